@@ -1,0 +1,109 @@
+"""The evidence path: one WAV part on disk, kept valid and durable while it grows.
+
+The header is written and fsynced before the first sample. Every `sync_interval_s` the size
+fields are rewritten in place and the file is fsynced, so a power cut loses at most that much
+audio and leaves "header, then audio" which `wavfile.repair` turns into a valid WAV. A part
+never overwrites an existing file (O_EXCL): evidence is never clobbered.
+
+Threading: one writer belongs to the recorder's pipeline thread; it is not thread-safe.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import time
+from pathlib import Path
+
+from appliance.capture.wavfile import Bext, Cue, WavFormat, build_cue_chunks, build_header
+from appliance.fsutil import fsync_dir
+
+SYNC_INTERVAL_S = 0.5
+FAT32_SAFE_BYTES = 4_000_000_000
+
+
+class WavPartWriter:
+    """Append PCM frames to a new WAV file; `close(cues)` seals it with the marker cues."""
+
+    def __init__(self, path: str | os.PathLike, fmt: WavFormat, bext: Bext | None = None,
+                 max_bytes: int = FAT32_SAFE_BYTES, sync_interval_s: float = SYNC_INTERVAL_S,
+                 monotonic=time.monotonic) -> None:
+        self.path = Path(path)
+        self.format = fmt
+        self.header = build_header(fmt, bext)
+        self.max_data_bytes = max_bytes - len(self.header) - 64 * 1024  # room for the cues
+        self.max_data_bytes -= self.max_data_bytes % fmt.frame_bytes
+        self.data_bytes = 0
+        self._synced_bytes = 0
+        self._sync_interval_s = sync_interval_s
+        self._monotonic = monotonic
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
+        os.write(self._fd, self.header)
+        os.fsync(self._fd)
+        fsync_dir(self.path.parent)
+        self._last_sync = monotonic()
+
+    @property
+    def frames(self) -> int:
+        return self.data_bytes // self.format.frame_bytes
+
+    def room_frames(self) -> int:
+        """Frames that still fit before the part must roll over."""
+        return (self.max_data_bytes - self.data_bytes) // self.format.frame_bytes
+
+    def write(self, pcm: bytes | memoryview) -> None:
+        """Append whole frames; syncs when the interval has passed."""
+        view = memoryview(pcm)
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+        self.data_bytes += len(pcm)
+        if self._monotonic() - self._last_sync >= self._sync_interval_s:
+            self.sync()
+
+    def sync(self) -> None:
+        """Bring the size fields up to date and make everything durable."""
+        if self._synced_bytes != self.data_bytes:
+            self._write_sizes(trailer_bytes=0)
+            os.fsync(self._fd)
+            self._synced_bytes = self.data_bytes
+        self._last_sync = self._monotonic()
+
+    def _write_sizes(self, trailer_bytes: int) -> None:
+        riff = len(self.header) - 8 + self.data_bytes + trailer_bytes
+        os.pwrite(self._fd, struct.pack("<I", riff), 4)
+        os.pwrite(self._fd, struct.pack("<I", self.data_bytes), len(self.header) - 4)
+
+    def close(self, cues: list[Cue] | None = None) -> None:
+        """Seal the part: final sizes, then the cue chunks after the data, each step durable."""
+        if self._fd < 0:
+            return
+        self.sync()
+        trailer = build_cue_chunks([c for c in cues or [] if 0 <= c.frame <= self.frames])
+        if trailer:
+            os.pwrite(self._fd, trailer, len(self.header) + self.data_bytes)
+            self._write_sizes(trailer_bytes=len(trailer))
+            os.fsync(self._fd)
+        os.close(self._fd)
+        self._fd = -1
+
+    def __enter__(self) -> WavPartWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def append_cues(path: str | os.PathLike, header_len: int, data_bytes: int,
+                cues: list[Cue]) -> None:
+    """Add the cue chunks to a repaired part that was never sealed (recovery)."""
+    trailer = build_cue_chunks(cues)
+    if not trailer:
+        return
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.pwrite(fd, trailer, header_len + data_bytes)
+        os.pwrite(fd, struct.pack("<I", header_len - 8 + data_bytes + len(trailer)), 4)
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,284 @@
+"""Typed settings read from TOML, validated once, written atomically.
+
+The file is `/etc/appliance/appliance.toml` unless `--config PATH` or `APPLIANCE_CONFIG` says
+otherwise. Every key has a default, so a missing file means "not configured yet" (the site codes
+are empty and the recorder refuses to start a day until they are set). Unknown keys are errors:
+a typo in a setting must never be silently ignored on an evidence recorder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from appliance import i18n
+from appliance.errors import ConfigError
+from appliance.fsutil import atomic_write_bytes
+
+DEFAULT_PATH = Path("/etc/appliance/appliance.toml")
+
+i18n.register({
+    "config.unknown_section": ("Неизвестный раздел настроек [{key}]",
+                               "Unknown settings section [{key}]"),
+    "config.unknown_key": ("Неизвестная настройка {key}", "Unknown setting {key}"),
+    "config.digits": ("Настройка {key}: нужно ровно {length} цифр(ы) в кавычках, например "
+                      "\"{example}\"; получено «{value}»",
+                      "Setting {key}: exactly {length} digits in quotes expected, e.g. "
+                      "\"{example}\"; got '{value}'"),
+    "config.choice": ("Настройка {key}: допустимые значения {choices}; получено «{value}»",
+                      "Setting {key}: allowed values are {choices}; got '{value}'"),
+    "config.range": ("Настройка {key}: нужно число от {low} до {high}; получено «{value}»",
+                     "Setting {key}: a number from {low} to {high} expected; got '{value}'"),
+    "config.type": ("Настройка {key}: ожидается {expected}; получено «{value}»",
+                    "Setting {key}: {expected} expected; got '{value}'"),
+    "config.listen": ("Настройка {key}: нужен адрес вида 0.0.0.0:80; получено «{value}»",
+                      "Setting {key}: an address like 0.0.0.0:80 expected; got '{value}'"),
+    "config.syntax": ("Файл настроек {path} не читается: {detail}",
+                      "Settings file {path} cannot be read: {detail}"),
+    "config.many": ("Ошибки в настройках:\n{details}", "Errors in the settings:\n{details}"),
+    "config.unreadable": ("Файл настроек {path} не открывается: {detail}",
+                          "Settings file {path} cannot be opened: {detail}"),
+})
+
+
+@dataclass
+class SiteConfig:
+    """Where the box stands; these codes go into every file name and report."""
+
+    region: str = ""
+    """Код региона: 2 digits, e.g. "64"."""
+    msu: str = ""
+    """Код МСУ (municipality): 2 digits, e.g. "01"."""
+    school: str = ""
+    """Код ОО (school code): 6 digits, e.g. "640101"."""
+    room: str = ""
+    """Номер аудитории: 4 digits, e.g. "0005"."""
+
+    def is_complete(self) -> bool:
+        return all((self.region, self.msu, self.school, self.room))
+
+
+@dataclass
+class AudioConfig:
+    """The microphone."""
+
+    device: str | int = "default"
+    """PortAudio input device: a name substring or an index."""
+    rate: int = 48000
+    """Sample rate in Hz; 44100 or 48000 are what USB microphones offer."""
+    channels: int = 1
+    """Channels to record (1 = mono, 2 = two microphones on a stereo interface)."""
+    block_ms: int = 100
+    """Capture block length in ms: levels update once per block; markers are exact to it."""
+
+
+@dataclass
+class RecordingConfig:
+    """The day's recording on the appliance."""
+
+    data_dir: str = "/var/lib/appliance"
+    """Where recordings, journals and state live (its own partition on the image)."""
+    pause_mode: str = "split"
+    """"split": each resume starts a new part file; "continue": the same part goes on."""
+    naming: str = "cyrillic"
+    """File names: "cyrillic" (ОО, ауд, часть) or "ascii" (OO, room, part)."""
+    max_part_mb: int = 3900
+    """A part rolls over to the next part before this size (MB of 10^6 bytes); FAT32 < 4 GiB."""
+    control_socket: str = ""
+    """The recorder's control socket; empty means {data_dir}/control.sock."""
+
+    def socket_path(self) -> Path:
+        return Path(self.control_socket or Path(self.data_dir) / "control.sock")
+
+
+@dataclass
+class WebConfig:
+    """The technician's web page."""
+
+    listen: str = "0.0.0.0:80"
+    """host:port the web page listens on."""
+    language: str = "ru"
+    """Default language of the page: "ru" or "en"."""
+
+
+@dataclass
+class GpioConfig:
+    """The examiner's button and LEDs (BCM pin numbers)."""
+
+    backend: str = "auto"
+    """"auto" (RPi.GPIO when present, otherwise none), "rpigpio", "mock" or "none"."""
+    button_pin: int = 17
+    rec_led_pin: int = 27
+    ready_led_pin: int = 22
+    debounce_ms: int = 30
+    """Edges closer than this are contact bounce."""
+    long_press_s: float = 2.0
+    """Held this long while recording: pause."""
+    stop_press_s: float = 5.0
+    """Held this long while recording or paused: stop the day."""
+
+
+@dataclass
+class SerialConfig:
+    """The optional serial panel."""
+
+    port: str = ""
+    """Serial device, e.g. /dev/ttyUSB0; empty: no panel."""
+    baudrate: int = 115200
+
+
+@dataclass
+class Config:
+    site: SiteConfig = field(default_factory=SiteConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    recording: RecordingConfig = field(default_factory=RecordingConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    gpio: GpioConfig = field(default_factory=GpioConfig)
+    serial: SerialConfig = field(default_factory=SerialConfig)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.recording.data_dir)
+
+
+def _digits(length: int, example: str):
+    def check(key: str, value: Any) -> str:
+        text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        if text == "" and value == "":
+            return ""
+        if len(text) != length or not text.isdigit() or not text.isascii():
+            raise ConfigError("config.digits", key=key, length=length, example=example,
+                              value=value)
+        return text
+    return check
+
+
+def _choice(*choices: str):
+    def check(key: str, value: Any) -> str:
+        if value not in choices:
+            raise ConfigError("config.choice", key=key, choices=", ".join(choices), value=value)
+        return value
+    return check
+
+
+def _number(kind: type, low: float, high: float):
+    def check(key: str, value: Any):
+        ok_types = (int, float) if kind is float else (int,)
+        if isinstance(value, bool) or not isinstance(value, ok_types):
+            expected = {int: ("целое число", "an integer"),
+                        float: ("число", "a number")}[kind]
+            raise ConfigError("config.type", key=key, value=value,
+                              expected=expected[1 if i18n.current_language() == "en" else 0])
+        if not low <= value <= high:
+            raise ConfigError("config.range", key=key, low=low, high=high, value=value)
+        return kind(value)
+    return check
+
+
+def _text(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ConfigError("config.type", key=key, value=value,
+                          expected="строка" if i18n.current_language() == "ru" else "a string")
+    return value
+
+
+def _device(key: str, value: Any) -> str | int:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return _text(key, value)
+
+
+def _listen(key: str, value: Any) -> str:
+    host, _, port = _text(key, value).rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError("config.listen", key=key, value=value)
+    return value
+
+
+VALIDATORS: dict[str, dict[str, Any]] = {
+    "site": {"region": _digits(2, "64"), "msu": _digits(2, "01"),
+             "school": _digits(6, "640101"), "room": _digits(4, "0005")},
+    "audio": {"device": _device, "rate": _number(int, 8000, 192000),
+              "channels": _number(int, 1, 8), "block_ms": _number(int, 10, 500)},
+    "recording": {"data_dir": _text, "pause_mode": _choice("split", "continue"),
+                  "naming": _choice("cyrillic", "ascii"),
+                  "max_part_mb": _number(int, 1, 4000), "control_socket": _text},
+    "web": {"listen": _listen, "language": _choice("ru", "en")},
+    "gpio": {"backend": _choice("auto", "rpigpio", "mock", "none"),
+             "button_pin": _number(int, 0, 27), "rec_led_pin": _number(int, 0, 27),
+             "ready_led_pin": _number(int, 0, 27), "debounce_ms": _number(int, 1, 500),
+             "long_press_s": _number(float, 0.5, 30), "stop_press_s": _number(float, 1, 60)},
+    "serial": {"port": _text, "baudrate": _number(int, 1200, 1_000_000)},
+}
+
+
+def validate_field(section: str, key: str, value: Any) -> Any:
+    """The checked, normalised value of one setting; raises ConfigError naming `section.key`."""
+    if section not in VALIDATORS:
+        raise ConfigError("config.unknown_section", key=section)
+    if key not in VALIDATORS[section]:
+        raise ConfigError("config.unknown_key", key=f"{section}.{key}")
+    return VALIDATORS[section][key](f"{section}.{key}", value)
+
+
+def from_dict(raw: dict[str, Any]) -> Config:
+    """Build a Config from parsed TOML; every problem is reported, each naming its key."""
+    config = Config()
+    problems: list[ConfigError] = []
+    for section, values in raw.items():
+        if section not in VALIDATORS or not isinstance(values, dict):
+            problems.append(ConfigError("config.unknown_section", key=section))
+            continue
+        target = getattr(config, section)
+        for key, value in values.items():
+            try:
+                setattr(target, key, validate_field(section, key, value))
+            except ConfigError as err:
+                problems.append(err)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        error = ConfigError("config.many", details="\n".join(f"- {p}" for p in problems))
+        error.problems = problems
+        raise error
+    return config
+
+
+def resolve_path(explicit: str | os.PathLike | None = None) -> Path:
+    """--config wins, then APPLIANCE_CONFIG, then the default path."""
+    return Path(explicit or os.environ.get("APPLIANCE_CONFIG") or DEFAULT_PATH)
+
+
+def load(path: str | os.PathLike | None = None) -> Config:
+    """Read and validate the config; a missing file gives the defaults (not configured)."""
+    path = resolve_path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Config()
+    except OSError as err:
+        raise ConfigError("config.unreadable", path=path, detail=err.strerror) from err
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError("config.syntax", path=path, detail=err) from err
+    return from_dict(raw)
+
+
+def to_dict(config: Config) -> dict[str, dict[str, Any]]:
+    return dataclasses.asdict(config)
+
+
+def save(config: Config, path: str | os.PathLike | None = None) -> Path:
+    """Validate, then replace the file atomically (a power cut leaves the old or the new one)."""
+    raw = to_dict(config)
+    from_dict(raw)
+    path = resolve_path(path)
+    atomic_write_bytes(path, tomli_w.dumps(raw).encode("utf-8"))
+    return path

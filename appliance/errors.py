@@ -1,0 +1,57 @@
+"""Exceptions of the appliance.
+
+Each carries a stable `code` (for the API and tests) and renders a Russian (or English)
+message from the i18n catalog. Subclasses also inherit the matching builtin, so callers that
+only know `ValueError` or `OSError` still catch them.
+"""
+
+from __future__ import annotations
+
+from appliance import i18n
+
+
+class ApplianceError(Exception):
+    """Base class: `code` is the i18n key, `params` fill its message."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(code)
+
+    def message(self, lang: str | None = None) -> str:
+        return i18n.text(self.code, lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.message()
+
+    def to_dict(self) -> dict:
+        return {"code": self.code, "message": self.message(), "params": _plain(self.params)}
+
+
+class ConfigError(ApplianceError, ValueError):
+    """A setting is missing, malformed or out of range; the message names the key."""
+
+
+class StateError(ApplianceError, RuntimeError):
+    """A command that the current session state does not allow."""
+
+
+class ClockError(ApplianceError, RuntimeError):
+    """The system clock cannot be trusted for naming a day's files."""
+
+
+class StorageError(ApplianceError, OSError):
+    """The recordings storage failed (full, read-only, vanished)."""
+
+
+class WavFormatError(ApplianceError, ValueError):
+    """A file is not a WAV this appliance can read or repair."""
+
+
+class ControlError(ApplianceError, ConnectionError):
+    """The recorder's control socket did not answer."""
+
+
+def _plain(params: dict) -> dict:
+    return {k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
+            for k, v in params.items()}

@@ -1,0 +1,32 @@
+"""User-facing text: Russian first, English available.
+
+Every message a person reads goes through `text(key, **params)` so that both languages stay in
+one place. The language comes from `APPLIANCE_LANG` ("ru" or "en"), Russian by default; the web
+UI passes its own choice explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+
+_CATALOG: dict[str, tuple[str, str]] = {}
+
+
+def register(entries: dict[str, tuple[str, str]]) -> None:
+    """Add (ru, en) message pairs; modules register their own vocabulary at import time."""
+    for key, pair in entries.items():
+        if key in _CATALOG and _CATALOG[key] != pair:
+            raise ValueError(f"message key registered twice with different text: {key}")
+        _CATALOG[key] = pair
+
+
+def current_language() -> str:
+    lang = os.environ.get("APPLIANCE_LANG", "ru").lower()
+    return "en" if lang.startswith("en") else "ru"
+
+
+def text(key: str, lang: str | None = None, **params: object) -> str:
+    """The message `key` in `lang` (default: the current language) with `params` filled in."""
+    ru, en = _CATALOG[key]
+    template = en if (lang or current_language()) == "en" else ru
+    return template.format(**params)
