@@ -1,0 +1,100 @@
+"""Can the clock be trusted to date the day's files?
+
+A Raspberry Pi has no battery clock: after a power cut it may boot with an old time. The
+appliance remembers the latest time it has seen (persisted), and calls the clock untrusted when
+it is earlier than that, or earlier than the year this software was built. Where the time came
+from (NTP, RTC, browser, manual, unknown) is recorded with every day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from appliance import i18n
+from appliance.fsutil import atomic_write_text
+
+BUILD_YEAR = 2026
+TOLERANCE_S = 120.0
+TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
+RTC_DEVICE = Path("/dev/rtc0")
+
+i18n.register({
+    "clock.unset": ("Часы не установлены ({now}): год раньше {year}. Установите время на "
+                    "странице настройки или укажите дату явно",
+                    "The clock is not set ({now}): the year is before {year}. Set the time on "
+                    "the settings page or give the date explicitly"),
+    "clock.behind": ("Часы отстают: сейчас {now}, а устройство уже работало в {seen}. "
+                     "Установите время или укажите дату явно",
+                     "The clock is behind: it says {now}, but the box already ran at {seen}. "
+                     "Set the time or give the date explicitly"),
+})
+
+
+@dataclass(frozen=True)
+class ClockStatus:
+    ok: bool
+    source: str
+    reason: str | None
+    now: dt.datetime
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, "source": self.source, "reason": self.reason,
+                "now": self.now.isoformat(timespec="seconds")}
+
+
+def detect_source(declared: str | None = None) -> str:
+    """ntp when systemd-timesyncd says synchronized, else a declared source, rtc, or unknown."""
+    if TIMESYNC_FLAG.exists():
+        return "ntp"
+    if declared:
+        return declared
+    return "rtc" if RTC_DEVICE.exists() else "unknown"
+
+
+class ClockGuard:
+    """Persisted last-seen time plus the judgement of the current clock. Thread-safe enough:
+    the file is replaced atomically and read on construction only."""
+
+    def __init__(self, state_dir: str | os.PathLike, now=time.time) -> None:
+        self.path = Path(state_dir) / "clock.json"
+        self._now = now
+        self.last_seen = 0.0
+        self.declared: str | None = None
+        if self.path.exists():
+            saved = json.loads(self.path.read_text("utf-8"))
+            self.last_seen = float(saved.get("last_seen", 0.0))
+            self.declared = saved.get("declared")
+
+    def status(self) -> ClockStatus:
+        now_s = self._now()
+        now = dt.datetime.fromtimestamp(now_s).astimezone()
+        reason = None
+        if now.year < BUILD_YEAR:
+            reason = i18n.text("clock.unset", now=now.strftime("%d.%m.%Y %H:%M"),
+                               year=BUILD_YEAR)
+        elif now_s < self.last_seen - TOLERANCE_S:
+            seen = dt.datetime.fromtimestamp(self.last_seen).strftime("%d.%m.%Y %H:%M")
+            reason = i18n.text("clock.behind", now=now.strftime("%d.%m.%Y %H:%M"), seen=seen)
+        return ClockStatus(reason is None, detect_source(self.declared), reason, now)
+
+    def remember(self) -> None:
+        """Persist the current time as seen, if the clock is trusted and it moved forward."""
+        now_s = self._now()
+        if now_s > self.last_seen and self.status().ok:
+            self.last_seen = now_s
+            self._save()
+
+    def declare(self, source: str) -> None:
+        """Record who set the clock (browser, manual) and accept the new time as seen."""
+        self.declared = source
+        self.last_seen = self._now()
+        self._save()
+
+    def _save(self) -> None:
+        atomic_write_text(self.path, json.dumps({"last_seen": self.last_seen,
+                                                 "declared": self.declared}))

@@ -1,0 +1,67 @@
+"""`appliance ctl …` and `appliance status`: talk to the running recorder."""
+
+from __future__ import annotations
+
+import json
+
+from appliance import config as config_mod
+from appliance import i18n
+from appliance.recorder.control import ControlClient
+
+i18n.register({
+    "status.line": ("Состояние: {state}; день: {day}; часть: {part}; записано: {elapsed}; "
+                    "уровень: {levels} дБFS; микрофон: {device}",
+                    "State: {state}; day: {day}; part: {part}; recorded: {elapsed}; "
+                    "level: {levels} dBFS; microphone: {device}"),
+    "status.alarm": ("Тревога: {message}", "Alarm: {message}"),
+    "status.clock": ("Часы: {reason}", "Clock: {reason}"),
+    "status.present": ("подключён", "connected"),
+    "status.absent": ("нет", "missing"),
+    "ctl.marker": ("Метка «{label}»: часть {part}, {time_s:.3f} с",
+                   "Marker '{label}': part {part}, {time_s:.3f} s"),
+})
+
+
+def register(subparsers, common) -> None:
+    ctl = subparsers.add_parser("ctl", parents=[common], help="команда регистратору")
+    ctl.add_argument("action", choices=["start", "pause", "resume", "stop", "mark"])
+    ctl.add_argument("--label", help="подпись метки (для mark)")
+    ctl.add_argument("--date", help="дата дня ГГГГ-ММ-ДД, если часы не установлены (для start)")
+    ctl.set_defaults(func=run_ctl)
+    status = subparsers.add_parser("status", parents=[common], help="состояние регистратора")
+    status.add_argument("--json", action="store_true", help="вывод в JSON")
+    status.set_defaults(func=run_status)
+
+
+def client(args) -> ControlClient:
+    return ControlClient(config_mod.load(args.config).recording.socket_path())
+
+
+def run_ctl(args) -> int:
+    extra = {k: v for k, v in (("label", args.label), ("date", args.date)) if v}
+    result = client(args).call(args.action, source="cli", **extra)
+    if isinstance(result, dict) and "marker" in result:
+        print(i18n.text("ctl.marker", **result["marker"]))
+        result = result["status"]
+    print(format_status(result))
+    return 0
+
+
+def run_status(args) -> int:
+    status = client(args).call("status")
+    print(json.dumps(status, ensure_ascii=False, indent=1) if args.json else format_status(status))
+    return 0
+
+
+def format_status(status: dict) -> str:
+    elapsed = int(status["elapsed_s"])
+    lines = [i18n.text(
+        "status.line", state=i18n.text(f"state.{status['state']}"), day=status["day"] or "—",
+        part=status["part"] or "—",
+        elapsed=f"{elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}",
+        levels=" / ".join(f"{p:.1f}" for p in status["levels"]["peak_dbfs"]),
+        device=i18n.text("status.present" if status["device"]["present"] else "status.absent"))]
+    lines += [i18n.text("status.alarm", message=a["message"]) for a in status["alarms"]]
+    if not status["clock"]["ok"]:
+        lines.append(i18n.text("status.clock", reason=status["clock"]["reason"]))
+    return "\n".join(lines)

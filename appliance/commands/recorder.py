@@ -1,0 +1,66 @@
+"""`appliance recorder` (the daemon) and `appliance run` (recorder + web on one machine)."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import signal
+import subprocess
+import sys
+import time
+
+from appliance import config as config_mod
+
+SUPERVISED = ("recorder", "web")
+
+
+def register(subparsers, common) -> None:
+    rec = subparsers.add_parser("recorder", parents=[common],
+                                help="служба записи: микрофон, кнопка, журнал")
+    rec.add_argument("--simulate", action="store_true",
+                     help="имитация микрофона и кнопки (без оборудования)")
+    rec.set_defaults(func=run_recorder_command)
+    run = subparsers.add_parser("run", parents=[common],
+                                help="всё на одной машине: служба записи и веб-страница")
+    run.add_argument("--simulate", action="store_true",
+                     help="имитация микрофона и кнопки (без оборудования)")
+    run.set_defaults(func=run_all)
+
+
+def setup_logging() -> None:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+def run_recorder_command(args) -> int:
+    from appliance.recorder.daemon import run_recorder
+    setup_logging()
+    return run_recorder(config_mod.load(args.config), simulate=args.simulate)
+
+
+def run_all(args) -> int:
+    """Start the recorder and the web page as separate processes; restart the web page if it
+    dies (the recorder never depends on it). Ends both on SIGINT/SIGTERM."""
+    setup_logging()
+    config_mod.load(args.config)  # report config errors before starting anything
+    config_args = ["--config", args.config] if args.config else []
+    commands = {name: [sys.executable, "-m", "appliance", name, *config_args]
+                + (["--simulate"] if args.simulate and name == "recorder" else [])
+                for name in SUPERVISED if importlib.util.find_spec(f"appliance.commands.{name}")}
+    children = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+    stopping = []
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.append(True))
+    try:
+        while not stopping:
+            time.sleep(0.2)
+            for name, child in children.items():
+                if child.poll() is not None and not stopping:
+                    logging.warning("%s exited with %s; restarting", name, child.returncode)
+                    children[name] = subprocess.Popen(commands[name])
+    finally:
+        for child in children.values():
+            child.send_signal(signal.SIGTERM)
+        for child in children.values():
+            child.wait(timeout=30)
+    return 0

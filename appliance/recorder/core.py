@@ -1,0 +1,432 @@
+"""The recorder: turns the capture stream into the day's parts, markers and journal.
+
+One pipeline thread consumes the capture queue in order. A command (start, mark, pause, …)
+records the frame count captured when it arrived and takes effect once every block captured
+before it has been processed, so its position in the part is the moment it was given (to one
+block), however far the writer lags behind. When the pipeline is caught up (the normal case),
+commands take effect at once.
+
+Threading: `handle` and `status` may be called from any thread; everything else runs on the
+pipeline thread.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import queue
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from appliance import __version__, i18n
+from appliance.capture.source import AudioSource, CaptureItem, ItemKind
+from appliance.capture.wavfile import Bext, build_header
+from appliance.capture.writer import WavPartWriter
+from appliance.clock import ClockGuard
+from appliance.config import Config
+from appliance.dsp.levels import block_levels
+from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
+from appliance.journal import Event
+from appliance.recorder.day import Day, PartRecord, find_days, keep_until
+from appliance.recorder.recovery import recover_day
+from appliance.recorder.session import Action, Effect, State, transition
+
+log = logging.getLogger(__name__)
+
+QUEUE_S = 300
+COMMAND_TIMEOUT_S = 10.0
+MIN_FREE_BYTES = 50_000_000
+REMEMBER_CLOCK_S = 60.0
+
+i18n.register({
+    "recorder.not_configured": ("Не заданы коды региона, МСУ, ОО и номер аудитории: "
+                                "заполните настройки", "Region, municipality, school and room "
+                                "codes are not set: fill in the settings"),
+    "recorder.no_device": ("Микрофон не подключён", "No microphone connected"),
+    "recorder.disk_full": ("Недостаточно места на диске: свободно {free_mb} МБ",
+                           "Not enough disk space: {free_mb} MB free"),
+    "recorder.timeout": ("Регистратор не ответил вовремя", "The recorder did not answer in time"),
+    "recorder.bad_date": ("Дата «{value}» не в формате ГГГГ-ММ-ДД",
+                          "Date '{value}' is not in YYYY-MM-DD form"),
+    "recorder.clock_refused": ("Начать запись нельзя. {reason}", "Cannot start. {reason}"),
+    "recorder.unknown_command": ("Неизвестная команда «{cmd}»", "Unknown command '{cmd}'"),
+    "marker.start": ("Начало записи", "Recording started"),
+    "marker.pause": ("Пауза", "Pause"),
+    "marker.resume": ("Продолжение", "Resumed"),
+    "marker.stop": ("Конец записи", "Recording stopped"),
+    "marker.participant": ("Участник {n}", "Participant {n}"),
+    "marker.after_restart": ("Продолжение после перезапуска", "Resumed after a restart"),
+    "marker.after_device": ("Продолжение после отключения микрофона",
+                            "Resumed after the microphone came back"),
+})
+
+MARK_LABELS = {Effect.MARK_START: "marker.start", Effect.MARK_PAUSE: "marker.pause",
+               Effect.MARK_RESUME: "marker.resume", Effect.MARK_STOP: "marker.stop"}
+STATE_EVENT = {Action.START: Event.STARTED, Action.PAUSE: Event.PAUSED,
+               Action.RESUME: Event.RESUMED, Action.STOP: Event.STOPPED}
+
+
+@dataclass
+class Command:
+    action: Action
+    args: dict
+    frame: int
+    done: threading.Event = field(default_factory=threading.Event)
+    result: dict | None = None
+    error: ApplianceError | None = None
+
+
+class Recorder:
+    """The day session over one audio source. See the module docstring for threading."""
+
+    def __init__(self, config: Config, source: AudioSource, clock: ClockGuard,
+                 watchdog=None) -> None:
+        self.config = config
+        self.source = source
+        self.format = source.format
+        self.clock = clock
+        self._watchdog = watchdog or (lambda: None)
+        block_frames = getattr(source, "block_frames", self.format.rate_hz // 10)
+        self.queue: queue.Queue[CaptureItem] = queue.Queue(
+            maxsize=max(16, QUEUE_S * self.format.rate_hz // block_frames))
+        self.state = State.IDLE
+        self.day: Day | None = None
+        self.writer: WavPartWriter | None = None
+        self.part: PartRecord | None = None
+        self.device_present = False
+        self.device_detail = ""
+        self.frames_processed = 0
+        self.overflows = 0
+        self.levels = block_levels(np.zeros((0, self.format.channels), np.int16))
+        self.levels_time = 0.0
+        self.alarms: dict[str, dict] = {}
+        self.last_refusal: dict | None = None
+        self._reopen_label = "marker.after_restart"
+        self._commands: collections.deque[Command] = collections.deque()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_remember = 0.0
+
+    # ----- life cycle -------------------------------------------------------------------
+    def start(self) -> None:
+        """Recover every day, pick up a day interrupted mid-recording, then start capturing."""
+        self._recover_and_resume()
+        self._thread = threading.Thread(target=self._run, name="recorder-pipeline", daemon=True)
+        self._thread.start()
+        self.source.start(self.queue)
+
+    def close(self) -> None:
+        """Stop capture, write every block already captured, seal the open part."""
+        self.source.stop()
+        self._stopping.set()
+        if self._thread:
+            self._thread.join(timeout=60)
+        self._drain()
+        if self.writer:
+            self._close_part("shutdown")
+        if self.day:
+            self.day.close()
+
+    def __enter__(self) -> Recorder:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _recover_and_resume(self) -> None:
+        interrupted = None
+        for directory in find_days(self.config.data_dir):
+            day = Day.load(directory)
+            recover_day(day)
+            if day.state in (State.RECORDING, State.PAUSED):
+                if interrupted:
+                    interrupted.close()
+                interrupted = day
+            else:
+                day.close()
+        if interrupted is None:
+            return
+        clock = self.clock.status()
+        if clock.ok and clock.now.date() != interrupted.date:
+            interrupted.record(Event.STOPPED, part=None, frame=None, reason="next_day")
+            interrupted.close()
+            return
+        self.day, self.state = interrupted, interrupted.state
+        log.info("continuing day %s in state %s", interrupted.date, self.state)
+
+    # ----- commands (any thread) --------------------------------------------------------
+    def handle(self, cmd: str, **args: Any) -> dict:
+        """Run a session command in the pipeline thread and return its result."""
+        try:
+            action = Action(cmd)
+        except ValueError:
+            raise StateError("recorder.unknown_command", cmd=cmd) from None
+        command = Command(action, args, self.source.frames_captured)
+        self._commands.append(command)
+        if not command.done.wait(COMMAND_TIMEOUT_S):
+            raise ControlError("recorder.timeout")
+        if command.error:
+            raise command.error
+        return command.result
+
+    def status(self) -> dict:
+        day, writer, part = self.day, self.writer, self.part
+        recorded = (day.recorded_frames if day else 0) + (writer.frames if writer else 0)
+        return {
+            "state": self.state.value,
+            "day": day.info.get("date") if day else None,
+            "part": part.part if part else None,
+            "file": str(day.path(part)) if day and part else None,
+            "part_frames": writer.frames if writer else 0,
+            "elapsed_s": round(recorded / self.format.rate_hz, 3),
+            "participants": day.participants if day else 0,
+            "levels": self.levels.to_dict(),
+            "levels_time": self.levels_time,
+            "alarms": list(self.alarms.values()),
+            "overflows": self.overflows,
+            "device": {"name": self.source.name, "present": self.device_present,
+                       "detail": self.device_detail},
+            "clock": self.clock.status().to_dict(),
+            "configured": self.config.site.is_complete(),
+            "rate_hz": self.format.rate_hz,
+            "channels": self.format.channels,
+            "free_bytes": self._free_bytes(),
+            "last_refusal": self.last_refusal,
+            "version": __version__,
+        }
+
+    # ----- pipeline thread --------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self._step()
+            except Exception as err:  # the top of the thread: log, journal, keep recording
+                log.exception("pipeline error")
+                self._raise_alarm("internal", str(err))
+
+    def _step(self) -> None:
+        self._apply_due_commands()
+        self._watchdog()
+        self._housekeeping()
+        try:
+            item = self.queue.get(timeout=0.05)
+        except queue.Empty:
+            return
+        self._process(item)
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                self._process(self.queue.get_nowait())
+            except queue.Empty:
+                break
+        self._apply_due_commands(force=True)
+
+    def _apply_due_commands(self, force: bool = False) -> None:
+        while self._commands and (force or self._commands[0].frame <= self.frames_processed):
+            command = self._commands.popleft()
+            try:
+                command.result = self._apply(command.action, command.args)
+            except ApplianceError as err:
+                command.error = err
+                self._refused(command, err)
+            command.done.set()
+
+    def _process(self, item: CaptureItem) -> None:
+        if item.kind is ItemKind.BLOCK:
+            self._process_block(item)
+        elif item.kind is ItemKind.DEVICE_LOST:
+            self._device_lost(item.detail)
+        else:
+            self._device_present(item.detail)
+
+    def _process_block(self, item: CaptureItem) -> None:
+        if self.state is State.RECORDING and self.writer is None and self.device_present:
+            self._open_part()
+            self._mark_effect(Effect.MARK_RESUME, label_key=self._reopen_label)
+        if self.state is State.RECORDING and self.writer:
+            self._write(item.pcm)
+        block = np.frombuffer(item.pcm, dtype=np.int16).reshape(-1, self.format.channels)
+        self.frames_processed = item.start_frame + block.shape[0]
+        self.overflows += item.overflowed
+        self.levels = block_levels(block)
+        self.levels_time = time.time()
+
+    def _write(self, pcm: bytes) -> None:
+        view = memoryview(pcm)
+        frame_bytes = self.format.frame_bytes
+        while view:
+            room = self.writer.room_frames()
+            if room <= 0:
+                self._close_part("rollover")
+                self._open_part()
+                continue
+            chunk = min(room * frame_bytes, len(view))
+            self.writer.write(view[:chunk])
+            view = view[chunk:]
+
+    def _device_lost(self, detail: str) -> None:
+        self.device_present, self.device_detail = False, detail
+        if self.writer:
+            self._close_part("device_lost")
+        if self.day:
+            self.day.record(Event.DEVICE_LOST, device=self.source.name, reason=detail)
+        self._raise_alarm("no_device", i18n.text("recorder.no_device"))
+        self._reopen_label = "marker.after_device"
+
+    def _device_present(self, detail: str) -> None:
+        was_lost = not self.device_present and "no_device" in self.alarms
+        self.device_present, self.device_detail = True, detail
+        self.alarms.pop("no_device", None)
+        if self.day and was_lost:
+            self.day.record(Event.DEVICE_RETURNED, device=self.source.name, reason=detail)
+            self.day.record(Event.ALARM_CLEARED, code="no_device", message="",
+                            part=None, frame=None)
+
+    def _housekeeping(self) -> None:
+        now = time.monotonic()
+        if now - self._last_remember >= REMEMBER_CLOCK_S:
+            self._last_remember = now
+            self.clock.remember()
+
+    # ----- session ----------------------------------------------------------------------
+    def _apply(self, action: Action, args: dict) -> dict:
+        if action in (Action.START, Action.RESUME):
+            self._check_can_record(action, args)
+        new_state, effects = transition(self.state, action, self.config.recording.pause_mode)
+        if action is Action.START:
+            self._enter_day(args.get("date"))
+        marker = None
+        for effect in effects:
+            if effect is Effect.OPEN_PART:
+                if self.writer is None:
+                    self._open_part()
+            elif effect is Effect.CLOSE_PART:
+                if self.writer:
+                    self._close_part(action.value)
+            else:
+                marker = self._mark_effect(effect, label=args.get("label"))
+        self.state = new_state
+        if action in STATE_EVENT:
+            where = marker or {"part": None, "frame": None}
+            self.day.record(STATE_EVENT[action], part=where["part"], frame=where["frame"],
+                            source=args.get("source", "cli"))
+        self.last_refusal = None
+        if action is Action.MARK:
+            return {"marker": marker, "status": self.status()}
+        return self.status()
+
+    def _check_can_record(self, action: Action, args: dict) -> None:
+        if not self.config.site.is_complete():
+            raise StateError("recorder.not_configured")
+        if not self.device_present:
+            raise StateError("recorder.no_device")
+        free = self._free_bytes()
+        if free is not None and free < MIN_FREE_BYTES:
+            raise StorageError("recorder.disk_full", free_mb=free // 1_000_000)
+        if action is Action.START and not args.get("date"):
+            clock = self.clock.status()
+            if not clock.ok:
+                raise ClockError("recorder.clock_refused", reason=clock.reason)
+
+    def _enter_day(self, explicit_date: str | None) -> None:
+        clock = self.clock.status()
+        if explicit_date:
+            try:
+                date = dt.date.fromisoformat(explicit_date)
+            except ValueError:
+                raise StateError("recorder.bad_date", value=explicit_date) from None
+            source = clock.source if clock.ok else "manual"
+        else:
+            date, source = clock.now.date(), clock.source
+        if self.day and self.day.date == date:
+            return
+        if self.day:
+            self.day.close()
+        self.day = Day.open(self.config.data_dir, date)
+        if not self.day.info:
+            site, rec = self.config.site, self.config.recording
+            self.day.record(Event.DAY_OPENED, date=date.isoformat(), region=site.region,
+                            msu=site.msu, school=site.school, room=site.room, naming=rec.naming,
+                            pause_mode=rec.pause_mode, rate_hz=self.format.rate_hz,
+                            channels=self.format.channels, clock_source=source,
+                            keep_until=keep_until(date).isoformat(), version=__version__)
+
+    def _open_part(self) -> None:
+        day, number = self.day, self.day.next_part
+        file = day.stem(number) + ".wav"
+        bext = self._bext(number)
+        header = build_header(self.format, bext)
+        day.record(Event.PART_OPENED, part=number, file=file, rate_hz=self.format.rate_hz,
+                   channels=self.format.channels, header=header.hex())
+        self.part = day.parts[number]
+        self.writer = WavPartWriter(day.path(self.part), self.format, bext,
+                                    max_bytes=self.config.recording.max_part_mb * 1_000_000)
+
+    def _bext(self, part: int) -> Bext:
+        info, now = self.day.info, self.clock.status().now
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        description = (f"Itogovoe sobesedovanie; region {info['region']}; MSU {info['msu']}; "
+                       f"OO {info['school']}; room {info['room']}; part {part}; "
+                       f"date {info['date']}; clock {info['clock_source']}")
+        mode = {1: "mono", 2: "stereo"}.get(self.format.channels, "multichannel")
+        return Bext(description, f"appliance {__version__}",
+                    f"{info['school']}{info['room']}{info['date'].replace('-', '')}{part:03d}",
+                    now.strftime("%Y-%m-%d"), now.strftime("%H:%M:%S"),
+                    int((now - midnight).total_seconds() * self.format.rate_hz),
+                    f"A=PCM,F={self.format.rate_hz},W=16,M={mode},T=appliance {__version__}\r\n")
+
+    def _close_part(self, reason: str) -> None:
+        self.writer.close(self.day.cues(self.part))
+        self.day.seal(self.part, reason)
+        self.writer = self.part = None
+
+    def _mark_effect(self, effect: Effect, label: str | None = None,
+                     label_key: str | None = None) -> dict | None:
+        if self.writer is None:
+            return None
+        participant = None
+        if effect is Effect.MARK_PARTICIPANT:
+            participant = self.day.participants + 1
+            label = label or i18n.text("marker.participant", n=participant)
+            kind = "participant"
+        else:
+            kind = effect.value
+            label = label or i18n.text(label_key or MARK_LABELS[effect])
+        frame = self.writer.frames
+        self.day.record(Event.MARKER, part=self.part.part, frame=frame, kind=kind, label=label,
+                        participant=participant)
+        self.day.write_sidecars(self.part)
+        return {"part": self.part.part, "frame": frame,
+                "time_s": round(frame / self.format.rate_hz, 6), "kind": kind, "label": label,
+                "participant": participant}
+
+    def _refused(self, command: Command, err: ApplianceError) -> None:
+        self.last_refusal = {"command": command.action.value, "code": err.code,
+                             "message": err.message(), "time": time.time()}
+        if self.day:
+            self.day.record(Event.COMMAND_REFUSED, command=command.action.value,
+                            source=command.args.get("source", "cli"), code=err.code,
+                            message=err.message())
+
+    def _raise_alarm(self, code: str, message: str) -> None:
+        if code in self.alarms:
+            return
+        self.alarms[code] = {"code": code, "message": message, "hint": "", "since": time.time()}
+        if self.day:
+            self.day.record(Event.ALARM, code=code, message=message,
+                            part=self.part.part if self.part else None,
+                            frame=self.writer.frames if self.writer else None)
+
+    def _free_bytes(self) -> int | None:
+        try:
+            return shutil.disk_usage(self.config.data_dir).free
+        except OSError:
+            return None

@@ -1,0 +1,91 @@
+"""`appliance recorder`: the composition root of the recording daemon.
+
+Chooses the audio source by name, holds the data directory's lock (one recorder per box),
+runs the recorder and its control socket until SIGTERM/SIGINT, and tells systemd when it is
+ready and that its pipeline is alive.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import threading
+from pathlib import Path
+
+from appliance import i18n
+from appliance.clock import ClockGuard
+from appliance.config import Config
+from appliance.errors import StateError
+from appliance.recorder.control import ControlServer
+from appliance.recorder.core import Recorder
+from appliance.recorder.sdnotify import Notifier
+
+log = logging.getLogger(__name__)
+
+i18n.register({
+    "daemon.locked": ("Регистратор уже запущен для каталога {path}",
+                      "A recorder is already running for {path}"),
+})
+
+
+def make_source(config: Config, simulate: bool):
+    """The microphone: the simulated one, or PyAudio on the configured device."""
+    audio = config.audio
+    block_frames = audio.rate * audio.block_ms // 1000
+    if simulate:
+        from appliance.capture.simulated import SimulatedSource
+        return SimulatedSource(audio.rate, audio.channels, block_frames)
+    from appliance.capture.pyaudio_source import PyAudioSource
+    return PyAudioSource(audio.device, audio.rate, audio.channels, block_frames)
+
+
+def lock_data_dir(data_dir: Path) -> int:
+    """An exclusive lock held for the recorder's life; StateError when another one holds it."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(data_dir / "recorder.lock", os.O_RDWR | os.O_CREAT, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise StateError("daemon.locked", path=data_dir) from None
+    return fd
+
+
+def control_handlers(recorder: Recorder) -> dict:
+    def session(cmd: str):
+        return lambda **args: recorder.handle(cmd, **args)
+
+    def devices():
+        from appliance.capture.pyaudio_source import list_input_devices
+        return list_input_devices()
+
+    handlers = {cmd: session(cmd) for cmd in ("start", "pause", "resume", "stop", "mark")}
+    handlers.update(status=recorder.status, devices=devices)
+    return handlers
+
+
+def run_recorder(config: Config, simulate: bool = False, stop: threading.Event | None = None,
+                 source=None) -> int:
+    """Run until `stop` is set or a termination signal arrives."""
+    stop = stop or threading.Event()
+    lock_fd = lock_data_dir(config.data_dir)
+    notifier = Notifier()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    recorder = Recorder(config, source or make_source(config, simulate),
+                        ClockGuard(config.data_dir), watchdog=notifier.watchdog)
+    recorder.start()
+    server = ControlServer(config.recording.socket_path(), control_handlers(recorder))
+    server.start()
+    notifier.ready()
+    log.info("recorder ready, control socket %s", server.path)
+    try:
+        stop.wait()
+    finally:
+        server.close()
+        recorder.close()
+        os.close(lock_fd)
+    return 0
