@@ -122,6 +122,8 @@ class GpioConfig:
     """Held this long while recording: pause."""
     stop_press_s: float = 5.0
     """Held this long while recording or paused: stop the day."""
+    error_pattern_s: float = 2.0
+    """How long the LEDs flash the error pattern after a press the recorder refused."""
 
 
 @dataclass
@@ -213,7 +215,8 @@ VALIDATORS: dict[str, dict[str, Any]] = {
     "gpio": {"backend": _choice("auto", "rpigpio", "mock", "none"),
              "button_pin": _number(int, 0, 27), "rec_led_pin": _number(int, 0, 27),
              "ready_led_pin": _number(int, 0, 27), "debounce_ms": _number(int, 1, 500),
-             "long_press_s": _number(float, 0.5, 30), "stop_press_s": _number(float, 1, 60)},
+             "long_press_s": _number(float, 0.5, 30), "stop_press_s": _number(float, 1, 60),
+             "error_pattern_s": _number(float, 0.5, 10)},
     "serial": {"port": _text, "baudrate": _number(int, 1200, 1_000_000)},
 }
 

@@ -1,0 +1,107 @@
+"""What the two LEDs say (pure): patterns, which one the status calls for, and when they change.
+
+The table in docs/LEDS.md is the user-facing copy of `PATTERNS` and `choose_pattern`; keep them
+together. A pattern's blinking is timed from the moment it was chosen, so a new pattern shows
+its "on" phase at once: that is what makes the press feedback immediate.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Blink:
+    """One LED: on for `on_s` in every `period_s`, starting `offset_s` into the pattern.
+
+    `period_s` 0 means steady: on when `on_s` > 0, off otherwise.
+    """
+
+    period_s: float = 0.0
+    on_s: float = 0.0
+    offset_s: float = 0.0
+
+    def is_on(self, elapsed_s: float) -> bool:
+        if self.period_s == 0:
+            return self.on_s > 0
+        return (elapsed_s - self.offset_s) % self.period_s < self.on_s
+
+    def next_change_s(self, elapsed_s: float) -> float:
+        """The first moment after `elapsed_s` at which `is_on` flips (inf when steady)."""
+        if self.period_s == 0:
+            return math.inf
+        phase = (elapsed_s - self.offset_s) % self.period_s
+        step = self.on_s - phase if phase < self.on_s else self.period_s - phase
+        return elapsed_s + step
+
+
+ON = Blink(0.0, 1.0)
+OFF = Blink()
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """What both LEDs do; `name` is what the serial panel and the web page are told."""
+
+    name: str
+    red: Blink
+    green: Blink
+
+    def leds_at(self, elapsed_s: float) -> tuple[bool, bool]:
+        """(red_on, green_on) `elapsed_s` after the pattern was chosen."""
+        return self.red.is_on(elapsed_s), self.green.is_on(elapsed_s)
+
+    def next_change_s(self, elapsed_s: float) -> float:
+        return min(self.red.next_change_s(elapsed_s), self.green.next_change_s(elapsed_s))
+
+
+_FAST_RED = Blink(0.25, 0.125)
+_FAST_GREEN_OPPOSITE = Blink(0.25, 0.125, 0.125)
+
+NOT_READY = Pattern("not_ready", OFF, Blink(2.0, 0.1))
+READY = Pattern("ready", OFF, ON)
+RECORDING = Pattern("recording", ON, OFF)
+PAUSED = Pattern("paused", Blink(1.0, 0.5), OFF)
+ALARM = Pattern("alarm", _FAST_RED, OFF)
+EXPORT_RUNNING = Pattern("export_running", Blink(0.5, 0.25), Blink(0.5, 0.25))
+EXPORT_FAILED = Pattern("export_failed", Blink(1.0, 0.5), Blink(1.0, 0.5, 0.5))
+SAFE_TO_REMOVE = Pattern("safe_to_remove", OFF, ON)
+FAULT = Pattern("fault", _FAST_RED, _FAST_GREEN_OPPOSITE)
+PRESSED = Pattern("pressed", ON, ON)
+LONG_REACHED = Pattern("long_reached", OFF, OFF)
+REFUSED = Pattern("refused", _FAST_RED, _FAST_GREEN_OPPOSITE)
+PATTERNS = {p.name: p for p in (NOT_READY, READY, RECORDING, PAUSED, ALARM, EXPORT_RUNNING,
+                                EXPORT_FAILED, SAFE_TO_REMOVE, FAULT, PRESSED, LONG_REACHED,
+                                REFUSED)}
+
+
+def is_ready(status: dict) -> bool:
+    """Set up and able to start: site codes set, clock trusted, microphone present."""
+    return bool(status.get("configured")
+                and (status.get("clock") or {}).get("ok")
+                and (status.get("device") or {}).get("present"))
+
+
+def choose_pattern(status: dict | None) -> Pattern:
+    """The pattern the recorder's status calls for (press feedback is layered on top).
+
+    Priority: no status (recorder not answering) > alarm > recording/paused > export >
+    ready/not ready. Export patterns never hide a running recording.
+    """
+    if status is None:
+        return FAULT
+    state = status.get("state")
+    if status.get("alarms"):
+        return ALARM
+    if state == "recording":
+        return RECORDING
+    if state == "paused":
+        return PAUSED
+    export_state = (status.get("export") or {}).get("state")
+    if export_state in _EXPORT_PATTERNS:
+        return _EXPORT_PATTERNS[export_state]
+    return READY if is_ready(status) else NOT_READY
+
+
+_EXPORT_PATTERNS = {"running": EXPORT_RUNNING, "failed": EXPORT_FAILED, "done": SAFE_TO_REMOVE}
