@@ -365,7 +365,8 @@ class Recorder:
         bext = self._bext(number)
         header = build_header(self.format, bext)
         day.record(Event.PART_OPENED, part=number, file=file, rate_hz=self.format.rate_hz,
-                   channels=self.format.channels, header=header.hex())
+                   channels=self.format.channels, capture_frame=self.frames_processed,
+                   header=header.hex())
         self.part = day.parts[number]
         self.writer = WavPartWriter(day.path(self.part), self.format, bext,
                                     max_bytes=self.config.recording.max_part_mb * 1_000_000)
