@@ -403,7 +403,7 @@ class Recorder:
             label = label or i18n.text(label_key or MARK_LABELS[effect])
         frame = self.writer.frames
         self.day.record(Event.MARKER, part=self.part.part, frame=frame, kind=kind, label=label,
-                        participant=participant)
+                        participant=participant, capture_frame=self.frames_processed)
         self.day.write_sidecars(self.part)
         return {"part": self.part.part, "frame": frame,
                 "time_s": round(frame / self.format.rate_hz, 6), "kind": kind, "label": label,
