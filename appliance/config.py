@@ -136,6 +136,58 @@ class SerialConfig:
 
 
 @dataclass
+class ChecksConfig:
+    """Sound checks: live alarms and the test-recording verdict (reasoning: docs/THRESHOLDS.md)."""
+
+    silence_dbfs: float = -60.0
+    """Live `silence`: every block's peak below this (dBFS) ..."""
+    silence_s: float = 10.0
+    """... for this long (s): a dead or unplugged microphone, or the gain turned down."""
+    clipping_clear_s: float = 5.0
+    """Live `clipping` clears after this long (s) without a clipped run."""
+    low_level_dbfs: float = -40.0
+    """Live `low_level`: the loudest 100 ms of the last window has an RMS below this (dBFS)."""
+    low_level_window_s: float = 30.0
+    """The window (s) the live `low_level` alarm looks back over."""
+    overflow_clear_s: float = 10.0
+    """Live `overflow` clears after this long (s) without the device losing samples."""
+    dropout_ms: float = 20.0
+    """A run of digital zeros this long (ms) is a dropout; a live microphone never gives one."""
+    dropout_clear_s: float = 5.0
+    """Live `dropout` clears after this long (s) without a run of zeros."""
+    speech_level_warn_dbfs: float = -35.0
+    """Verdict: active speech level (ITU-T P.56 style) below this (dBFS) warns ..."""
+    speech_level_fail_dbfs: float = -45.0
+    """... and below this fails."""
+    min_speech_s: float = 1.5
+    """Verdict: less detected speech than this (s) fails: nobody was heard."""
+    snr_warn_db: float = 25.0
+    """Verdict: speech-to-noise ratio below this (dB) warns ..."""
+    snr_fail_db: float = 15.0
+    """... and below this fails."""
+    hum_warn_db: float = 30.0
+    """Verdict: mains hum less than this far (dB) below the speech level warns ..."""
+    hum_fail_db: float = 15.0
+    """... and less than this far fails."""
+    clip_warn_ratio: float = 0.0001
+    """Verdict: a share of clipped samples above this warns ..."""
+    clip_fail_ratio: float = 0.001
+    """... and above this fails."""
+    dc_warn: float = 0.01
+    """Verdict: a DC offset above this fraction of full scale warns ..."""
+    dc_fail: float = 0.1
+    """... and above this fails."""
+    dropout_fail_s: float = 0.5
+    """Verdict: any dropout warns; dropouts adding up to this (s) fail."""
+    bandwidth_warn_hz: float = 3000.0
+    """Verdict: speech bandwidth below this (Hz) warns (a muffled or covered microphone) ..."""
+    bandwidth_fail_hz: float = 1500.0
+    """... and below this fails."""
+    test_duration_s: float = 30.0
+    """Length (s) of the live test recording, split between the two seats."""
+
+
+@dataclass
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -143,6 +195,7 @@ class Config:
     web: WebConfig = field(default_factory=WebConfig)
     gpio: GpioConfig = field(default_factory=GpioConfig)
     serial: SerialConfig = field(default_factory=SerialConfig)
+    checks: ChecksConfig = field(default_factory=ChecksConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -218,6 +271,23 @@ VALIDATORS: dict[str, dict[str, Any]] = {
              "long_press_s": _number(float, 0.5, 30), "stop_press_s": _number(float, 1, 60),
              "error_pattern_s": _number(float, 0.5, 10)},
     "serial": {"port": _text, "baudrate": _number(int, 1200, 1_000_000)},
+    "checks": {
+        "silence_dbfs": _number(float, -120, 0), "silence_s": _number(float, 1, 600),
+        "clipping_clear_s": _number(float, 0.1, 600), "low_level_dbfs": _number(float, -120, 0),
+        "low_level_window_s": _number(float, 1, 600), "overflow_clear_s": _number(float, 0.1, 600),
+        "dropout_ms": _number(float, 1, 10000), "dropout_clear_s": _number(float, 0.1, 600),
+        "speech_level_warn_dbfs": _number(float, -120, 0),
+        "speech_level_fail_dbfs": _number(float, -120, 0),
+        "min_speech_s": _number(float, 0, 600),
+        "snr_warn_db": _number(float, 0, 120), "snr_fail_db": _number(float, 0, 120),
+        "hum_warn_db": _number(float, 0, 120), "hum_fail_db": _number(float, 0, 120),
+        "clip_warn_ratio": _number(float, 0, 1), "clip_fail_ratio": _number(float, 0, 1),
+        "dc_warn": _number(float, 0, 1), "dc_fail": _number(float, 0, 1),
+        "dropout_fail_s": _number(float, 0, 3600),
+        "bandwidth_warn_hz": _number(float, 0, 96000),
+        "bandwidth_fail_hz": _number(float, 0, 96000),
+        "test_duration_s": _number(float, 4, 600),
+    },
 }
 
 
