@@ -25,7 +25,7 @@ def current_language() -> str:
     return "en" if lang.startswith("en") else "ru"
 
 
-def text(key: str, lang: str | None = None, **params: object) -> str:
+def text(key: str, lang: str | None = None, /, **params: object) -> str:
     """The message `key` in `lang` (default: the current language) with `params` filled in."""
     ru, en = _CATALOG[key]
     template = en if (lang or current_language()) == "en" else ru

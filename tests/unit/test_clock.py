@@ -1,0 +1,38 @@
+import datetime as dt
+
+from appliance.clock import BUILD_YEAR, ClockGuard
+
+
+def at(year, month=2, day=10, hour=9):
+    return dt.datetime(year, month, day, hour).timestamp()
+
+
+def test_a_sane_clock_is_trusted_and_remembered(tmp_path):
+    now = [at(BUILD_YEAR + 1)]
+    guard = ClockGuard(tmp_path, now=lambda: now[0])
+    assert guard.status().ok
+    guard.remember()
+    assert ClockGuard(tmp_path).last_seen == now[0], "persisted"
+
+
+def test_an_unset_clock_is_refused_with_a_reason(tmp_path):
+    guard = ClockGuard(tmp_path, now=lambda: at(1970, 1, 1))
+    status = guard.status()
+    assert not status.ok and "Часы не установлены" in status.reason
+
+
+def test_a_clock_behind_the_last_seen_time_is_refused(tmp_path):
+    now = [at(BUILD_YEAR + 1, hour=12)]
+    ClockGuard(tmp_path, now=lambda: now[0]).remember()
+    now[0] = at(BUILD_YEAR + 1, hour=8)  # power cut, fake-hwclock restored an older time
+    status = ClockGuard(tmp_path, now=lambda: now[0]).status()
+    assert not status.ok and "отстают" in status.reason
+
+
+def test_a_declared_time_is_trusted_again(tmp_path):
+    now = [at(BUILD_YEAR + 1, hour=12)]
+    ClockGuard(tmp_path, now=lambda: now[0]).remember()
+    now[0] = at(BUILD_YEAR + 1, hour=8)
+    guard = ClockGuard(tmp_path, now=lambda: now[0])
+    guard.declare("browser")
+    assert guard.status().ok and guard.status().source in ("browser", "ntp")

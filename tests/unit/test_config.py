@@ -1,0 +1,92 @@
+import pytest
+
+from appliance import config
+from appliance.errors import ConfigError
+
+GOOD = """
+[site]
+region = "64"
+msu = "01"
+school = "640101"
+room = "0005"
+[recording]
+pause_mode = "continue"
+naming = "ascii"
+"""
+
+
+def test_good_file_loads_with_defaults_for_the_rest(tmp_path):
+    path = tmp_path / "a.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    cfg = config.load(path)
+    assert (cfg.site.school, cfg.site.room) == ("640101", "0005")
+    assert cfg.recording.pause_mode == "continue"
+    assert cfg.audio.rate == 48000 and cfg.site.is_complete()
+
+
+def test_missing_file_means_not_configured(tmp_path):
+    cfg = config.load(tmp_path / "absent.toml")
+    assert not cfg.site.is_complete()
+
+
+def test_env_variable_chooses_the_file(tmp_path, monkeypatch):
+    path = tmp_path / "b.toml"
+    path.write_text('[site]\nroom = "0007"\n', encoding="utf-8")
+    monkeypatch.setenv("APPLIANCE_CONFIG", str(path))
+    assert config.load().site.room == "0007"
+
+
+@pytest.mark.parametrize(("section", "key", "value", "words"), [
+    ("site", "school", "64010", ["site.school", "6 цифр", "64010"]),
+    ("site", "school", "64010A", ["site.school"]),
+    ("site", "room", 5, ["site.room", "4 цифр"]),
+    ("site", "region", "640", ["site.region", "2 цифр"]),
+    ("site", "msu", "1", ["site.msu"]),
+    ("audio", "rate", 1000, ["audio.rate", "8000"]),
+    ("audio", "channels", "two", ["audio.channels", "целое число"]),
+    ("recording", "pause_mode", "stop", ["recording.pause_mode", "split, continue"]),
+    ("recording", "naming", "latin", ["recording.naming"]),
+    ("web", "listen", "80", ["web.listen", "0.0.0.0:80"]),
+])
+def test_each_bad_value_names_its_key_in_russian(section, key, value, words):
+    with pytest.raises(ConfigError) as err:
+        config.validate_field(section, key, value)
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_unknown_keys_and_sections_are_errors(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text('[site]\nschol = "640101"\n[sound]\nx = 1\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        config.load(path)
+    text = str(err.value)
+    assert "site.schol" in text and "[sound]" in text and len(err.value.problems) == 2
+
+
+def test_syntax_error_names_the_file(tmp_path):
+    path = tmp_path / "d.toml"
+    path.write_text("[site\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="d.toml"):
+        config.load(path)
+
+
+def test_english_messages_on_request(monkeypatch):
+    monkeypatch.setenv("APPLIANCE_LANG", "en")
+    with pytest.raises(ConfigError, match="exactly 6 digits"):
+        config.validate_field("site", "school", "1")
+
+
+def test_save_is_atomic_and_refuses_bad_values(tmp_path):
+    path = tmp_path / "e.toml"
+    path.write_text(GOOD, encoding="utf-8")
+    cfg = config.load(path)
+    cfg.site.room = "0012"
+    config.save(cfg, path)
+    assert config.load(path).site.room == "0012"
+    before = path.read_bytes()
+    cfg.site.room = "12"
+    with pytest.raises(ConfigError, match="site.room"):
+        config.save(cfg, path)
+    assert path.read_bytes() == before, "nothing is half-written"
+    assert [p.name for p in tmp_path.iterdir()] == ["e.toml"], "no temporary files left"
