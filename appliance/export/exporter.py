@@ -1,0 +1,224 @@
+"""Export recorded days onto a drive: plan, check space, verified copy, reports, SHA256SUMS.
+
+`export_days(data_dir, dest_dir, progress=...)` is the one entry point the recorder, the web
+page and `appliance export` share. It reads the source only, refuses a drive that is too small
+(or whose filesystem cannot hold a file) before writing a byte, skips files already verified
+on the drive, repairs partial ones, and writes SHA256SUMS last, so a room folder with a
+manifest is complete. Safe to run in a background thread; it never blocks capture.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from appliance import i18n, naming
+from appliance.errors import StorageError
+from appliance.export import reports
+from appliance.export.dayfolder import DayFolder, find_days, load_day
+from appliance.export.manifest import (HANDOVER_ACT, MANIFEST_NAME, REPORT_CSV, REPORT_HTML,
+                                       format_sums)
+from appliance.export.verified_copy import PARTIAL_SUFFIX, copy_verified, write_verified
+
+FAT32_MAX_FILE_BYTES = 4 * 1024**3 - 1
+GENERATED_RESERVE_BYTES = 4 * 1024 * 1024
+"""Room left for reports, act and manifest (a day's HTML is tens of kB)."""
+
+i18n.register({
+    "export.no_space": ("На накопителе мало места: нужно {need_mb} МБ, свободно {free_mb} МБ. "
+                        "Ничего не записано; возьмите накопитель побольше",
+                        "Not enough space on the drive: {need_mb} MB needed, {free_mb} MB "
+                        "free. Nothing was written; use a bigger drive"),
+    "export.too_big": ("Файл {file} ({size} байт) не помещается в файловую систему {fs} "
+                       "(предел {limit} байт). Ничего не записано",
+                       "File {file} ({size} bytes) does not fit the {fs} filesystem "
+                       "(limit {limit} bytes). Nothing was written"),
+    "export.no_days": ("Нет записей для выгрузки", "No recordings to export"),
+    "export.no_dest": ("Папка {path} не существует", "Folder {path} does not exist"),
+})
+
+ProgressCallback = Callable[["ExportProgress"], None]
+
+
+@dataclass(frozen=True)
+class ExportProgress:
+    done_bytes: int
+    total_bytes: int
+    file: str
+
+    @property
+    def fraction(self) -> float:
+        return self.done_bytes / self.total_bytes if self.total_bytes else 1.0
+
+
+@dataclass(frozen=True)
+class CopyItem:
+    src: Path
+    dest: Path
+    bytes: int
+    sha256: str | None
+
+
+@dataclass
+class RoomExport:
+    date: dt.date
+    school: str
+    room: str
+    folder: Path
+    files: list[reports.FileEntry] = field(default_factory=list)
+    copied: int = 0
+    skipped: int = 0
+    open_parts: list[str] = field(default_factory=list)
+    """Parts still recording: not exported (they would change under the copy)."""
+
+
+@dataclass
+class ExportResult:
+    dest_dir: Path
+    rooms: list[RoomExport]
+    bytes_total: int
+
+    def summary(self) -> dict:
+        return {"dest": str(self.dest_dir), "bytes": self.bytes_total,
+                "rooms": [{"date": r.date.isoformat(), "school": r.school, "room": r.room,
+                           "folder": str(r.folder), "files": len(r.files), "copied": r.copied,
+                           "skipped": r.skipped, "open_parts": r.open_parts}
+                          for r in self.rooms]}
+
+
+def filesystem_type(path: str | os.PathLike) -> str:
+    """The type of the filesystem holding `path` (from /proc/mounts), or "" when unknown."""
+    target = os.path.realpath(path)
+    best, fs_type = "", ""
+    try:
+        with open("/proc/mounts", encoding="utf-8") as mounts:
+            for line in mounts:
+                fields = line.split()
+                mount_point = fields[1].replace("\\040", " ")
+                inside = target == mount_point or target.startswith(mount_point.rstrip("/") + "/")
+                if inside and len(mount_point) >= len(best):
+                    best, fs_type = mount_point, fields[2]
+    except OSError:
+        return ""
+    return fs_type
+
+
+def max_file_bytes_for(fs_type: str) -> int | None:
+    """FAT32 cannot hold a file of 4 GiB; the others here have no limit that matters."""
+    return FAT32_MAX_FILE_BYTES if fs_type in ("vfat", "msdos", "fat") else None
+
+
+def room_folder(dest_dir: Path, day: DayFolder) -> Path:
+    school_dir, room_dir = naming.export_dirs(day.date, day.school, day.room, day.naming)
+    return dest_dir / school_dir / room_dir
+
+
+def plan_day(day: DayFolder, dest_dir: Path) -> tuple[RoomExport, list[CopyItem]]:
+    """What to copy for one day: every sealed part and its sidecars."""
+    room = RoomExport(day.date, day.school, day.room, room_folder(dest_dir, day))
+    items: list[CopyItem] = []
+    for part in day.parts:
+        if not part.sealed:
+            room.open_parts.append(part.file)
+            continue
+        src = day.path / part.file
+        items.append(CopyItem(src, room.folder / part.file, src.stat().st_size, part.sha256))
+        items += [CopyItem(p, room.folder / p.name, p.stat().st_size, None)
+                  for p in day.sidecars(part)]
+    return room, items
+
+
+def check_fits(items: list[CopyItem], dest_dir: Path, max_file_bytes: int | None,
+               fs_type: str) -> None:
+    """Refuse, before anything is written, a drive too small or a file its filesystem can't hold."""
+    for item in items:
+        if max_file_bytes is not None and item.bytes > max_file_bytes:
+            raise StorageError("export.too_big", file=item.src.name, size=item.bytes,
+                               fs=fs_type or "FAT32", limit=max_file_bytes)
+    need = sum(i.bytes for i in items if not _same_size(i)) + GENERATED_RESERVE_BYTES
+    need -= sum(p.stat().st_size for p in _stale_partials({i.dest.parent for i in items}))
+    free = shutil.disk_usage(dest_dir).free
+    if need > free:
+        raise StorageError("export.no_space", need_mb=-(-need // 1_000_000),
+                           free_mb=free // 1_000_000)
+
+
+def _same_size(item: CopyItem) -> bool:
+    try:
+        return item.dest.stat().st_size == item.bytes
+    except FileNotFoundError:
+        return False
+
+
+def _stale_partials(folders: set[Path]) -> list[Path]:
+    return [p for folder in folders if folder.is_dir()
+            for p in folder.glob(f".*{PARTIAL_SUFFIX}")]
+
+
+def export_days(data_dir: str | os.PathLike, dest_dir: str | os.PathLike,
+                progress: ProgressCallback | None = None, dates: list[dt.date] | None = None,
+                school_name: str = "", max_file_bytes: int | None = None) -> ExportResult:
+    """Export the days (all, or `dates`) of `data_dir` to `dest_dir`, verified.
+
+    `max_file_bytes` defaults to the limit of the destination's filesystem (FAT32: 4 GiB - 1).
+    Raises StorageError (nothing written) when the drive is too small or cannot hold a file,
+    and StorageError naming the file when the drive fails or vanishes mid-copy.
+    """
+    dest_dir = Path(dest_dir)
+    if not dest_dir.is_dir():
+        raise StorageError("export.no_dest", path=dest_dir)
+    days = [load_day(p) for p in find_days(data_dir)]
+    days = [d for d in days if dates is None or d.date in dates]
+    plans = [plan_day(d, dest_dir) for d in days]
+    items = [i for _, day_items in plans for i in day_items]
+    if not items:
+        raise StorageError("export.no_days")
+    fs_type = filesystem_type(dest_dir)
+    if max_file_bytes is None:
+        max_file_bytes = max_file_bytes_for(fs_type)
+    check_fits(items, dest_dir, max_file_bytes, fs_type)
+    tracker = _Tracker(sum(i.bytes for i in items), progress)
+    for day, (room, day_items) in zip(days, plans, strict=True):
+        _export_room(day, room, day_items, tracker, school_name)
+    return ExportResult(dest_dir, [room for room, _ in plans], tracker.total)
+
+
+def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracker: _Tracker,
+                 school_name: str) -> None:
+    room.folder.mkdir(parents=True, exist_ok=True)
+    for stale in _stale_partials({room.folder}):
+        stale.unlink()
+    manifest = room.folder / MANIFEST_NAME
+    manifest.unlink(missing_ok=True)  # a folder with a manifest is a finished folder
+    for item in items:
+        tracker.file = item.dest.name
+        outcome = copy_verified(item.src, item.dest, item.sha256, tracker.advance)
+        room.copied += not outcome.skipped
+        room.skipped += outcome.skipped
+        room.files.append(reports.FileEntry(item.dest.name, outcome.bytes, outcome.sha256))
+    generated = [(REPORT_CSV, reports.report_csv(day)),
+                 (REPORT_HTML, reports.report_html(day, school_name))]
+    for name, data in generated:
+        outcome = write_verified(data, room.folder / name)
+        room.files.append(reports.FileEntry(name, outcome.bytes, outcome.sha256))
+    act = write_verified(reports.handover_act(day, list(room.files), school_name),
+                         room.folder / HANDOVER_ACT)
+    room.files.append(reports.FileEntry(HANDOVER_ACT, act.bytes, act.sha256))
+    write_verified(format_sums([(f.name, f.sha256) for f in room.files]), manifest)
+
+
+class _Tracker:
+    """Turns per-chunk byte counts into ExportProgress calls."""
+
+    def __init__(self, total: int, callback: ProgressCallback | None) -> None:
+        self.total, self.done, self.file, self.callback = total, 0, "", callback
+
+    def advance(self, n: int) -> None:
+        self.done += n
+        if self.callback:
+            self.callback(ExportProgress(self.done, self.total, self.file))
+

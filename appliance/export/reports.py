@@ -1,0 +1,159 @@
+"""The room's human documents on the drive: report.csv, report.html and the handover act.
+
+Everything is Russian, self-contained (inline CSS and script, no fonts or libraries from the
+network) and opens offline from the drive in any browser. report.html plays each part next to
+its marker index: click a participant and the player jumps there, so neither the organizer nor
+an appeal commission needs special software.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import urllib.parse
+from dataclasses import dataclass
+
+from appliance.export.dayfolder import DayFolder, Part
+from appliance.export.manifest import format_csv
+
+NO_ALARMS = "нет"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A file in the room folder, as listed in the act and in SHA256SUMS."""
+
+    name: str
+    bytes: int
+    sha256: str
+
+
+def clock(seconds: float) -> str:
+    """`01:02:03.456` for a position inside a part."""
+    ms = round(seconds * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
+
+
+def wall_time(moment: dt.datetime) -> str:
+    return moment.strftime("%H:%M:%S")
+
+
+def part_verdict(day: DayFolder, part: Part) -> str:
+    """The check's verdict from the part summary, else one derived from its alarms."""
+    verdict = day.summary(part).get("verdict")
+    if verdict:
+        return str(verdict)
+    return "замечания" if part.alarms else "в норме"
+
+
+def alarms_text(part: Part) -> str:
+    return "; ".join(f"{a.code}: {a.message}" for a in part.alarms) or NO_ALARMS
+
+
+def markers_text(part: Part) -> str:
+    return " | ".join(f"{clock(m.time_s)} {m.label}" for m in part.markers)
+
+
+def csv_rows(day: DayFolder) -> list[dict[str, str]]:
+    return [{
+        "Дата": day.date.isoformat(), "Код ОО": day.school, "Аудитория": day.room,
+        "Часть": str(p.number), "Файл": p.file,
+        "Начало": wall_time(p.start_wall()), "Конец": wall_time(p.end_wall()),
+        "Длительность, с": f"{p.duration_s:.3f}", "Размер, байт": str(p.bytes),
+        "SHA-256": p.sha256 or "", "Заключение": part_verdict(day, p),
+        "Тревоги": alarms_text(p), "Метки": markers_text(p),
+    } for p in day.parts]
+
+
+def report_csv(day: DayFolder) -> bytes:
+    return format_csv(csv_rows(day))
+
+
+_STYLE = """
+body{font-family:sans-serif;margin:1.5em;color:#111}table{border-collapse:collapse;margin:.5em 0}
+td,th{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}
+code{font-size:.8em;word-break:break-all}.part{margin:1.5em 0;padding-top:.5em;border-top:2px solid #444}
+button.mark{display:block;margin:.15em 0;cursor:pointer;text-align:left}
+audio{width:100%;max-width:48em}.bad{color:#a00;font-weight:bold}.sign td{border:none;padding:1.2em .5em 0}
+@media print{audio,button.mark{display:none}}
+"""
+
+_SCRIPT = """
+function jump(id, t){var a=document.getElementById(id);a.currentTime=t;a.play();}
+"""
+
+
+def _head(title: str) -> str:
+    return (f"<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"
+            f"<script>{_SCRIPT}</script></head><body>\n")
+
+
+def _site_table(day: DayFolder, school_name: str) -> str:
+    rows = [("Наименование ОО", school_name or "—"), ("Код ОО", day.school),
+            ("Аудитория", day.room), ("Дата проведения", day.date.strftime("%d.%m.%Y")),
+            ("Хранить до", day.keep_until.strftime("%d.%m.%Y") if day.keep_until else "—")]
+    return "<table>" + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                               for k, v in rows) + "</table>\n"
+
+
+def _part_section(day: DayFolder, part: Part) -> str:
+    audio_id = f"part{part.number}"
+    src = urllib.parse.quote(part.file)
+    marks = "".join(
+        f"<button class=\"mark\" onclick=\"jump('{audio_id}',{m.time_s:.3f})\">"
+        f"{clock(m.time_s)} — {html.escape(m.label)}</button>" for m in part.markers)
+    verdict = part_verdict(day, part)
+    alarms = alarms_text(part)
+    cls = "" if alarms == NO_ALARMS else " class=\"bad\""
+    return (
+        f"<div class=\"part\"><h2>Часть {part.number}: {html.escape(part.file)}</h2>"
+        f"<table><tr><th>Начало</th><td>{wall_time(part.start_wall())}</td>"
+        f"<th>Конец</th><td>{wall_time(part.end_wall())}</td>"
+        f"<th>Длительность</th><td>{clock(part.duration_s)}</td></tr>"
+        f"<tr><th>Размер, байт</th><td>{part.bytes}</td><th>Заключение</th>"
+        f"<td>{html.escape(verdict)}</td><th>Тревоги</th><td{cls}>{html.escape(alarms)}</td>"
+        f"</tr><tr><th>SHA-256</th><td colspan=\"5\"><code>{part.sha256}</code></td></tr>"
+        f"</table><audio id=\"{audio_id}\" controls preload=\"metadata\" src=\"{src}\"></audio>"
+        f"<h3>Метки (нажмите, чтобы прослушать)</h3>{marks}</div>\n")
+
+
+def report_html(day: DayFolder, school_name: str = "") -> bytes:
+    title = f"Аудиозапись итогового собеседования — ОО {day.school}, аудитория {day.room}"
+    body = [_head(title), f"<h1>{html.escape(title)}</h1>", _site_table(day, school_name),
+            "<p>Контрольные суммы всех файлов — в файле SHA256SUMS "
+            "(проверка: <code>sha256sum -c SHA256SUMS</code> или <code>appliance verify</code>)."
+            "</p>"]
+    body += [_part_section(day, p) for p in day.parts]
+    body.append("</body></html>\n")
+    return "".join(body).encode("utf-8")
+
+
+def _files_table(files: list[FileEntry]) -> str:
+    rows = "".join(f"<tr><td>{i}</td><td>{html.escape(f.name)}</td><td>{f.bytes}</td>"
+                   f"<td><code>{f.sha256}</code></td></tr>" for i, f in enumerate(files, 1))
+    return ("<table><tr><th>№</th><th>Файл</th><th>Размер, байт</th><th>SHA-256</th></tr>"
+            f"{rows}</table>\n")
+
+
+def signature_lines(roles: list[str]) -> str:
+    rows = "".join(f"<tr><td>{html.escape(r)}</td><td>____________ /</td>"
+                   "<td>______________________ /</td></tr>" for r in roles)
+    return f"<table class=\"sign\">{rows}</table>\n"
+
+
+def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "") -> bytes:
+    """Акт передачи: what left the room on this drive, with sizes and SHA-256."""
+    title = "Акт передачи аудиозаписей итогового собеседования по русскому языку"
+    total = sum(f.bytes for f in files)
+    body = [_head(title), f"<h1>{html.escape(title)}</h1>", _site_table(day, school_name),
+            f"<p>Передано файлов: {len(files)}, общий объём {total} байт.</p>",
+            _files_table(files),
+            "<p>Подпись (Ф.И.О.)</p>",
+            signature_lines(["Передал: технический специалист",
+                             "Принял: ответственный организатор"]),
+            "<p>Дата передачи: «___» ____________ 20__ г.</p></body></html>\n"]
+    return "".join(body).encode("utf-8")

@@ -1,0 +1,67 @@
+"""A real removable-drive filesystem for tests: exFAT through FUSE on a loop device.
+
+`exfat_drive()` makes the image, attaches it, mounts it, and always unmounts and detaches it
+again, also when the test fails or has already yanked the drive.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def run(*cmd: str) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, check=True, capture_output=True, text=True)
+
+
+def is_mounted(path: Path) -> bool:
+    return os.path.ismount(path)
+
+
+@dataclass
+class Drive:
+    image: Path
+    loop: str
+    mount: Path
+
+    def yank(self) -> None:
+        """Tear the filesystem away like a pulled plug: lazy unmount kills the FUSE mount."""
+        run("fusermount", "-u", "-z", str(self.mount))
+
+    def remount(self) -> None:
+        run("mount.exfat-fuse", self.loop, str(self.mount))
+        wait_until(lambda: is_mounted(self.mount))
+
+
+def wait_until(condition, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not reached")
+        time.sleep(0.02)
+
+
+@contextlib.contextmanager
+def exfat_drive(workdir: Path, size_mb: int, label: str = "ФЛЕШКА") -> Iterator[Drive]:
+    image = workdir / "usb.img"
+    mount = workdir / "usb"
+    mount.mkdir()
+    with open(image, "wb") as f:
+        f.truncate(size_mb * 1024 * 1024)
+    run("mkfs.exfat", "-L", "EXAM", str(image))
+    loop = run("losetup", "-f", "--show", str(image)).stdout.strip()
+    try:
+        run("mount.exfat-fuse", loop, str(mount))
+        wait_until(lambda: is_mounted(mount))
+        yield Drive(image, loop, mount)
+    finally:
+        if is_mounted(mount):
+            subprocess.run(["fusermount", "-u", str(mount)], capture_output=True)
+            if is_mounted(mount):
+                subprocess.run(["fusermount", "-u", "-z", str(mount)], capture_output=True)
+        subprocess.run(["losetup", "-d", loop], capture_output=True)
