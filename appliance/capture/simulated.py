@@ -21,15 +21,20 @@ from appliance.capture.wavfile import WavFormat
 
 def speech_like(rate_hz: int, start_frame: int, frames: int, channels: int = 1,
                 seed: int = 7) -> np.ndarray:
-    """int16 array (frames, channels) of the simulated voice from `start_frame` on."""
-    t = (start_frame + np.arange(frames, dtype=np.float64)) / rate_hz
+    """int16 array (frames, channels) of the simulated voice from `start_frame` on.
+
+    Every sample is a function of its frame index alone, so any split into blocks gives the
+    same stream and a test can regenerate any stretch of it.
+    """
+    index = start_frame + np.arange(frames, dtype=np.int64)
+    t = index / rate_hz
     phrase = (t % 6.0) < 4.5  # 4.5 s of speech, 1.5 s pause
     envelope = np.clip(np.sin(2 * np.pi * 4.0 * t), 0, None) ** 2 * phrase
-    pitch_hz = 150 + 30 * np.sin(2 * np.pi * 0.3 * t)
-    phase = 2 * np.pi * np.cumsum(pitch_hz) / rate_hz + 2 * np.pi * 150 * start_frame / rate_hz
+    # pitch 150 Hz ± 30 Hz at 0.3 Hz, integrated in closed form
+    phase = 2 * np.pi * (150 * t - 30 / (2 * np.pi * 0.3) * np.cos(2 * np.pi * 0.3 * t))
     voice = sum(np.sin(k * phase) / k for k in range(1, 8))
-    rng = np.random.default_rng(seed + start_frame)
-    noise = rng.normal(0, 0.001, frames)
+    hashed = (index * 2654435761 + seed * 40503) % 4294967296
+    noise = (hashed / 4294967296.0 - 0.5) * 0.004
     mono = 0.25 * envelope * voice + noise
     samples = np.clip(mono * 32767, -32768, 32767).astype(np.int16)
     return np.repeat(samples[:, None], channels, axis=1)

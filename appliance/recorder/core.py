@@ -300,6 +300,8 @@ class Recorder:
     def _apply(self, action: Action, args: dict) -> dict:
         if action in (Action.START, Action.RESUME):
             self._check_can_record(action, args)
+        if action is Action.MARK and self.state is State.RECORDING and self.writer is None:
+            raise StateError("recorder.no_device")
         new_state, effects = transition(self.state, action, self.config.recording.pause_mode)
         if action is Action.START:
             self._enter_day(args.get("date"))
