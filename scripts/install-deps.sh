@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install everything the appliance and its tests need on Debian 12 / Raspberry Pi OS:
+# apt packages, then a .venv at the repository root with the project and its test tools.
+# Idempotent: a second run installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  python3-venv python3-dev gcc portaudio19-dev alsa-utils ffmpeg sox libsox-fmt-all
+  jackd2 libasound2-plugins espeak-ng exfatprogs exfat-fuse fuse3 systemd chromium
+)
+[ -f image-build/ci-deps.txt ] && mapfile -t -O "${#APT_PACKAGES[@]}" APT_PACKAGES \
+  < <(grep -v '^\s*#' image-build/ci-deps.txt | tr -s ' ' '\n' | grep .)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "Устанавливаю пакеты: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e ".[test]"
+echo "Готово: .venv/bin/appliance"
