@@ -9,6 +9,7 @@ a typo in a setting must never be silently ignored on an evidence recorder.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -188,6 +189,24 @@ class ChecksConfig:
 
 
 @dataclass
+class ExportConfig:
+    """USB export, participant clips and retention of the recordings."""
+
+    mount_dir: str = "/media/appliance-usb"
+    """Where a plugged-in USB drive is mounted (nosuid, nodev, noexec) for the export."""
+    auto_export: bool = True
+    """Export automatically when the day is stopped and a drive is present."""
+    school_name: str = ""
+    """Наименование ОО, printed on the handover act and the act of destruction (form 1А)."""
+    keep_years: int = 1
+    """Recordings are kept until `keep_until` of the exam year plus this many years."""
+    keep_until: str = "03-01"
+    """Month-day (MM-DD) of the keep-until date: 1 March of the next year by the regulation."""
+    mp3_bitrate: str = "128k"
+    """Bit rate of MP3 clips (ffmpeg notation)."""
+
+
+@dataclass
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -196,6 +215,7 @@ class Config:
     gpio: GpioConfig = field(default_factory=GpioConfig)
     serial: SerialConfig = field(default_factory=SerialConfig)
     checks: ChecksConfig = field(default_factory=ChecksConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -256,6 +276,22 @@ def _listen(key: str, value: Any) -> str:
     return value
 
 
+def _flag(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError("config.type", key=key, value=value,
+                          expected="true или false" if i18n.current_language() == "ru"
+                          else "true or false")
+    return value
+
+
+def _month_day(key: str, value: Any) -> str:
+    try:
+        dt.date.fromisoformat(f"2028-{_text(key, value)}")
+    except ValueError as err:
+        raise ConfigError("config.type", key=key, value=value, expected="MM-DD") from err
+    return value
+
+
 VALIDATORS: dict[str, dict[str, Any]] = {
     "site": {"region": _digits(2, "64"), "msu": _digits(2, "01"),
              "school": _digits(6, "640101"), "room": _digits(4, "0005")},
@@ -288,6 +324,9 @@ VALIDATORS: dict[str, dict[str, Any]] = {
         "bandwidth_fail_hz": _number(float, 0, 96000),
         "test_duration_s": _number(float, 4, 600),
     },
+    "export": {"mount_dir": _text, "auto_export": _flag, "school_name": _text,
+               "keep_years": _number(int, 0, 10), "keep_until": _month_day,
+               "mp3_bitrate": _choice("64k", "96k", "128k", "192k", "256k", "320k")},
 }
 
 
