@@ -39,7 +39,7 @@ from appliance.recorder.session import Action, Effect, State, transition
 
 log = logging.getLogger(__name__)
 
-QUEUE_S = 300
+QUEUE_S = 120  # seconds of audio the pipeline may lag behind capture
 COMMAND_TIMEOUT_S = 10.0
 MIN_FREE_BYTES = 50_000_000
 REMEMBER_CLOCK_S = 60.0

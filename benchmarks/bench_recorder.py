@@ -1,0 +1,114 @@
+"""Recorder CPU per recorded hour against arecord, on the same ALSA file feed, in one run.
+
+    .venv/bin/python benchmarks/bench_recorder.py --hours 8
+
+Both read the fast (faster than real time) ALSA `file` device fed with the same seeded noise.
+Prints CPU seconds per recorded hour for each and their ratio, input overflows, whether the
+recorder's output is bit-identical to the feed, and the recorder's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.feeds import RATE_HZ, Feed, _asoundrc, wait_for  # noqa: E402
+from tests.recorder_process import RecorderProcess, journal, part_samples, write_config  # noqa: E402
+
+CHUNK_S = 600
+
+
+def write_feed(home: Path, hours: float) -> Feed:
+    """Seeded noise in 10-minute chunks (the 8-hour feed does not fit in RAM twice)."""
+    raw = home / "feed.raw"
+    home.mkdir(parents=True, exist_ok=True)
+    with open(raw, "wb") as f:
+        for i in range(int(hours * 3600 / CHUNK_S)):
+            rng = np.random.default_rng(1000 + i)
+            rng.integers(-12000, 12000, CHUNK_S * RATE_HZ, dtype=np.int16).tofile(f)
+    _asoundrc(home, f'pcm.examfeed {{\n type file\n slave.pcm "null"\n file "/dev/null"\n'
+                    f' infile "{raw}"\n format "raw"\n}}\n')
+    return Feed(home, "examfeed", np.memmap(raw, dtype=np.int16, mode="r").reshape(-1, 1))
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_arecord(feed: Feed, seconds: int, out: Path) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(["arecord", "-q", "-D", feed.device, "-f", "S16_LE", "-r", str(RATE_HZ),
+                    "-c", "1", "-d", str(seconds), str(out)], env=feed.process_env(), check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out.unlink()
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def bench_recorder(feed: Feed, work: Path, seconds: int) -> dict:
+    config = write_config(work / "a.toml", work / "data", device=feed.device)
+    rec = RecorderProcess(config, env=feed.process_env()).start()
+    pid = rec.proc.pid
+    rec.ctl("start")
+    cpu0, wall0 = cpu_s(pid), time.monotonic()
+    target = seconds * 0.8  # stop short of the feed's end: samples after it are undefined
+    wait_for(lambda: rec.status()["elapsed_s"] >= target, timeout_s=3600, interval_s=0.2,
+             what="recorded hours")
+    status = rec.ctl("stop")
+    cpu1, wall1 = cpu_s(pid), time.monotonic()
+    rss = peak_rss_mb(pid)
+    rec.terminate()
+    (day_dir,) = rec.day_dirs
+    opened = [e.data for e in journal(day_dir) if e.event == "part_opened"]
+    identical = True
+    for part in opened:
+        samples = part_samples(day_dir / part["file"])
+        start = part["capture_frame"]
+        if start + len(samples) > len(feed.samples):
+            raise SystemExit("the recorder read past the end of the feed: make it longer")
+        identical &= bool(np.array_equal(samples, feed.samples[start:start + len(samples)]))
+    return {"cpu_s": cpu1 - cpu0, "wall_s": wall1 - wall0, "recorded_s": status["elapsed_s"],
+            "overflows": status["overflows"], "identical": identical, "rss_mb": rss,
+            "parts": len(opened)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--hours", type=float, default=8.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
+        work = Path(tmp)
+        feed = write_feed(work / "home", args.hours)
+        seconds = int(args.hours * 3600)
+        arecord_cpu = bench_arecord(feed, int(seconds * 0.8), work / "arecord.wav")
+        rec = bench_recorder(feed, work, seconds)
+    hours = rec["recorded_s"] / 3600
+    arecord_per_h = arecord_cpu / (seconds * 0.8 / 3600)
+    recorder_per_h = rec["cpu_s"] / hours
+    print(f"recorded: {hours:.2f} h in {rec['parts']} part(s), {rec['wall_s']:.1f} s wall")
+    print(f"arecord:  {arecord_per_h:.3f} CPU-s per recorded hour")
+    print(f"recorder: {recorder_per_h:.3f} CPU-s per recorded hour (levels computed per block)")
+    print(f"ratio recorder/arecord: {recorder_per_h / arecord_per_h:.2f}")
+    print(f"input overflows: {rec['overflows']}; bit-identical to the feed: {rec['identical']}")
+    print(f"recorder peak RSS: {rec['rss_mb']:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
