@@ -1,0 +1,77 @@
+"""Runs of digital zeros across consecutive blocks: the signature of a dropout.
+
+A live microphone always carries some noise, so a run of exact zeros longer than a few
+milliseconds means samples were lost or replaced (USB hiccup, driver underrun, an unplugged
+analogue mic on an interface that gates). Used both live (per block) and on whole files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ZeroRun:
+    start: int
+    """Sample index of the first zero, counted from the first sample fed."""
+    length: int
+
+
+class ZeroRunTracker:
+    """Finds zero runs of at least `min_length` samples in a 1-D stream fed piecewise."""
+
+    def __init__(self, min_length: int) -> None:
+        self.min_length = max(1, int(min_length))
+        self.position = 0
+        self.current = 0
+        """Length of the zero run still open at the end of what was fed."""
+
+    def feed(self, samples: np.ndarray) -> list[ZeroRun]:
+        """Feed the next samples (1-D); returns runs that ended inside them."""
+        count = samples.shape[0]
+        zeros = samples == 0
+        zero_count = int(np.count_nonzero(zeros))
+        start, self.position = self.position, self.position + count
+        if zero_count == count:
+            self.current += count
+            return []
+        if zero_count == 0:
+            return self._close(start)
+        if zero_count < self.min_length:
+            return self._edges_only(zeros, start, count)
+        return self._all_runs(zeros, start, count)
+
+    def finish(self) -> list[ZeroRun]:
+        """The run still open at the end of the stream, if long enough."""
+        return self._close(self.position)
+
+    def _close(self, end: int) -> list[ZeroRun]:
+        run, self.current = self.current, 0
+        return [ZeroRun(end - run, run)] if run >= self.min_length else []
+
+    def _edges_only(self, zeros: np.ndarray, start: int, count: int) -> list[ZeroRun]:
+        """Too few zeros for a long run inside: only the runs touching the edges matter."""
+        lead = int(np.argmin(zeros)) if zeros[0] else 0
+        self.current += lead
+        done = self._close(start + lead)
+        self.current = int(np.argmin(zeros[::-1])) if zeros[-1] else 0
+        return done
+
+    def _all_runs(self, zeros: np.ndarray, start: int, count: int) -> list[ZeroRun]:
+        edges = np.diff(zeros.astype(np.int8))
+        starts = list(np.flatnonzero(edges == 1) + 1)
+        ends = list(np.flatnonzero(edges == -1) + 1)
+        if zeros[0]:
+            starts.insert(0, 0)
+        trailing = int(count - starts.pop()) if zeros[-1] else 0
+        done = [] if zeros[0] else self._close(start)
+        for first, end in zip(starts, ends, strict=True):
+            if first == 0:
+                self.current += end
+                done += self._close(start + end)
+            elif end - first >= self.min_length:
+                done.append(ZeroRun(start + int(first), int(end - first)))
+        self.current = trailing
+        return done
