@@ -18,6 +18,10 @@ COMMAND_MODULES = [
     "appliance.commands.recorder",
     "appliance.commands.control",
     "appliance.commands.recover",
+    "appliance.commands.export",
+    "appliance.commands.verify",
+    "appliance.commands.clip",
+    "appliance.commands.purge",
 ]
 
 

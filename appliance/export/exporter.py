@@ -19,9 +19,15 @@ from pathlib import Path
 from appliance import i18n, naming
 from appliance.errors import StorageError
 from appliance.export import reports
+from appliance.export.audit import AuditEvent, log_event
 from appliance.export.dayfolder import DayFolder, find_days, load_day
-from appliance.export.manifest import (HANDOVER_ACT, MANIFEST_NAME, REPORT_CSV, REPORT_HTML,
-                                       format_sums)
+from appliance.export.manifest import (
+    HANDOVER_ACT,
+    MANIFEST_NAME,
+    REPORT_CSV,
+    REPORT_HTML,
+    format_sums,
+)
 from appliance.export.verified_copy import PARTIAL_SUFFIX, copy_verified, write_verified
 
 FAT32_MAX_FILE_BYTES = 4 * 1024**3 - 1
@@ -182,9 +188,15 @@ def export_days(data_dir: str | os.PathLike, dest_dir: str | os.PathLike,
         max_file_bytes = max_file_bytes_for(fs_type)
     check_fits(items, dest_dir, max_file_bytes, fs_type)
     tracker = _Tracker(sum(i.bytes for i in items), progress)
-    for day, (room, day_items) in zip(days, plans, strict=True):
-        _export_room(day, room, day_items, tracker, school_name)
-    return ExportResult(dest_dir, [room for room, _ in plans], tracker.total)
+    try:
+        for day, (room, day_items) in zip(days, plans, strict=True):
+            _export_room(day, room, day_items, tracker, school_name)
+    except StorageError as err:
+        log_event(data_dir, AuditEvent.EXPORT_FAILED, dest=str(dest_dir), error=err.to_dict())
+        raise
+    result = ExportResult(dest_dir, [room for room, _ in plans], tracker.total)
+    log_event(data_dir, AuditEvent.EXPORTED, **result.summary())
+    return result
 
 
 def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracker: _Tracker,

@@ -75,9 +75,11 @@ def report_csv(day: DayFolder) -> bytes:
 _STYLE = """
 body{font-family:sans-serif;margin:1.5em;color:#111}table{border-collapse:collapse;margin:.5em 0}
 td,th{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}
-code{font-size:.8em;word-break:break-all}.part{margin:1.5em 0;padding-top:.5em;border-top:2px solid #444}
+code{font-size:.8em;word-break:break-all}
+.part{margin:1.5em 0;padding-top:.5em;border-top:2px solid #444}
 button.mark{display:block;margin:.15em 0;cursor:pointer;text-align:left}
-audio{width:100%;max-width:48em}.bad{color:#a00;font-weight:bold}.sign td{border:none;padding:1.2em .5em 0}
+audio{width:100%;max-width:48em}.bad{color:#a00;font-weight:bold}
+.sign td{border:none;padding:1.2em .5em 0}
 @media print{audio,button.mark{display:none}}
 """
 
@@ -86,7 +88,7 @@ function jump(id, t){var a=document.getElementById(id);a.currentTime=t;a.play();
 """
 
 
-def _head(title: str) -> str:
+def html_head(title: str) -> str:
     return (f"<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"
             f"<script>{_SCRIPT}</script></head><body>\n")
@@ -123,7 +125,7 @@ def _part_section(day: DayFolder, part: Part) -> str:
 
 def report_html(day: DayFolder, school_name: str = "") -> bytes:
     title = f"Аудиозапись итогового собеседования — ОО {day.school}, аудитория {day.room}"
-    body = [_head(title), f"<h1>{html.escape(title)}</h1>", _site_table(day, school_name),
+    body = [html_head(title), f"<h1>{html.escape(title)}</h1>", _site_table(day, school_name),
             "<p>Контрольные суммы всех файлов — в файле SHA256SUMS "
             "(проверка: <code>sha256sum -c SHA256SUMS</code> или <code>appliance verify</code>)."
             "</p>"]
@@ -132,7 +134,7 @@ def report_html(day: DayFolder, school_name: str = "") -> bytes:
     return "".join(body).encode("utf-8")
 
 
-def _files_table(files: list[FileEntry]) -> str:
+def files_table(files: list[FileEntry]) -> str:
     rows = "".join(f"<tr><td>{i}</td><td>{html.escape(f.name)}</td><td>{f.bytes}</td>"
                    f"<td><code>{f.sha256}</code></td></tr>" for i, f in enumerate(files, 1))
     return ("<table><tr><th>№</th><th>Файл</th><th>Размер, байт</th><th>SHA-256</th></tr>"
@@ -149,9 +151,9 @@ def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "") 
     """Акт передачи: what left the room on this drive, with sizes and SHA-256."""
     title = "Акт передачи аудиозаписей итогового собеседования по русскому языку"
     total = sum(f.bytes for f in files)
-    body = [_head(title), f"<h1>{html.escape(title)}</h1>", _site_table(day, school_name),
+    body = [html_head(title), f"<h1>{html.escape(title)}</h1>", _site_table(day, school_name),
             f"<p>Передано файлов: {len(files)}, общий объём {total} байт.</p>",
-            _files_table(files),
+            files_table(files),
             "<p>Подпись (Ф.И.О.)</p>",
             signature_lines(["Передал: технический специалист",
                              "Принял: ответственный организатор"]),

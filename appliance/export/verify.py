@@ -24,7 +24,8 @@ ROOM_DIR_RE = re.compile(r"^(?:ауд|room)-(?P<room>\d{4})(?:_(?:копия|cop
 
 i18n.register({
     "verify.no_manifest": ("нет файла SHA256SUMS", "no SHA256SUMS file"),
-    "verify.bad_line": ("SHA256SUMS: строка {line} не читается", "SHA256SUMS: line {line} unreadable"),
+    "verify.bad_line": ("SHA256SUMS: строка {line} не читается",
+                        "SHA256SUMS: line {line} unreadable"),
     "verify.missing": ("{file}: файла нет", "{file}: file missing"),
     "verify.mismatch": ("{file}: контрольная сумма не совпадает — файл повреждён",
                         "{file}: checksum mismatch — the file is damaged"),

@@ -1,0 +1,116 @@
+"""Retention: a keep-until date for every day, and purge with the act of destruction (form 1А).
+
+Nothing is ever deleted silently or to make room: only `purge` deletes, only days past their
+keep-until date (or days named explicitly with `early=True`, which the CLI guards with a typed
+confirmation), and in this order: the file list with SHA-256 is journaled in the audit log,
+the files are removed, the act listing exactly what is gone is written, then journaled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from appliance import i18n
+from appliance.errors import StateError
+from appliance.export.audit import AuditEvent, log_event
+from appliance.export.dayfolder import DayFolder, find_days, load_day
+from appliance.export.destruction_act import Commission, destruction_act
+from appliance.export.reports import FileEntry
+from appliance.export.verified_copy import sha256_file
+from appliance.fsutil import atomic_write_bytes, fsync_dir
+
+i18n.register({
+    "purge.early": ("{date}: срок хранения до {keep_until}, удалять рано",
+                    "{date}: kept until {keep_until}, too early to delete"),
+    "purge.open": ("{date}: день ещё записывается, удалять нельзя",
+                   "{date}: the day is still being recorded, cannot delete"),
+    "purge.unknown": ("{date}: записей за этот день нет", "{date}: no recordings of that day"),
+})
+
+
+def keep_until_for(exam_date: dt.date, keep_years: int = 1, month_day: str = "03-01") -> dt.date:
+    """`month_day` of the exam year plus `keep_years` (29 February falls back to the 28th)."""
+    month, day = (int(x) for x in month_day.split("-"))
+    year = exam_date.year + keep_years
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return dt.date(year, month, day - 1)
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    keep_years: int = 1
+    month_day: str = "03-01"
+
+    def keep_until(self, day: DayFolder) -> dt.date:
+        """The date journaled when the day was opened wins over today's rule."""
+        return day.keep_until or keep_until_for(day.date, self.keep_years, self.month_day)
+
+
+@dataclass
+class PurgePlan:
+    due: list[DayFolder] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    """Messages for days that will not be deleted, and why."""
+
+
+@dataclass(frozen=True)
+class PurgedDay:
+    date: dt.date
+    files: list[FileEntry]
+    act: Path
+
+
+def plan_purge(data_dir: str | os.PathLike, today: dt.date, rule: RetentionRule = RetentionRule(),
+               dates: list[dt.date] | None = None, early: bool = False) -> PurgePlan:
+    """Which days may go: past their date, or (only with `early`) named in `dates`."""
+    plan = PurgePlan()
+    days = {d.date: d for d in (load_day(p) for p in find_days(data_dir))}
+    for date in dates or []:
+        if date not in days:
+            plan.refused.append(i18n.text("purge.unknown", date=date.isoformat()))
+    for date, day in sorted(days.items()):
+        if dates is not None and date not in dates:
+            continue
+        keep = rule.keep_until(day)
+        if any(not p.sealed for p in day.parts) and (early or today >= keep):
+            plan.refused.append(i18n.text("purge.open", date=date.isoformat()))
+        elif today >= keep or (early and dates is not None):
+            plan.due.append(day)
+        else:
+            plan.refused.append(i18n.text("purge.early", date=date.isoformat(),
+                                          keep_until=keep.strftime("%d.%m.%Y")))
+    return plan
+
+
+def acts_dir(data_dir: str | os.PathLike) -> Path:
+    return Path(data_dir) / "retention" / "acts"
+
+
+def purge_day(data_dir: str | os.PathLike, day: DayFolder, today: dt.date,
+              school_name: str = "", commission: Commission | None = None,
+              who: str = "cli") -> PurgedDay:
+    """Delete one day's folder, with the audit lines and the act (see the module docstring)."""
+    if not day.path.is_relative_to(Path(data_dir) / "recordings"):
+        raise StateError("purge.unknown", date=day.date.isoformat())
+    paths = sorted(p for p in day.path.rglob("*") if p.is_file())
+    files = [FileEntry(p.relative_to(day.path).as_posix(), p.stat().st_size, sha256_file(p))
+             for p in paths]
+    listing = [{"file": f.name, "bytes": f.bytes, "sha256": f.sha256} for f in files]
+    log_event(data_dir, "purge_started", date=day.date.isoformat(), files=listing, source=who)
+    for path in paths:
+        path.unlink()
+    for folder in sorted((p for p in day.path.rglob("*") if p.is_dir()), reverse=True):
+        folder.rmdir()
+    day.path.rmdir()
+    fsync_dir(day.path.parent)
+    act = acts_dir(data_dir) / f"акт-уничтожения_{day.date.isoformat()}_ауд-{day.room}.html"
+    atomic_write_bytes(act, destruction_act(school_name, day.school, day.room, day.date, today,
+                                            files, commission or Commission()))
+    log_event(data_dir, AuditEvent.PURGED, date=day.date.isoformat(), files=listing,
+              act=act.name, source=who)
+    return PurgedDay(day.date, files, act)
