@@ -62,13 +62,17 @@ class ClockGuard:
 
     def __init__(self, state_dir: str | os.PathLike, now=time.time) -> None:
         self.path = Path(state_dir) / "clock.json"
-        self._now = now
+        self._system_now = now
+        self.offset_s = 0.0
         self.last_seen = 0.0
         self.declared: str | None = None
         if self.path.exists():
             saved = json.loads(self.path.read_text("utf-8"))
             self.last_seen = float(saved.get("last_seen", 0.0))
             self.declared = saved.get("declared")
+
+    def _now(self) -> float:
+        return self._system_now() + self.offset_s
 
     def status(self) -> ClockStatus:
         now_s = self._now()
@@ -88,6 +92,15 @@ class ClockGuard:
         if now_s > self.last_seen and self.status().ok:
             self.last_seen = now_s
             self._save()
+
+    def set_time(self, epoch_s: float, source: str, apply_system: bool) -> ClockStatus:
+        """Set the clock (the system clock, or in simulation an offset) and declare its source."""
+        if apply_system:
+            time.clock_settime(time.CLOCK_REALTIME, epoch_s)
+        else:
+            self.offset_s = epoch_s - time.time()
+        self.declare(source)
+        return self.status()
 
     def declare(self, source: str) -> None:
         """Record who set the clock (browser, manual) and accept the new time as seen."""

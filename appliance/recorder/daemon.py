@@ -53,7 +53,9 @@ def lock_data_dir(data_dir: Path) -> int:
     return fd
 
 
-def control_handlers(recorder: Recorder) -> dict:
+def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
+    """Control commands; `apply_system` lets set_clock change the system clock (not in
+    simulation, where only the recorder's own clock moves)."""
     def session(cmd: str):
         return lambda **args: recorder.handle(cmd, **args)
 
@@ -61,8 +63,11 @@ def control_handlers(recorder: Recorder) -> dict:
         from appliance.capture.pyaudio_source import list_input_devices
         return list_input_devices()
 
+    def set_clock(epoch_s: float, source: str = "browser"):
+        return recorder.clock.set_time(float(epoch_s), source, apply_system).to_dict()
+
     handlers = {cmd: session(cmd) for cmd in ("start", "pause", "resume", "stop", "mark")}
-    handlers.update(status=recorder.status, devices=devices)
+    handlers.update(status=recorder.status, devices=devices, set_clock=set_clock)
     return handlers
 
 
@@ -78,7 +83,7 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     recorder = Recorder(config, source or make_source(config, simulate),
                         ClockGuard(config.data_dir), watchdog=notifier.watchdog)
     recorder.start()
-    server = ControlServer(config.recording.socket_path(), control_handlers(recorder))
+    server = ControlServer(config.recording.socket_path(), control_handlers(recorder, apply_system=not simulate))
     server.start()
     notifier.ready()
     log.info("recorder ready, control socket %s", server.path)

@@ -36,3 +36,10 @@ def test_a_declared_time_is_trusted_again(tmp_path):
     guard = ClockGuard(tmp_path, now=lambda: now[0])
     guard.declare("browser")
     assert guard.status().ok and guard.status().source in ("browser", "ntp")
+
+
+def test_setting_the_clock_in_simulation_moves_only_the_appliance_clock(tmp_path):
+    guard = ClockGuard(tmp_path, now=lambda: at(1970, 1, 1))
+    assert not guard.status().ok
+    status = guard.set_time(at(BUILD_YEAR + 1), "browser", apply_system=False)
+    assert status.ok and status.now.year == BUILD_YEAR + 1
