@@ -98,7 +98,7 @@ class ClockGuard:
         if apply_system:
             time.clock_settime(time.CLOCK_REALTIME, epoch_s)
         else:
-            self.offset_s = epoch_s - time.time()
+            self.offset_s = epoch_s - self._system_now()
         self.declare(source)
         return self.status()
 
