@@ -36,7 +36,7 @@ def audio_block(frames: int, channels: int, seed: int) -> bytes:
     return rng.integers(-12000, 12000, size=frames * channels, dtype=np.int16).tobytes()
 
 
-def build_day(data_dir: Path, parts: list[PartSpec], date: dt.date = START.date(),
+def build_day(data_dir: Path, parts: list[PartSpec], date: dt.date = dt.date(2027, 2, 10),
               school: str = "640101", room: str = "0005", rate_hz: int = 8000,
               channels: int = 1, naming_mode: str = "cyrillic",
               keep_until: dt.date | None = None, max_part_bytes: int = FAT32_SAFE_BYTES,

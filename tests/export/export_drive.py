@@ -29,10 +29,6 @@ class Drive:
     loop: str
     mount: Path
 
-    def yank(self) -> None:
-        """Tear the filesystem away like a pulled plug: lazy unmount kills the FUSE mount."""
-        run("fusermount", "-u", "-z", str(self.mount))
-
     def remount(self) -> None:
         run("mount.exfat-fuse", self.loop, str(self.mount))
         wait_until(lambda: is_mounted(self.mount))
@@ -65,3 +61,38 @@ def exfat_drive(workdir: Path, size_mb: int, label: str = "ФЛЕШКА") -> Ite
             if is_mounted(mount):
                 subprocess.run(["fusermount", "-u", "-z", str(mount)], capture_output=True)
         subprocess.run(["losetup", "-d", loop], capture_output=True)
+
+
+def fuse_daemon_pid(mount: Path) -> int:
+    """The PID of the FUSE daemon serving `mount` (found by its exact mount path)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if str(mount).encode() in argv and any(b"exfat" in a for a in argv[:1]):
+            return int(proc.name)
+    raise LookupError(f"no FUSE daemon for {mount}")
+
+
+def pull_out(drive: Drive) -> None:
+    """The drive vanishes: its FUSE daemon dies, every later I/O on it fails."""
+    os.kill(fuse_daemon_pid(drive.mount), 9)
+    wait_until(lambda: _dead(drive.mount))
+    subprocess.run(["fusermount", "-u", "-z", str(drive.mount)], capture_output=True)
+
+
+def _dead(mount: Path) -> bool:
+    try:
+        os.stat(mount)
+        return not is_mounted(mount)
+    except OSError:
+        return True
+
+
+def plug_back(drive: Drive) -> None:
+    """Check and repair the filesystem (as any OS does after a yank), then mount it again."""
+    subprocess.run(["fsck.exfat", "-y", drive.loop], capture_output=True)
+    drive.remount()
