@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "appliance.commands.verify",
     "appliance.commands.clip",
     "appliance.commands.purge",
+    "appliance.commands.check",
 ]
 
 
