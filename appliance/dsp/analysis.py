@@ -26,7 +26,7 @@ from appliance.dsp.levels import FULL_SCALE, power_to_db, to_dbfs
 from appliance.dsp.loudness import integrated_loudness
 from appliance.dsp.speech import SpeechActivity, active_level, detect_speech, segments
 
-BANDWIDTH_DROP_DB = 35.0
+BANDWIDTH_DROP_DB = 20.0
 """Speech bandwidth: the top of the highest half-octave band within this of the strongest."""
 
 

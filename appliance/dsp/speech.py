@@ -77,8 +77,10 @@ def active_level(power: np.ndarray) -> tuple[float, float]:
     ordered_db = power_to_db(ordered)
     active = np.arange(1, ordered.size + 1)
     level_db = 10 * np.log10(total / active)
-    reached = np.flatnonzero(level_db - ordered_db >= P56_MARGIN_DB)
-    count = int(reached[0]) + 1 if reached.size else ordered.size
+    # Scanning thresholds upwards (from the quietest frame), the first one whose resulting
+    # active level is no more than the margin above it (sv56's search order).
+    settled = np.flatnonzero(level_db - ordered_db <= P56_MARGIN_DB)
+    count = int(settled[-1]) + 1 if settled.size else ordered.size
     return float(10 * np.log10(total / count)), count / power.size
 
 
