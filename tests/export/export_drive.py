@@ -43,24 +43,31 @@ def wait_until(condition, timeout_s: float = 10.0) -> None:
 
 
 @contextlib.contextmanager
-def exfat_drive(workdir: Path, size_mb: int, label: str = "ФЛЕШКА") -> Iterator[Drive]:
+def exfat_loop(workdir: Path, size_mb: int, mount: Path) -> Iterator[tuple[Path, str]]:
+    """An exFAT image on a loop device; whatever is mounted on `mount` is undone at the end."""
     image = workdir / "usb.img"
-    mount = workdir / "usb"
-    mount.mkdir()
     with open(image, "wb") as f:
         f.truncate(size_mb * 1024 * 1024)
     run("mkfs.exfat", "-L", "EXAM", str(image))
     loop = run("losetup", "-f", "--show", str(image)).stdout.strip()
     try:
-        run("mount.exfat-fuse", loop, str(mount))
-        wait_until(lambda: is_mounted(mount))
-        yield Drive(image, loop, mount)
+        yield image, loop
     finally:
         if is_mounted(mount):
             subprocess.run(["fusermount", "-u", str(mount)], capture_output=True)
             if is_mounted(mount):
                 subprocess.run(["fusermount", "-u", "-z", str(mount)], capture_output=True)
         subprocess.run(["losetup", "-d", loop], capture_output=True)
+
+
+@contextlib.contextmanager
+def exfat_drive(workdir: Path, size_mb: int) -> Iterator[Drive]:
+    mount = workdir / "usb"
+    mount.mkdir()
+    with exfat_loop(workdir, size_mb, mount) as (image, loop):
+        run("mount.exfat-fuse", loop, str(mount))
+        wait_until(lambda: is_mounted(mount))
+        yield Drive(image, loop, mount)
 
 
 def fuse_daemon_pid(mount: Path) -> int:
