@@ -70,17 +70,17 @@ class AlarmChange:
 
 
 class _RunningMax:
-    """Maximum of the values of the last `window_s` seconds (monotonic deque)."""
+    """Maximum of the values of the last `window` frames (monotonic deque)."""
 
-    def __init__(self, window_s: float) -> None:
-        self.window_s = window_s
-        self._items: collections.deque[tuple[float, float]] = collections.deque()
+    def __init__(self, window: int) -> None:
+        self.window = window
+        self._items: collections.deque[tuple[int, float]] = collections.deque()
 
-    def push(self, time_s: float, value: float) -> float:
+    def push(self, frame: int, value: float) -> float:
         while self._items and self._items[-1][1] <= value:
             self._items.pop()
-        self._items.append((time_s, value))
-        while self._items[0][0] <= time_s - self.window_s:
+        self._items.append((frame, value))
+        while self._items[0][0] <= frame - self.window:
             self._items.popleft()
         return self._items[0][1]
 
@@ -91,14 +91,16 @@ class AlarmMonitor:
     def __init__(self, checks_config: ChecksConfig, rate_hz: int, channels: int) -> None:
         self.config = c = checks_config
         self.rate_hz = rate_hz
-        self.fed_s = 0.0
+        self.fed_frames = 0
         self.overflows = 0
         self._active: dict[str, Alarm] = {}
-        self._quiet_s = np.zeros(channels)
-        self._loudest = _RunningMax(c.low_level_window_s)
+        self._quiet_frames = np.zeros(channels, np.int64)
+        self._loudest = _RunningMax(self._frames(c.low_level_window_s))
         self._zeros = [ZeroRunTracker(int(c.dropout_ms / 1000 * rate_hz))
                        for _ in range(channels)]
-        self._last = {"clipping": -np.inf, "overflow": -np.inf, "dropout": -np.inf}
+        never = -(10 ** 18)
+        self._last = {"clipping": never, "overflow": never, "dropout": never}
+        """Frame count at the last clipped run, overflow and zero run."""
         self._clipped = 0
         self._longest_zero_s = 0.0
         self._texts = {
@@ -106,33 +108,42 @@ class AlarmMonitor:
             "low_level": {"threshold": c.low_level_dbfs, "seconds": c.low_level_window_s},
             "dropout": {"ms": c.dropout_ms}, "clipping": {}, "overflow": {}}
 
+    @property
+    def fed_s(self) -> float:
+        return self.fed_frames / self.rate_hz
+
+    def _frames(self, seconds: float) -> int:
+        """Durations are compared in whole frames: sums of 0.1 s drift, frame counts don't."""
+        return int(round(seconds * self.rate_hz))
+
     def active(self) -> list[Alarm]:
         return list(self._active.values())
 
     def feed(self, block: np.ndarray, levels: BlockLevels, overflowed: bool) -> list[AlarmChange]:
         """One int16 block of shape (frames, channels) with its levels; returns the changes."""
-        block_s = block.shape[0] / self.rate_hz
-        self.fed_s += block_s
-        now = self.fed_s
-        quiet = np.asarray(levels.peak_dbfs) < self.config.silence_dbfs
-        self._quiet_s = np.where(quiet, self._quiet_s + block_s, 0.0)
+        self.fed_frames += block.shape[0]
+        now, c = self.fed_frames, self.config
+        quiet = np.asarray(levels.peak_dbfs) < c.silence_dbfs
+        self._quiet_frames = np.where(quiet, self._quiet_frames + block.shape[0], 0)
         loudest = self._loudest.push(now, max(levels.rms_dbfs))
         self._note_events(block, levels, overflowed, now)
-        c = self.config
-        silent = bool(self._quiet_s.max() >= c.silence_s)
+        silent = bool(self._quiet_frames.max() >= self._frames(c.silence_s))
         states = {
-            "silence": (silent, float(self._quiet_s.max())),
-            "clipping": (now - self._last["clipping"] < c.clipping_clear_s, self._clipped),
-            "low_level": (not silent and now >= c.low_level_window_s
+            "silence": (silent, self._quiet_frames.max() / self.rate_hz),
+            "clipping": (now - self._last["clipping"] < self._frames(c.clipping_clear_s),
+                         self._clipped),
+            "low_level": (not silent and now >= self._frames(c.low_level_window_s)
                           and loudest < c.low_level_dbfs, loudest),
-            "overflow": (now - self._last["overflow"] < c.overflow_clear_s, self.overflows),
-            "dropout": (now - self._last["dropout"] < c.dropout_clear_s, self._longest_zero_s),
+            "overflow": (now - self._last["overflow"] < self._frames(c.overflow_clear_s),
+                         self.overflows),
+            "dropout": (now - self._last["dropout"] < self._frames(c.dropout_clear_s),
+                        self._longest_zero_s),
         }
         return [change for code, (on, value) in states.items()
                 if (change := self._update(code, on, value, now))]
 
     def _note_events(self, block: np.ndarray, levels: BlockLevels, overflowed: bool,
-                     now: float) -> None:
+                     now: int) -> None:
         if any(levels.clipped_samples):
             self._last["clipping"] = now
             self._clipped += sum(levels.clipped_samples)
@@ -146,11 +157,11 @@ class AlarmMonitor:
                 self._last["dropout"] = now
                 self._longest_zero_s = max(self._longest_zero_s, longest / self.rate_hz)
 
-    def _update(self, code: str, on: bool, value: float, now: float) -> AlarmChange | None:
+    def _update(self, code: str, on: bool, value: float, now: int) -> AlarmChange | None:
         current = self._active.get(code)
         if on and current is None:
             alarm = Alarm(code, i18n.text(f"alarm.{code}", **self._texts[code]),
-                          i18n.text(f"alarm.{code}.hint"), float(value), now)
+                          i18n.text(f"alarm.{code}.hint"), float(value), now / self.rate_hz)
             self._active[code] = alarm
             return AlarmChange(alarm, True)
         if on:

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from appliance.dsp.levels import FLOOR_DBFS, block_levels
+from appliance.dsp.zeroruns import ZeroRunTracker
+
+RATE_HZ = 48000
+
+
+def mono(values) -> np.ndarray:
+    return np.asarray(values, np.int16).reshape(-1, 1)
+
+
+@pytest.mark.parametrize(("block", "peak", "rms"), [
+    (mono(np.tile([32767, -32768], 2400)), 0.0, 0.0),
+    (mono(np.round(16384 * np.sin(2 * np.pi * 1000 * np.arange(4800) / RATE_HZ))),
+     -6.02, -9.03),
+    (mono(np.zeros(4800)), FLOOR_DBFS, FLOOR_DBFS),
+    (np.zeros((0, 1), np.int16), FLOOR_DBFS, FLOOR_DBFS),
+])
+def test_peak_and_rms(block, peak, rms):
+    levels = block_levels(block)
+    assert levels.peak_dbfs[0] == pytest.approx(peak, abs=0.01)
+    assert levels.rms_dbfs[0] == pytest.approx(rms, abs=0.01)
+
+
+def test_clipped_samples_count_runs_not_lone_peaks():
+    block = mono([0, 32767, 0, 32767, 32767, 32767, 0, -32768, -32768, 0])
+    assert block_levels(block).clipped_samples == (5,)
+    assert block_levels(mono([0, 32767, 0, -32768, 0])).clipped_samples == (0,)
+
+
+def test_dc_offset_and_channels_are_separate():
+    block = np.stack([np.full(480, 3277), np.zeros(480)], axis=1).astype(np.int16)
+    levels = block_levels(block)
+    assert levels.dc_offset == pytest.approx((0.1, 0.0), abs=1e-4)
+    assert levels.rms_dbfs[1] == FLOOR_DBFS
+    assert set(levels.to_dict()) == {"peak_dbfs", "rms_dbfs", "clipped_samples", "dc_offset"}
+
+
+def naive_runs(x: np.ndarray, min_length: int) -> list[tuple[int, int]]:
+    runs, start = [], None
+    for i, v in enumerate(list(x) + [1]):
+        if v == 0 and start is None:
+            start = i
+        elif v != 0 and start is not None:
+            if i - start >= min_length:
+                runs.append((start, i - start))
+            start = None
+    return runs
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.integers(1, 40)), max_size=30),
+       st.lists(st.integers(1, 60), min_size=1, max_size=8), st.integers(1, 12))
+def test_zero_runs_across_any_chunking_match_a_naive_scan(pieces, cuts, min_length):
+    x = np.concatenate([np.zeros(n, np.int16) if zero else np.full(n, 7, np.int16)
+                        for zero, n in pieces] or [np.zeros(0, np.int16)])
+    tracker, found, pos, i = ZeroRunTracker(min_length), [], 0, 0
+    while pos < x.size:
+        step = cuts[i % len(cuts)]
+        found += tracker.feed(x[pos:pos + step])
+        pos, i = pos + step, i + 1
+    found += tracker.finish()
+    assert [(r.start, r.length) for r in found] == naive_runs(x, min_length)
