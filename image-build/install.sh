@@ -17,10 +17,11 @@ IMAGE=0
 VENV=/opt/appliance/venv
 LIBEXEC=/usr/local/lib/appliance
 UNITDIR=/usr/local/lib/systemd/system
-APT_PACKAGES="python3 python3-venv python3-pyaudio alsa-utils ffmpeg avahi-daemon
+APT_PACKAGES="python3 python3-venv python3-pyaudio alsa-utils ffmpeg avahi-daemon polkitd
 systemd-timesyncd ca-certificates"
 IMAGE_APT_PACKAGES="cloud-guest-utils"
-UNITS="appliance-config.service appliance-recorder.service appliance-web.service"
+UNITS="appliance-config.service appliance-recorder.service appliance-web.service
+appliance-console-report.service"
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -52,6 +53,7 @@ lay_out_files() {
     for rule in "$SRC"/systemd/*.rules; do
         put 0644 "$rule" "/etc/udev/rules.d/$(basename "$rule")"
     done
+    put 0644 "$SRC/systemd/appliance.polkit" /etc/polkit-1/rules.d/50-appliance.rules
     put 0644 "$SRC/systemd/appliance.sysusers" /usr/local/lib/sysusers.d/appliance.conf
     put 0644 "$SRC/systemd/appliance.tmpfiles" /usr/local/lib/tmpfiles.d/appliance.conf
     put 0644 "$SRC/docs/IMAGE.md" /usr/local/share/doc/appliance/IMAGE.md
@@ -82,27 +84,10 @@ install_packages() {
     fi
 }
 
-# The dependencies pinned in pyproject.toml, without pyaudio: Debian's python3-pyaudio (built
-# against Debian's PortAudio) is used through --system-site-packages; PyPI has no arm64 wheel.
-requirements() {
-    python3 - "$SRC/pyproject.toml" <<'PY'
-import platform, sys, tomllib
-project = tomllib.load(open(sys.argv[1], "rb"))["project"]
-deps = project["dependencies"] + project["optional-dependencies"]["pi"]
-for dep in deps:
-    name, _, marker = dep.partition(";")
-    if name.lower().startswith("pyaudio"):
-        continue
-    if marker and f"'{platform.machine()}'" not in marker:
-        continue
-    print(name.strip())
-PY
-}
-
 install_python() {
     [ -x "$VENV/bin/python3" ] || python3 -m venv --system-site-packages "$VENV"
     reqs=$(mktemp)
-    requirements > "$reqs"
+    python3 "$SRC/image-build/requirements.py" "$SRC/pyproject.toml" > "$reqs"
     if [ -n "$WHEELHOUSE" ]; then
         "$VENV/bin/pip" install --no-index --find-links "$WHEELHOUSE" -r "$reqs"
         "$VENV/bin/pip" install --no-index --find-links "$WHEELHOUSE" --no-deps \
