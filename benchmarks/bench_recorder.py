@@ -56,7 +56,8 @@ def peak_rss_mb(pid: int) -> float:
 def bench_arecord(feed: Feed, seconds: int, out: Path) -> float:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(["arecord", "-q", "-D", feed.device, "-f", "S16_LE", "-r", str(RATE_HZ),
-                    "-c", "1", "-d", str(seconds), str(out)], env=feed.process_env(), check=True)
+                    "-c", "1", "-t", "raw", "-d", str(seconds), str(out)],
+                   env=feed.process_env(), check=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     out.unlink()
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -97,7 +98,7 @@ def main() -> None:
         work = Path(tmp)
         feed = write_feed(work / "home", args.hours)
         seconds = int(args.hours * 3600)
-        arecord_cpu = bench_arecord(feed, int(seconds * 0.8), work / "arecord.wav")
+        arecord_cpu = bench_arecord(feed, int(seconds * 0.8), work / "arecord.raw")
         rec = bench_recorder(feed, work, seconds)
     hours = rec["recorded_s"] / 3600
     arecord_per_h = arecord_cpu / (seconds * 0.8 / 3600)

@@ -17,6 +17,13 @@ i18n.register({
     "status.clock": ("Часы: {reason}", "Clock: {reason}"),
     "status.present": ("подключён", "connected"),
     "status.absent": ("нет", "missing"),
+    "test.say.participant": ("Шаг 1. Говорите с места участника {seconds:.0f} с: «раз-два-три, "
+                             "Иванов Иван Иванович, вариант три»…",
+                             "Step 1. Speak from the participant's seat for {seconds:.0f} s…"),
+    "test.say.examiner": ("Шаг 2. Говорите с места экзаменатора-собеседника {seconds:.0f} с…",
+                          "Step 2. Speak from the examiner's seat for {seconds:.0f} s…"),
+    "test.overall": ("Итог пробной записи: {status}", "Test recording verdict: {status}"),
+    "test.no_remarks": ("замечаний нет", "no remarks"),
     "ctl.marker": ("Метка «{label}»: часть {part}, {time_s:.3f} с",
                    "Marker '{label}': part {part}, {time_s:.3f} s"),
 })
@@ -24,9 +31,11 @@ i18n.register({
 
 def register(subparsers, common) -> None:
     ctl = subparsers.add_parser("ctl", parents=[common], help="команда регистратору")
-    ctl.add_argument("action", choices=["start", "pause", "resume", "stop", "mark"])
+    ctl.add_argument("action", choices=["start", "pause", "resume", "stop", "mark", "test"])
     ctl.add_argument("--label", help="подпись метки (для mark)")
     ctl.add_argument("--date", help="дата дня ГГГГ-ММ-ДД, если часы не установлены (для start)")
+    ctl.add_argument("--seconds", type=float, default=15.0,
+                     help="длительность пробной записи с каждого места, с (для test)")
     ctl.set_defaults(func=run_ctl)
     status = subparsers.add_parser("status", parents=[common], help="состояние регистратора")
     status.add_argument("--json", action="store_true", help="вывод в JSON")
@@ -38,6 +47,8 @@ def client(args) -> ControlClient:
 
 
 def run_ctl(args) -> int:
+    if args.action == "test":
+        return run_test(args)
     extra = {k: v for k, v in (("label", args.label), ("date", args.date)) if v}
     result = client(args).call(args.action, source="cli", **extra)
     if isinstance(result, dict) and "marker" in result:
@@ -45,6 +56,26 @@ def run_ctl(args) -> int:
         result = result["status"]
     print(format_status(result))
     return 0
+
+
+def run_test(args) -> int:
+    """The guided two-step test recording: participant's seat, then examiner's seat."""
+    recorder = client(args)
+    recorder.timeout_s = args.seconds + 30
+    result = None
+    for seat in ("participant", "examiner"):
+        print(i18n.text(f"test.say.{seat}", seconds=args.seconds), flush=True)
+        result = recorder.call("test", seat=seat, seconds=args.seconds, source="cli")
+        print(format_verdict(result["verdict"]))
+    overall = result["overall"]
+    print(i18n.text("test.overall", status=overall["status_text"]))
+    print(format_verdict(overall))
+    return 0 if overall["status"] != "fail" else 1
+
+
+def format_verdict(verdict: dict) -> str:
+    lines = [f"  [{r['severity']}] {r['message']} — {r['hint']}" for r in verdict["reasons"]]
+    return "\n".join(lines) or "  " + i18n.text("test.no_remarks")
 
 
 def run_status(args) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import json
 import logging
 import queue
 import shutil
@@ -30,12 +31,16 @@ from appliance.capture.wavfile import Bext, build_header
 from appliance.capture.writer import WavPartWriter
 from appliance.clock import ClockGuard
 from appliance.config import Config
+from appliance.dsp.alarms import AlarmMonitor
 from appliance.dsp.levels import block_levels
+from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
+from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
-from appliance.recorder.day import Day, PartRecord, find_days, keep_until
+from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days, keep_until
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Action, Effect, State, transition
+from appliance.recorder.test_recording import TestCapture
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +111,9 @@ class Recorder:
         self.levels = block_levels(np.zeros((0, self.format.channels), np.int16))
         self.levels_time = 0.0
         self.alarms: dict[str, dict] = {}
+        self.monitor = AlarmMonitor(config.checks, self.format.rate_hz, self.format.channels)
+        self.summary: PartSummary | None = None
+        self.tests: collections.deque[TestCapture] = collections.deque()
         self.last_refusal: dict | None = None
         self._reopen_label = "marker.after_restart"
         self._commands: collections.deque[Command] = collections.deque()
@@ -175,6 +183,15 @@ class Recorder:
         if command.error:
             raise command.error
         return command.result
+
+    def test_recording(self, seat: str, seconds: float) -> TestCapture:
+        """Capture the next `seconds` of sound for the test recording (any session state; the
+        day's record is not touched) and wait for it."""
+        capture = TestCapture(seat, int(seconds * self.format.rate_hz), self.format.channels)
+        self.tests.append(capture)
+        if not capture.done.wait(seconds + COMMAND_TIMEOUT_S):
+            raise ControlError("recorder.timeout")
+        return capture
 
     def status(self) -> dict:
         day, writer, part = self.day, self.writer, self.part
@@ -256,8 +273,31 @@ class Recorder:
         block = np.frombuffer(item.pcm, dtype=np.int16).reshape(-1, self.format.channels)
         self.frames_processed = item.start_frame + block.shape[0]
         self.overflows += item.overflowed
-        self.levels = block_levels(block)
+        self.levels = levels = block_levels(block)
         self.levels_time = time.time()
+        if self.summary and self.state is State.RECORDING:
+            self.summary.feed(block, levels)
+        for change in self.monitor.feed(block, levels, item.overflowed):
+            self._alarm_changed(change)
+        if self.tests:
+            self._feed_tests(block)
+
+    def _feed_tests(self, block: np.ndarray) -> None:
+        while self.tests and self.tests[0].feed(block):
+            self.tests.popleft()
+
+    def _alarm_changed(self, change) -> None:
+        alarm, frame = change.alarm, self.writer.frames if self.writer else None
+        if change.active:
+            self.alarms[alarm.code] = {**alarm.to_dict(), "since": time.time()}
+        else:
+            self.alarms.pop(alarm.code, None)
+        if self.summary and frame is not None:
+            self.summary.alarm(change, frame)
+        if self.day and self.state is State.RECORDING:
+            self.day.record(Event.ALARM if change.active else Event.ALARM_CLEARED,
+                            code=alarm.code, message=alarm.message, value=round(alarm.value, 3),
+                            part=self.part.part if self.part else None, frame=frame)
 
     def _write(self, pcm: bytes) -> None:
         view = memoryview(pcm)
@@ -370,6 +410,7 @@ class Recorder:
                    channels=self.format.channels, capture_frame=self.frames_processed,
                    header=header.hex())
         self.part = day.parts[number]
+        self.summary = PartSummary(self.format.rate_hz, self.format.channels)
         self.writer = WavPartWriter(day.path(self.part), self.format, bext,
                                     max_bytes=self.config.recording.max_part_mb * 1_000_000)
 
@@ -389,7 +430,10 @@ class Recorder:
     def _close_part(self, reason: str) -> None:
         self.writer.close(self.day.cues(self.part))
         self.day.seal(self.part, reason)
-        self.writer = self.part = None
+        summary_path = self.day.path(self.part).with_suffix(".summary.json")
+        atomic_write_text(summary_path, json.dumps(self.summary.to_dict(), ensure_ascii=False,
+                                                   indent=1), PRIVATE)
+        self.writer = self.part = self.summary = None
 
     def _mark_effect(self, effect: Effect, label: str | None = None,
                      label_key: str | None = None) -> dict | None:

@@ -21,6 +21,7 @@ from appliance.errors import StateError
 from appliance.recorder.control import ControlServer
 from appliance.recorder.core import Recorder
 from appliance.recorder.sdnotify import Notifier
+from appliance.recorder.test_recording import TestSession
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,14 @@ def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
     def set_clock(epoch_s: float, source: str = "browser"):
         return recorder.clock.set_time(float(epoch_s), source, apply_system).to_dict()
 
+    tests = TestSession(recorder.config.data_dir / "tests", recorder.format,
+                        recorder.config.checks)
+
+    def test(seat: str = "participant", seconds: float = 15.0, source: str = "cli"):
+        return tests.judge(recorder.test_recording(seat, float(seconds)))
+
     handlers = {cmd: session(cmd) for cmd in ("start", "pause", "resume", "stop", "mark")}
-    handlers.update(status=recorder.status, devices=devices, set_clock=set_clock)
+    handlers.update(status=recorder.status, devices=devices, set_clock=set_clock, test=test)
     return handlers
 
 
@@ -83,7 +90,8 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     recorder = Recorder(config, source or make_source(config, simulate),
                         ClockGuard(config.data_dir), watchdog=notifier.watchdog)
     recorder.start()
-    server = ControlServer(config.recording.socket_path(), control_handlers(recorder, apply_system=not simulate))
+    handlers = control_handlers(recorder, apply_system=not simulate)
+    server = ControlServer(config.recording.socket_path(), handlers)
     server.start()
     notifier.ready()
     log.info("recorder ready, control socket %s", server.path)

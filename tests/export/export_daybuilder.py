@@ -137,6 +137,11 @@ class _PartBuilder:
             {"part": self.number, "file": writer.path.name, "rate_hz": rate,
              "channels": self.fmt.channels, "markers": markers}, ensure_ascii=False),
             encoding="utf-8")
+        alarms = self.journal.events(Event.ALARM)
+        counts = {"silence": 1} if any(a.data["part"] == self.number for a in alarms) else {}
         (self.day_dir / f"{stem}.summary.json").write_text(json.dumps(
-            {"part": self.number, "verdict": "годно", "alarms": []}, ensure_ascii=False),
-            encoding="utf-8")
+            {"frames": info.frames, "rate_hz": rate, "duration_s": round(info.duration_s, 3),
+             "levels": {"peak_dbfs": [-3.0] * self.fmt.channels,
+                        "rms_dbfs": [-14.5] * self.fmt.channels},
+             "speech_share": [0.62] * self.fmt.channels, "alarm_counts": counts,
+             "alarms": []}, ensure_ascii=False), encoding="utf-8")

@@ -69,6 +69,7 @@ def test_reports_list_parts_markers_alarms_and_play_offline(data_dir, small_day,
     assert rows[0]["Размер, байт"] == str(wav.stat().st_size)
     assert rows[0]["SHA-256"] == hashlib.sha256(wav.read_bytes()).hexdigest()
     assert "silence" in rows[0]["Тревоги"] and rows[1]["Тревоги"] == "нет"
+    assert [r["Заключение"] for r in rows] == ["замечания", "в норме"]
     assert "00:00:12.500 Участник 2" in rows[0]["Метки"]
     assert "00:00:00.500 Участник 3" in rows[1]["Метки"]
     assert re.fullmatch(r"\d\d:\d\d:\d\d", rows[0]["Начало"])
@@ -78,6 +79,7 @@ def test_reports_list_parts_markers_alarms_and_play_offline(data_dir, small_day,
     assert page.count("<audio ") == 2
     assert "%D1%87%D0%B0%D1%81%D1%82%D1%8C-1.wav" in page  # «часть-1», URL-encoded, relative
     assert "jump('part1',12.500)" in page
+    assert "канал 1: пик -3.0 дБFS, RMS -14.5 дБFS, речь 62%" in page
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing from the network
 
     act = (room / "акт-передачи.html").read_text(encoding="utf-8")

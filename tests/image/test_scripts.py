@@ -11,6 +11,8 @@ from tests.image.conftest import REPO
 
 SHELL_SCRIPTS = [REPO / "image-build/install.sh", REPO / "image-build/build.sh",
                  REPO / "image-build/smoke-test.sh",
+                 REPO / "image-build/rootfs/etc/initramfs-tools/scripts/init-bottom"
+                        / "appliance-overlayroot",
                  *(p for p in (REPO / "systemd/libexec").iterdir()
                    if p.read_text().startswith("#!/bin/sh"))]
 
