@@ -25,17 +25,23 @@ class Blink:
     def is_on(self, elapsed_s: float) -> bool:
         if self.period_s == 0:
             return self.on_s > 0
-        return (elapsed_s - self.offset_s) % self.period_s < self.on_s
+        return self._phase_s(elapsed_s) < self.on_s
 
     def next_change_s(self, elapsed_s: float) -> float:
         """The first moment after `elapsed_s` at which `is_on` flips (inf when steady)."""
         if self.period_s == 0:
             return math.inf
-        phase = (elapsed_s - self.offset_s) % self.period_s
+        phase = self._phase_s(elapsed_s)
         step = self.on_s - phase if phase < self.on_s else self.period_s - phase
-        return elapsed_s + step
+        return elapsed_s + step + _EPSILON_S
+
+    def _phase_s(self, elapsed_s: float) -> float:
+        """Where in the period we are; a moment within a nanosecond of a flip counts as after
+        it, so float rounding can never make a flip look forever just ahead."""
+        return (elapsed_s - self.offset_s + _EPSILON_S) % self.period_s
 
 
+_EPSILON_S = 1e-9
 ON = Blink(0.0, 1.0)
 OFF = Blink()
 

@@ -64,7 +64,7 @@ class MockPins:
 
     def close(self) -> None:
         with self._lock:
-            for pin, history in self.led_history.items():
+            for history in self.led_history.values():
                 if history[-1].on:
                     history.append(PinState(self._clock(), False))
             self._buttons.clear()
