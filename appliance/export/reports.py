@@ -42,11 +42,25 @@ def wall_time(moment: dt.datetime) -> str:
 
 
 def part_verdict(day: DayFolder, part: Part) -> str:
-    """The check's verdict from the part summary, else one derived from its alarms."""
-    verdict = day.summary(part).get("verdict")
-    if verdict:
-        return str(verdict)
-    return "замечания" if part.alarms else "в норме"
+    """«в норме» or «замечания»: any alarm in the journal or the part's sound summary."""
+    summary = day.summary(part)
+    if summary.get("verdict"):
+        return str(summary["verdict"])
+    return "замечания" if part.alarms or summary.get("alarm_counts") else "в норме"
+
+
+def levels_text(day: DayFolder, part: Part) -> str:
+    """Peak, RMS and speech share per channel from the summary, or "—" when there is none."""
+    summary = day.summary(part)
+    levels = summary.get("levels", {})
+    if not levels:
+        return "—"
+    speech = summary.get("speech_share", [])
+    return "; ".join(
+        f"канал {i + 1}: пик {peak:.1f} дБFS, RMS {rms:.1f} дБFS"
+        + (f", речь {speech[i] * 100:.0f}%" if i < len(speech) else "")
+        for i, (peak, rms) in enumerate(zip(levels.get("peak_dbfs", []),
+                                            levels.get("rms_dbfs", []), strict=False)))
 
 
 def alarms_text(part: Part) -> str:
@@ -118,6 +132,7 @@ def _part_section(day: DayFolder, part: Part) -> str:
         f"<th>Длительность</th><td>{clock(part.duration_s)}</td></tr>"
         f"<tr><th>Размер, байт</th><td>{part.bytes}</td><th>Заключение</th>"
         f"<td>{html.escape(verdict)}</td><th>Тревоги</th><td{cls}>{html.escape(alarms)}</td>"
+        f"</tr><tr><th>Уровни</th><td colspan=\"5\">{html.escape(levels_text(day, part))}</td>"
         f"</tr><tr><th>SHA-256</th><td colspan=\"5\"><code>{part.sha256}</code></td></tr>"
         f"</table><audio id=\"{audio_id}\" controls preload=\"metadata\" src=\"{src}\"></audio>"
         f"<h3>Метки (нажмите, чтобы прослушать)</h3>{marks}</div>\n")
