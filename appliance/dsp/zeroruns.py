@@ -39,13 +39,20 @@ class ZeroRunTracker:
             return []
         if zero_count == 0:
             return self._close(start)
-        if zero_count < self.min_length:
+        if zero_count < self.min_length or not self._may_hold_long_run(zeros):
             return self._edges_only(zeros, start, count)
         return self._all_runs(zeros, start, count)
 
     def finish(self) -> list[ZeroRun]:
         """The run still open at the end of the stream, if long enough."""
         return self._close(self.position)
+
+    def _may_hold_long_run(self, zeros: np.ndarray) -> bool:
+        """Any run of min_length zeros covers a whole aligned piece of half that length, so
+        no all-zero piece means no long run inside (a cheap test on noisy audio)."""
+        piece = (self.min_length + 1) // 2
+        usable = zeros.shape[0] // piece * piece
+        return bool(zeros[:usable].reshape(-1, piece).all(axis=1).any())
 
     def _close(self, end: int) -> list[ZeroRun]:
         run, self.current = self.current, 0
