@@ -90,7 +90,7 @@ def copy_verified(src: Path, dest: Path, expected_sha256: str | None = None,
             tmp.unlink()
             raise StorageError("copy.readback", path=dest)
         os.replace(tmp, dest)
-        fsync_dir(dest.parent)
+        _sync_dir(dest.parent)
     except StorageError:
         raise
     except OSError as err:
@@ -115,7 +115,7 @@ def write_verified(data: bytes, dest: Path) -> CopyOutcome:
             tmp.unlink()
             raise StorageError("copy.readback", path=dest)
         os.replace(tmp, dest)
-        fsync_dir(dest.parent)
+        _sync_dir(dest.parent)
     except StorageError:
         raise
     except OSError as err:
@@ -145,6 +145,12 @@ def _write(src: Path, tmp: Path, progress: Progress | None) -> str:
 def _write_all(fd: int, view: memoryview) -> None:
     while view:
         view = view[os.write(fd, view):]
+
+
+def _sync_dir(path: Path) -> None:
+    """Make the rename durable; Windows (the coordinator's `--collect`) has no directory fsync."""
+    if os.name != "nt":
+        fsync_dir(path)
 
 
 def _drop_cache(fd: int) -> None:
