@@ -20,8 +20,16 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "Устанавливаю пакеты: ${missing[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+  export DEBIAN_FRONTEND=noninteractive
+  APT=(apt-get -o DPkg::Lock::Timeout=600 -y -qq)
+  # An earlier install cut short (power, a killed session) leaves dpkg half-configured
+  # and apt refuses everything until it is finished.
+  if [ -n "$(dpkg --audit 2>/dev/null)" ]; then
+    echo "Завершаю прерванную установку пакетов (dpkg --configure -a)"
+    $SUDO dpkg --configure -a >/dev/null
+  fi
+  $SUDO "${APT[@]}" update
+  $SUDO "${APT[@]}" install "${missing[@]}" >/dev/null
 fi
 
 if [ ! -x .venv/bin/python ]; then
