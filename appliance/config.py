@@ -93,6 +93,10 @@ class RecordingConfig:
     """A part rolls over to the next part before this size (MB of 10^6 bytes); FAT32 < 4 GiB."""
     control_socket: str = ""
     """The recorder's control socket; empty means {data_dir}/control.sock."""
+    reserve_mb: int = 50
+    """Free space kept for closing parts validly: audio stops being written below it."""
+    disk_warn_hours: float = 2.0
+    """Alarm "low disk space" when fewer hours of recording than this fit on the disk."""
 
     def socket_path(self) -> Path:
         return Path(self.control_socket or Path(self.data_dir) / "control.sock")
@@ -299,7 +303,9 @@ VALIDATORS: dict[str, dict[str, Any]] = {
               "channels": _number(int, 1, 8), "block_ms": _number(int, 10, 500)},
     "recording": {"data_dir": _text, "pause_mode": _choice("split", "continue"),
                   "naming": _choice("cyrillic", "ascii"),
-                  "max_part_mb": _number(int, 1, 4000), "control_socket": _text},
+                  "max_part_mb": _number(int, 1, 4000), "control_socket": _text,
+                  "reserve_mb": _number(int, 1, 100_000),
+                  "disk_warn_hours": _number(float, 0, 1000)},
     "web": {"listen": _listen, "language": _choice("ru", "en")},
     "gpio": {"backend": _choice("auto", "rpigpio", "mock", "none"),
              "button_pin": _number(int, 0, 27), "rec_led_pin": _number(int, 0, 27),

@@ -38,6 +38,8 @@ class Event(enum.StrEnum):
     RECORDER_STARTED = "recorder_started"
     JOURNAL_REPAIRED = "journal_repaired"
     COMMAND_REFUSED = "command_refused"
+    DISK_FULL = "disk_full"
+    DISK_RECOVERED = "disk_recovered"
 
 
 @dataclass(frozen=True)

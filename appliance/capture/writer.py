@@ -52,12 +52,13 @@ class WavPartWriter:
         return (self.max_data_bytes - self.data_bytes) // self.format.frame_bytes
 
     def write(self, pcm: bytes | memoryview) -> None:
-        """Append whole frames; syncs when the interval has passed."""
+        """Append whole frames; syncs when the interval has passed. On OSError (a full disk)
+        whatever reached the file stays counted, so `close` can still seal it validly."""
         view = memoryview(pcm)
         while view:
             written = os.write(self._fd, view)
+            self.data_bytes += written
             view = view[written:]
-        self.data_bytes += len(pcm)
         if self._monotonic() - self._last_sync >= self._sync_interval_s:
             self.sync()
 
@@ -78,14 +79,33 @@ class WavPartWriter:
         """Seal the part: final sizes, then the cue chunks after the data, each step durable."""
         if self._fd < 0:
             return
-        self.sync()
-        trailer = build_cue_chunks([c for c in cues or [] if 0 <= c.frame <= self.frames])
-        if trailer:
+        try:
+            self._drop_partial_frame()
+            self.sync()
+            trailer = build_cue_chunks([c for c in cues or [] if 0 <= c.frame <= self.frames])
+            if trailer:
+                self._append_trailer(trailer)
+        finally:
+            os.close(self._fd)
+            self._fd = -1
+
+    def _drop_partial_frame(self) -> None:
+        """A write cut short by a full disk may end mid-frame; the file keeps whole frames."""
+        partial = self.data_bytes % self.format.frame_bytes
+        if partial:
+            self.data_bytes -= partial
+            os.ftruncate(self._fd, len(self.header) + self.data_bytes)
+
+    def _append_trailer(self, trailer: bytes) -> None:
+        """The cues after the data; with no room for them the part is sealed without (the
+        markers are in the journal and the label files too)."""
+        try:
             os.pwrite(self._fd, trailer, len(self.header) + self.data_bytes)
             self._write_sizes(trailer_bytes=len(trailer))
-            os.fsync(self._fd)
-        os.close(self._fd)
-        self._fd = -1
+        except OSError:
+            os.ftruncate(self._fd, len(self.header) + self.data_bytes)
+            self._write_sizes(trailer_bytes=0)
+        os.fsync(self._fd)
 
     def __enter__(self) -> WavPartWriter:
         return self

@@ -17,7 +17,6 @@ import datetime as dt
 import json
 import logging
 import queue
-import shutil
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ import numpy as np
 
 from appliance import __version__, i18n
 from appliance.capture.source import AudioSource, CaptureItem, ItemKind
-from appliance.capture.wavfile import Bext, build_header
+from appliance.capture.wavfile import build_header
 from appliance.capture.writer import WavPartWriter
 from appliance.clock import ClockGuard
 from appliance.config import Config
@@ -40,13 +39,13 @@ from appliance.journal import Event
 from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days, keep_until
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Action, Effect, State, transition
+from appliance.recorder.storage import DiskGuard
 from appliance.recorder.test_recording import TestCapture
 
 log = logging.getLogger(__name__)
 
 QUEUE_S = 120  # seconds of audio the pipeline may lag behind capture
 COMMAND_TIMEOUT_S = 10.0
-MIN_FREE_BYTES = 50_000_000
 REMEMBER_CLOCK_S = 60.0
 
 i18n.register({
@@ -69,6 +68,8 @@ i18n.register({
     "marker.after_restart": ("Продолжение после перезапуска", "Resumed after a restart"),
     "marker.after_device": ("Продолжение после отключения микрофона",
                             "Resumed after the microphone came back"),
+    "marker.after_disk": ("Продолжение после освобождения места на диске",
+                          "Resumed after disk space was freed"),
 })
 
 MARK_LABELS = {Effect.MARK_START: "marker.start", Effect.MARK_PAUSE: "marker.pause",
@@ -120,6 +121,9 @@ class Recorder:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_remember = 0.0
+        rec = config.recording
+        self.disk = DiskGuard(config.data_dir, self.format.rate_hz * self.format.frame_bytes * 3600,
+                              rec.reserve_mb * 1_000_000, rec.disk_warn_hours)
 
     # ----- life cycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -214,7 +218,8 @@ class Recorder:
             "configured": self.config.site.is_complete(),
             "rate_hz": self.format.rate_hz,
             "channels": self.format.channels,
-            "free_bytes": self._free_bytes(),
+            "free_bytes": self.disk.reading.free_bytes if self.disk.reading else None,
+            "disk": self.disk.reading.to_dict() if self.disk.reading else None,
             "last_refusal": self.last_refusal,
             "version": __version__,
         }
@@ -265,7 +270,8 @@ class Recorder:
             self._device_present(item.detail)
 
     def _process_block(self, item: CaptureItem) -> None:
-        if self.state is State.RECORDING and self.writer is None and self.device_present:
+        if (self.state is State.RECORDING and self.writer is None and self.device_present
+                and not self.disk.full):
             self._open_part()
             self._mark_effect(Effect.MARK_RESUME, label_key=self._reopen_label)
         if self.state is State.RECORDING and self.writer:
@@ -309,7 +315,12 @@ class Recorder:
                 self._open_part()
                 continue
             chunk = min(room * frame_bytes, len(view))
-            self.writer.write(view[:chunk])
+            try:
+                self.writer.write(view[:chunk])
+            except OSError as err:  # the disk filled faster than the reserve could catch
+                self._suspend_for_disk(f"{err.strerror} ({err.errno})")
+                return
+            self.disk.wrote(chunk)
             view = view[chunk:]
 
     def _device_lost(self, detail: str) -> None:
@@ -324,24 +335,50 @@ class Recorder:
     def _device_present(self, detail: str) -> None:
         was_lost = not self.device_present and "no_device" in self.alarms
         self.device_present, self.device_detail = True, detail
-        self.alarms.pop("no_device", None)
         if self.day and was_lost:
             self.day.record(Event.DEVICE_RETURNED, device=self.source.name, reason=detail)
-            self.day.record(Event.ALARM_CLEARED, code="no_device", message="",
-                            part=None, frame=None)
+        self._clear_alarm("no_device")
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
         if now - self._last_remember >= REMEMBER_CLOCK_S:
             self._last_remember = now
             self.clock.remember()
+        if self.disk.due():
+            self._watch_disk()
+
+    def _watch_disk(self) -> None:
+        reading = self.disk.check()
+        if reading is None:
+            return
+        if reading.low and not reading.full:
+            self._raise_alarm("disk_low", i18n.text("disk.low", hours=reading.hours_left),
+                              i18n.text("disk.low.hint"))
+        else:
+            self._clear_alarm("disk_low")
+        if reading.full and self.writer:
+            self._suspend_for_disk(f"free {reading.free_bytes} B")
+        elif not reading.full and "disk_full" in self.alarms:
+            if self.day:
+                self.day.record(Event.DISK_RECOVERED, free_bytes=reading.free_bytes)
+            self._clear_alarm("disk_full")
+
+    def _suspend_for_disk(self, detail: str) -> None:
+        """Close the part while the reserve still holds its seal; resume when space returns."""
+        self.disk.full = True
+        if self.writer:
+            self._close_part("disk_full")
+        self._raise_alarm("disk_full", i18n.text("disk.full"), i18n.text("disk.full.hint"))
+        if self.day:
+            self.day.record(Event.DISK_FULL, detail=detail, capture_frame=self.frames_processed)
+        self._reopen_label = "marker.after_disk"
 
     # ----- session ----------------------------------------------------------------------
     def _apply(self, action: Action, args: dict) -> dict:
         if action in (Action.START, Action.RESUME):
             self._check_can_record(action, args)
         if action is Action.MARK and self.state is State.RECORDING and self.writer is None:
-            raise StateError("recorder.no_device")
+            raise self._not_writing_error()
         new_state, effects = transition(self.state, action, self.config.recording.pause_mode)
         if action is Action.START:
             self._enter_day(args.get("date"))
@@ -368,15 +405,19 @@ class Recorder:
     def _check_can_record(self, action: Action, args: dict) -> None:
         if not self.config.site.is_complete():
             raise StateError("recorder.not_configured")
-        if not self.device_present:
-            raise StateError("recorder.no_device")
-        free = self._free_bytes()
-        if free is not None and free < MIN_FREE_BYTES:
-            raise StorageError("recorder.disk_full", free_mb=free // 1_000_000)
+        self._watch_disk()
+        if not self.device_present or self.disk.full:
+            raise self._not_writing_error()
         if action is Action.START and not args.get("date"):
             clock = self.clock.status()
             if not clock.ok:
                 raise ClockError("recorder.clock_refused", reason=clock.reason)
+
+    def _not_writing_error(self) -> ApplianceError:
+        if self.disk.full and self.disk.reading:
+            return StorageError("recorder.disk_full",
+                                free_mb=self.disk.reading.free_bytes // 1_000_000)
+        return StateError("recorder.no_device")
 
     def _enter_day(self, explicit_date: str | None) -> None:
         clock = self.clock.status()
@@ -404,7 +445,7 @@ class Recorder:
     def _open_part(self) -> None:
         day, number = self.day, self.day.next_part
         file = day.stem(number) + ".wav"
-        bext = self._bext(number)
+        bext = day.bext(number, self.clock.status().now, self.format)
         header = build_header(self.format, bext)
         day.record(Event.PART_OPENED, part=number, file=file, rate_hz=self.format.rate_hz,
                    channels=self.format.channels, capture_frame=self.frames_processed,
@@ -414,26 +455,14 @@ class Recorder:
         self.writer = WavPartWriter(day.path(self.part), self.format, bext,
                                     max_bytes=self.config.recording.max_part_mb * 1_000_000)
 
-    def _bext(self, part: int) -> Bext:
-        info, now = self.day.info, self.clock.status().now
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        description = (f"Itogovoe sobesedovanie; region {info['region']}; MSU {info['msu']}; "
-                       f"OO {info['school']}; room {info['room']}; part {part}; "
-                       f"date {info['date']}; clock {info['clock_source']}")
-        mode = {1: "mono", 2: "stereo"}.get(self.format.channels, "multichannel")
-        return Bext(description, f"appliance {__version__}",
-                    f"{info['school']}{info['room']}{info['date'].replace('-', '')}{part:03d}",
-                    now.strftime("%Y-%m-%d"), now.strftime("%H:%M:%S"),
-                    int((now - midnight).total_seconds() * self.format.rate_hz),
-                    f"A=PCM,F={self.format.rate_hz},W=16,M={mode},T=appliance {__version__}\r\n")
-
     def _close_part(self, reason: str) -> None:
-        self.writer.close(self.day.cues(self.part))
-        self.day.seal(self.part, reason)
-        summary_path = self.day.path(self.part).with_suffix(".summary.json")
-        atomic_write_text(summary_path, json.dumps(self.summary.to_dict(), ensure_ascii=False,
+        writer, part, summary = self.writer, self.part, self.summary
+        self.writer = self.part = self.summary = None  # never write to a half-closed part
+        writer.close(self.day.cues(part))
+        self.day.seal(part, reason)
+        summary_path = self.day.path(part).with_suffix(".summary.json")
+        atomic_write_text(summary_path, json.dumps(summary.to_dict(), ensure_ascii=False,
                                                    indent=1), PRIVATE)
-        self.writer = self.part = self.summary = None
 
     def _mark_effect(self, effect: Effect, label: str | None = None,
                      label_key: str | None = None) -> dict | None:
@@ -463,17 +492,16 @@ class Recorder:
                             source=command.args.get("source", "cli"), code=err.code,
                             message=err.message())
 
-    def _raise_alarm(self, code: str, message: str) -> None:
+    def _raise_alarm(self, code: str, message: str, hint: str = "") -> None:
         if code in self.alarms:
             return
-        self.alarms[code] = {"code": code, "message": message, "hint": "", "since": time.time()}
+        self.alarms[code] = {"code": code, "message": message, "hint": hint,
+                             "since": time.time()}
         if self.day:
             self.day.record(Event.ALARM, code=code, message=message,
                             part=self.part.part if self.part else None,
                             frame=self.writer.frames if self.writer else None)
 
-    def _free_bytes(self) -> int | None:
-        try:
-            return shutil.disk_usage(self.config.data_dir).free
-        except OSError:
-            return None
+    def _clear_alarm(self, code: str) -> None:
+        if self.alarms.pop(code, None) and self.day:
+            self.day.record(Event.ALARM_CLEARED, code=code, message="", part=None, frame=None)

@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance import naming
+from appliance import __version__, naming
 from appliance.capture import wavfile
-from appliance.capture.wavfile import Cue, WavFormat
+from appliance.capture.wavfile import Bext, Cue, WavFormat
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event, Journal
 from appliance.recorder.session import State
@@ -129,6 +129,20 @@ class Day:
 
     def path(self, part: PartRecord) -> Path:
         return self.dir / part.file
+
+    def bext(self, part: int, now: dt.datetime, fmt: WavFormat) -> Bext:
+        """The part's BWF metadata, so the file explains itself without the journal."""
+        info = self.info
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        description = (f"Itogovoe sobesedovanie; region {info['region']}; MSU {info['msu']}; "
+                       f"OO {info['school']}; room {info['room']}; part {part}; "
+                       f"date {info['date']}; clock {info['clock_source']}")
+        mode = {1: "mono", 2: "stereo"}.get(fmt.channels, "multichannel")
+        return Bext(description, f"appliance {__version__}",
+                    f"{info['school']}{info['room']}{info['date'].replace('-', '')}{part:03d}",
+                    now.strftime("%Y-%m-%d"), now.strftime("%H:%M:%S"),
+                    int((now - midnight).total_seconds() * fmt.rate_hz),
+                    f"A=PCM,F={fmt.rate_hz},W=16,M={mode},T=appliance {__version__}\r\n")
 
     def cues(self, part: PartRecord) -> list[Cue]:
         return [Cue(m.frame, m.label) for m in part.markers]
