@@ -5,6 +5,12 @@ vanishes (USB microphone unplugged, ALSA error) reports DEVICE_LOST, closes ever
 retries until the device is back, then reports DEVICE_PRESENT. PortAudio only rescans devices
 on a fresh `PyAudio()` instance, so each attempt starts from scratch.
 
+A dead device can hang PortAudio: stopping a stream waits for a drain that never comes (seen
+with the device's JACK server killed). So the loss is reported first (the recorder seals the
+part at once), the stream is closed without stopping it (Pa_CloseStream aborts), on a helper
+thread that is abandoned if even that hangs, and Pa_Terminate is skipped when PortAudio's JACK
+host API is loaded (its terminate asserts when the server has died, killing the process).
+
 The PortAudio callback only copies the block into the queue and counts the overflow flag.
 """
 
@@ -24,6 +30,8 @@ from appliance.capture.source import CaptureItem, ItemKind, put_until_stopped
 from appliance.capture.wavfile import WavFormat
 
 log = logging.getLogger(__name__)
+
+CLOSE_TIMEOUT_S = 5.0
 
 i18n.register({
     "capture.no_device": ("Микрофон «{device}» не найден", "Microphone '{device}' not found"),
@@ -128,10 +136,10 @@ class PyAudioSource:
             self._report(ItemKind.DEVICE_PRESENT, self.name)
             present = True
             reason = self._watch(stream)
-            self._close(pa, stream)
             if reason:
                 self._report(ItemKind.DEVICE_LOST, reason)
                 present = False
+            self._close(pa, stream)
 
     def _open(self):
         with _quiet_stderr():
@@ -162,11 +170,23 @@ class PyAudioSource:
         return ""
 
     def _close(self, pa, stream) -> None:
-        for step in (stream.stop_stream, stream.close, pa.terminate):
-            try:
-                step()
-            except OSError as err:
-                log.warning("closing the capture stream: %s", err)
+        closing = threading.Thread(target=self._close_now, args=(pa, stream),
+                                   name="capture-close", daemon=True)
+        closing.start()
+        closing.join(CLOSE_TIMEOUT_S)
+        if closing.is_alive():
+            log.error("the capture stream did not close in %s s; abandoned", CLOSE_TIMEOUT_S)
+
+    @staticmethod
+    def _close_now(pa, stream) -> None:
+        has_jack = any(pa.get_host_api_info_by_index(i)["type"] == pyaudio.paJACK
+                       for i in range(pa.get_host_api_count()))
+        try:
+            stream.close()
+            if not has_jack:
+                pa.terminate()
+        except OSError as err:
+            log.warning("closing the capture stream: %s", err)
 
     def _report(self, kind: ItemKind, detail: str) -> None:
         log.info("capture: %s %s", kind.value, detail)
