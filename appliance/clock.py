@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance import i18n
+from appliance.errors import ClockError
 from appliance.fsutil import atomic_write_text
 
 BUILD_YEAR = 2026
@@ -32,7 +33,17 @@ i18n.register({
                      "Установите время или укажите дату явно",
                      "The clock is behind: it says {now}, but the box already ran at {seen}. "
                      "Set the time or give the date explicitly"),
+    "clock.set_before_build": ("Время {time} раньше {year} года: часы не переведены",
+                               "{time} is before {year}: the clock was not changed"),
+    "clock.set_backwards": ("Идёт запись дня: часы нельзя перевести назад с {seen} на {time}. "
+                            "Остановите запись, если время действительно неверно",
+                            "A day is being recorded: the clock cannot go back from {seen} "
+                            "to {time}. Stop the recording if the time is really wrong"),
 })
+
+
+def _show(epoch_s: float) -> str:
+    return dt.datetime.fromtimestamp(epoch_s).strftime("%d.%m.%Y %H:%M:%S")
 
 
 @dataclass(frozen=True)
@@ -93,8 +104,18 @@ class ClockGuard:
             self.last_seen = now_s
             self._save()
 
-    def set_time(self, epoch_s: float, source: str, apply_system: bool) -> ClockStatus:
-        """Set the clock (the system clock, or in simulation an offset) and declare its source."""
+    def set_time(self, epoch_s: float, source: str, apply_system: bool,
+                 day_in_progress: bool = False) -> ClockStatus:
+        """Set the clock (the system clock, or in simulation an offset) and declare its source.
+        Refused before the build year, and backwards while a day is being recorded: the day's
+        journal and file times must never run back (when idle, the technician may correct a
+        clock that ran ahead)."""
+        wanted = dt.datetime.fromtimestamp(epoch_s).astimezone()
+        if wanted.year < BUILD_YEAR:
+            raise ClockError("clock.set_before_build", time=_show(epoch_s), year=BUILD_YEAR)
+        if day_in_progress and epoch_s < max(self.last_seen, self._now()) - TOLERANCE_S:
+            raise ClockError("clock.set_backwards", time=_show(epoch_s),
+                             seen=_show(max(self.last_seen, self._now())))
         if apply_system:
             time.clock_settime(time.CLOCK_REALTIME, epoch_s)
         else:

@@ -18,6 +18,7 @@ from appliance import i18n
 from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.errors import StateError
+from appliance.journal import Event
 from appliance.recorder.control import ControlServer
 from appliance.recorder.core import Recorder
 from appliance.recorder.sdnotify import Notifier
@@ -65,7 +66,8 @@ def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
         return list_input_devices()
 
     def set_clock(epoch_s: float, source: str = "browser"):
-        return recorder.clock.set_time(float(epoch_s), source, apply_system).to_dict()
+        in_day = recorder.state.value in ("recording", "paused")
+        return recorder.clock.set_time(float(epoch_s), source, apply_system, in_day).to_dict()
 
     tests = TestSession(recorder.config.data_dir / "tests", recorder.format,
                         recorder.config.checks)
@@ -75,7 +77,32 @@ def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
 
     handlers = {cmd: session(cmd) for cmd in ("start", "pause", "resume", "stop", "mark")}
     handlers.update(status=recorder.status, devices=devices, set_clock=set_clock, test=test)
+    handlers.update(participant_commands(recorder))
     return handlers
+
+
+def participant_commands(recorder: Recorder) -> dict:
+    """`correct_marker` and `participant_info`: journaled by the pipeline, which owns the day."""
+    tracker = recorder.participants_live
+
+    def correct_marker(**args):
+        def run(**a):
+            if recorder.day is None:
+                raise StateError("info.no_day")
+            payload = tracker.correction(recorder.day, recorder.writer.frames
+                                         if recorder.writer else None, **a)
+            recorder.day.record(Event.MARKER_CORRECTED, **payload)
+            return {"correction": payload, "status": recorder.status()}
+        return recorder.run_in_pipeline("correct_marker", run, **args)
+
+    def participant_info(**args):
+        def run(**a):
+            payload = tracker.info(recorder.day, **a)
+            recorder.day.record(Event.PARTICIPANT_INFO, **payload)
+            return {"info": payload, "status": recorder.status()}
+        return recorder.run_in_pipeline("participant_info", run, **args)
+
+    return {"correct_marker": correct_marker, "participant_info": participant_info}
 
 
 def run_recorder(config: Config, simulate: bool = False, stop: threading.Event | None = None,

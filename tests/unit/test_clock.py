@@ -1,6 +1,9 @@
 import datetime as dt
 
+import pytest
+
 from appliance.clock import BUILD_YEAR, ClockGuard
+from appliance.errors import ClockError
 
 
 def at(year, month=2, day=10, hour=9):
@@ -43,3 +46,17 @@ def test_setting_the_clock_in_simulation_moves_only_the_appliance_clock(tmp_path
     assert not guard.status().ok
     status = guard.set_time(at(BUILD_YEAR + 1), "browser", apply_system=False)
     assert status.ok and status.now.year == BUILD_YEAR + 1
+
+
+def test_the_clock_cannot_go_back_during_a_day_but_can_when_idle(tmp_path):
+    now = dt.datetime(BUILD_YEAR + 1, 2, 10, 10, 0).timestamp()
+    guard = ClockGuard(tmp_path, now=lambda: now)
+    guard.remember()
+    with pytest.raises(ClockError, match="нельзя перевести назад"):
+        guard.set_time(now - 3600, "browser", apply_system=False, day_in_progress=True)
+    assert guard.status().now.timestamp() == now
+    guard.set_time(now - 30, "browser", apply_system=False, day_in_progress=True)  # drift
+    guard.set_time(now - 3600, "manual", apply_system=False, day_in_progress=False)
+    assert abs(guard.status().now.timestamp() - (now - 3600)) < 1
+    with pytest.raises(ClockError, match="раньше"):
+        guard.set_time(dt.datetime(2001, 1, 1).timestamp(), "browser", apply_system=False)
