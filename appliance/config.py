@@ -211,6 +211,23 @@ class ExportConfig:
 
 
 @dataclass
+class ParticipantsConfig:
+    """The intro check of each participant's segment (appliance/participants/introcheck.py)."""
+
+    intro_speech_s: float = 30.0
+    """Speech must start within this many seconds (s) of the participant marker: the
+    participant states full name and variant first; otherwise the segment is flagged."""
+    short_min: float = 8.0
+    """A segment shorter than this (min) is flagged (the answer takes about 15 min)."""
+    long_min: float = 30.0
+    """A segment longer than this (min) is flagged (participants with special needs may take
+    up to 30 min more: raise it for them)."""
+    long_silence_s: float = 150.0
+    """A stretch without speech this long (s) inside a segment is flagged (reading
+    preparation takes up to 2 min)."""
+
+
+@dataclass
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -220,6 +237,7 @@ class Config:
     serial: SerialConfig = field(default_factory=SerialConfig)
     checks: ChecksConfig = field(default_factory=ChecksConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
+    participants: ParticipantsConfig = field(default_factory=ParticipantsConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -333,6 +351,9 @@ VALIDATORS: dict[str, dict[str, Any]] = {
     "export": {"mount_dir": _text, "auto_export": _flag, "school_name": _text,
                "keep_years": _number(int, 0, 10), "keep_until": _month_day,
                "mp3_bitrate": _choice("64k", "96k", "128k", "192k", "256k", "320k")},
+    "participants": {"intro_speech_s": _number(float, 5, 600), "short_min": _number(float, 0, 120),
+                     "long_min": _number(float, 1, 600),
+                     "long_silence_s": _number(float, 5, 3600)},
 }
 
 

@@ -40,6 +40,9 @@ class Event(enum.StrEnum):
     COMMAND_REFUSED = "command_refused"
     DISK_FULL = "disk_full"
     DISK_RECOVERED = "disk_recovered"
+    MARKER_CORRECTED = "marker_corrected"
+    PARTICIPANT_INFO = "participant_info"
+    PARTICIPANT_CHECK = "participant_check"
 
 
 @dataclass(frozen=True)

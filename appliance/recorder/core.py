@@ -36,6 +36,8 @@ from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
+from appliance.participants.introcheck import CheckLimits
+from appliance.participants.live import ParticipantTracker
 from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days, keep_until
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Action, Effect, State, transition
@@ -80,10 +82,12 @@ STATE_EVENT = {Action.START: Event.STARTED, Action.PAUSE: Event.PAUSED,
 
 @dataclass
 class Command:
-    action: Action
+    action: Action | str
     args: dict
     frame: int
     done: threading.Event = field(default_factory=threading.Event)
+    run: Any = None
+    """For commands that are not session actions: a callable run on the pipeline thread."""
     result: dict | None = None
     error: ApplianceError | None = None
 
@@ -115,6 +119,8 @@ class Recorder:
         self.monitor = AlarmMonitor(config.checks, self.format.rate_hz, self.format.channels)
         self.summary: PartSummary | None = None
         self.tests: collections.deque[TestCapture] = collections.deque()
+        self.participants_live = ParticipantTracker(
+            CheckLimits.from_config(config.participants), self.format.rate_hz)
         self.last_refusal: dict | None = None
         self._reopen_label = "marker.after_restart"
         self._commands: collections.deque[Command] = collections.deque()
@@ -180,7 +186,14 @@ class Recorder:
             action = Action(cmd)
         except ValueError:
             raise StateError("recorder.unknown_command", cmd=cmd) from None
-        command = Command(action, args, self.source.frames_captured)
+        return self._wait(Command(action, args, self.source.frames_captured))
+
+    def run_in_pipeline(self, name: str, run, **args: Any) -> dict:
+        """Run `run(**args)` on the pipeline thread (which owns the day) when the audio
+        captured so far has been processed; refusals are journaled like session commands."""
+        return self._wait(Command(name, args, self.source.frames_captured, run=run))
+
+    def _wait(self, command: Command) -> dict:
         self._commands.append(command)
         if not command.done.wait(COMMAND_TIMEOUT_S):
             raise ControlError("recorder.timeout")
@@ -208,6 +221,7 @@ class Recorder:
             "part_frames": writer.frames if writer else 0,
             "elapsed_s": round(recorded / self.format.rate_hz, 3),
             "participants": day.participants if day else 0,
+            "participant": self.participants_live.status(),
             "levels": self.levels.to_dict(),
             "levels_time": self.levels_time,
             "alarms": list(self.alarms.values()),
@@ -255,10 +269,14 @@ class Recorder:
         while self._commands and (force or self._commands[0].frame <= self.frames_processed):
             command = self._commands.popleft()
             try:
-                command.result = self._apply(command.action, command.args)
+                if command.run is not None:
+                    command.result = command.run(**command.args)
+                else:
+                    command.result = self._apply(command.action, command.args)
             except ApplianceError as err:
                 command.error = err
                 self._refused(command, err)
+            self.participants_live.refresh_status(self.day)
             command.done.set()
 
     def _process(self, item: CaptureItem) -> None:
@@ -274,9 +292,10 @@ class Recorder:
                 and not self.disk.full):
             self._open_part()
             self._mark_effect(Effect.MARK_RESUME, label_key=self._reopen_label)
+        block = np.frombuffer(item.pcm, dtype=np.int16).reshape(-1, self.format.channels)
         if self.state is State.RECORDING and self.writer:
             self._write(item.pcm)
-        block = np.frombuffer(item.pcm, dtype=np.int16).reshape(-1, self.format.channels)
+            self._journal_check(self.participants_live.feed(block))
         self.frames_processed = item.start_frame + block.shape[0]
         self.overflows += item.overflowed
         self.levels = levels = block_levels(block)
@@ -391,7 +410,8 @@ class Recorder:
                 if self.writer:
                     self._close_part(action.value)
             else:
-                marker = self._mark_effect(effect, label=args.get("label"))
+                marker = self._mark_effect(effect, label=args.get("label"),
+                                           requested=args.get("participant"))
         self.state = new_state
         if action in STATE_EVENT:
             where = marker or {"part": None, "frame": None}
@@ -455,7 +475,13 @@ class Recorder:
         self.writer = WavPartWriter(day.path(self.part), self.format, bext,
                                     max_bytes=self.config.recording.max_part_mb * 1_000_000)
 
+    def _journal_check(self, payload: dict | None) -> None:
+        if payload is not None and self.day:
+            self.day.record(Event.PARTICIPANT_CHECK, **payload)
+            self.participants_live.refresh_status(self.day)
+
     def _close_part(self, reason: str) -> None:
+        self._journal_check(self.participants_live.end())
         writer, part, summary = self.writer, self.part, self.summary
         self.writer = self.part = self.summary = None  # never write to a half-closed part
         writer.close(self.day.cues(part))
@@ -465,12 +491,13 @@ class Recorder:
                                                    indent=1), PRIVATE)
 
     def _mark_effect(self, effect: Effect, label: str | None = None,
-                     label_key: str | None = None) -> dict | None:
+                     label_key: str | None = None, requested: int | None = None) -> dict | None:
         if self.writer is None:
             return None
         participant = None
+        self._journal_check(self.participants_live.end())
         if effect is Effect.MARK_PARTICIPANT:
-            participant = self.day.participants + 1
+            participant = self.participants_live.choose(self.day, requested)
             label = label or i18n.text("marker.participant", n=participant)
             kind = "participant"
         else:
@@ -480,15 +507,18 @@ class Recorder:
         self.day.record(Event.MARKER, part=self.part.part, frame=frame, kind=kind, label=label,
                         participant=participant, capture_frame=self.frames_processed)
         self.day.write_sidecars(self.part)
+        if participant is not None:
+            self.participants_live.begin(participant, self.part.part, frame)
         return {"part": self.part.part, "frame": frame,
                 "time_s": round(frame / self.format.rate_hz, 6), "kind": kind, "label": label,
                 "participant": participant}
 
     def _refused(self, command: Command, err: ApplianceError) -> None:
-        self.last_refusal = {"command": command.action.value, "code": err.code,
+        name = command.action if command.run is not None else command.action.value
+        self.last_refusal = {"command": name, "code": err.code,
                              "message": err.message(), "time": time.time()}
         if self.day:
-            self.day.record(Event.COMMAND_REFUSED, command=command.action.value,
+            self.day.record(Event.COMMAND_REFUSED, command=name,
                             source=command.args.get("source", "cli"), code=err.code,
                             message=err.message())
 

@@ -1,0 +1,191 @@
+"""The intro check: does a participant's segment start with speech, and is it plausible?
+
+The participant must state full name and variant number right after the examiner's marker.
+Fed block by block (live in the recorder's pipeline thread, or from a WAV file for a segment
+whose marker was corrected afterwards), a `SegmentCheck` measures, in 20 ms frames of the
+speech band (300-3400 Hz):
+- `speech_onset_s`: the first frame clearly above the room's noise floor;
+- the longest run without speech;
+- the segment's length.
+The noise floor is the 10th percentile of frame levels seen so far (a `NoiseFloor` shared by
+the day's segments, so a segment that starts in silence is still judged against the room's
+quiet, not against itself). Same detector rule as `appliance.dsp.speech`: frames
+`VAD_MARGIN_DB` above the floor are speech.
+
+Flags (codes, with Russian/English text): `no_speech_at_start`, `too_short`, `too_long`,
+`long_silence`. Thresholds: the `[participants]` settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import signal
+
+from appliance import i18n
+from appliance.dsp.frames import FRAME_S, SPEECH_BAND_HZ
+from appliance.dsp.levels import FLOOR_DBFS, power_to_db
+from appliance.dsp.speech import FLOOR_PERCENTILE, VAD_MARGIN_DB
+
+BIN_DB = 0.5
+BINS = int(-FLOOR_DBFS / BIN_DB) + 1
+MIN_FLOOR_FRAMES = 50
+"""Below one second of history the floor is not trusted and onset waits for more."""
+FLAG_CODES = ("no_speech_at_start", "too_short", "too_long", "long_silence")
+
+i18n.register({
+    "flag.no_speech_at_start": ("Нет речи в первые {limit_s:.0f} с после метки: участник не "
+                                "назвал ФИО и вариант?", "No speech in the first {limit_s:.0f} s "
+                                "after the marker: did the participant state name and variant?"),
+    "flag.too_short": ("Ответ слишком короткий: {duration_min:.1f} мин",
+                       "The answer is too short: {duration_min:.1f} min"),
+    "flag.too_long": ("Ответ слишком длинный: {duration_min:.1f} мин",
+                      "The answer is too long: {duration_min:.1f} min"),
+    "flag.long_silence": ("Долгая тишина внутри ответа: {silence_s:.0f} с с {at}",
+                          "A long silence inside the answer: {silence_s:.0f} s from {at}"),
+})
+
+
+@dataclass(frozen=True)
+class CheckLimits:
+    """Thresholds, from the `[participants]` settings."""
+
+    intro_speech_s: float = 30.0
+    short_s: float = 480.0
+    long_s: float = 1800.0
+    long_silence_s: float = 120.0
+
+    @classmethod
+    def from_config(cls, section) -> CheckLimits:
+        return cls(section.intro_speech_s, section.short_min * 60, section.long_min * 60,
+                   section.long_silence_s)
+
+
+class NoiseFloor:
+    """A histogram of speech-band frame levels; its 10th percentile is the room's floor."""
+
+    def __init__(self) -> None:
+        self.histogram = np.zeros(BINS, np.int64)
+
+    def add(self, level_db: np.ndarray) -> None:
+        bins = np.clip(((level_db - FLOOR_DBFS) / BIN_DB).astype(int), 0, BINS - 1)
+        self.histogram += np.bincount(bins, minlength=BINS)
+
+    @property
+    def frames(self) -> int:
+        return int(self.histogram.sum())
+
+    def floor_db(self) -> float:
+        cumulative = np.cumsum(self.histogram)
+        index = int(np.argmax(cumulative >= FLOOR_PERCENTILE / 100 * max(cumulative[-1], 1)))
+        return FLOOR_DBFS + index * BIN_DB
+
+
+class SpeechBandFrames:
+    """Streaming band-pass + 20 ms frame levels (dBFS) of the channel mean."""
+
+    def __init__(self, rate_hz: int) -> None:
+        self.frame = int(round(FRAME_S * rate_hz))
+        self.sos = signal.butter(4, SPEECH_BAND_HZ, btype="bandpass", fs=rate_hz, output="sos")
+        self.state = np.zeros((self.sos.shape[0], 2))
+        self.carry = np.zeros(0)
+
+    def feed(self, block: np.ndarray) -> np.ndarray:
+        """int16 (frames, channels) -> level in dBFS of each completed 20 ms frame."""
+        mono = block.astype(np.float64).mean(axis=1) / 32768.0
+        filtered, self.state = signal.sosfilt(self.sos, mono, zi=self.state)
+        samples = np.concatenate([self.carry, filtered])
+        whole = samples.size // self.frame * self.frame
+        self.carry = samples[whole:]
+        power = (samples[:whole].reshape(-1, self.frame) ** 2).mean(axis=1)
+        return power_to_db(2 * power)  # a full-scale sine reads 0 dBFS, as in dsp.levels
+
+
+@dataclass
+class SegmentCheck:
+    """One participant's segment, from its marker on. Not thread-safe."""
+
+    limits: CheckLimits
+    rate_hz: int
+    floor: NoiseFloor = field(default_factory=NoiseFloor)
+    frames: int = 0
+    onset_s: float | None = None
+    silence_run_s: float = 0.0
+    silence_start_s: float = 0.0
+    longest_silence_s: float = 0.0
+    longest_silence_at_s: float = 0.0
+    _pending: list[np.ndarray] = field(default_factory=list)
+    _levels: SpeechBandFrames | None = None
+
+    def __post_init__(self) -> None:
+        self._levels = SpeechBandFrames(self.rate_hz)
+
+    @property
+    def elapsed_s(self) -> float:
+        return self.frames / self.rate_hz
+
+    def feed(self, block: np.ndarray) -> None:
+        """One int16 block (frames, channels) of the segment's audio."""
+        self.frames += block.shape[0]
+        level_db = self._levels.feed(block)
+        self.floor.add(level_db)
+        self._pending.append(level_db)
+        if self.floor.frames < MIN_FLOOR_FRAMES:
+            return
+        levels = np.concatenate(self._pending)
+        self._pending.clear()
+        self._judge(levels)
+
+    def _judge(self, level_db: np.ndarray) -> None:
+        frame_s = FRAME_S
+        start_s = self.elapsed_s - self._levels.carry.size / self.rate_hz - level_db.size * frame_s
+        speech = level_db > self.floor.floor_db() + VAD_MARGIN_DB
+        if self.onset_s is None and speech.any():
+            self.onset_s = round(max(start_s, 0.0) + int(np.argmax(speech)) * frame_s, 3)
+        for index, is_speech in enumerate(speech):  # runs are long; this loop is per frame
+            if is_speech:
+                self.silence_run_s = 0.0
+                continue
+            if self.silence_run_s == 0.0:
+                self.silence_start_s = start_s + index * frame_s
+            self.silence_run_s += frame_s
+            if self.silence_run_s > self.longest_silence_s and self.onset_s is not None:
+                self.longest_silence_s = self.silence_run_s
+                self.longest_silence_at_s = self.silence_start_s
+
+    def flags(self, final: bool) -> list[dict]:
+        """Flags known now; `final` when the segment has ended (its length is then known)."""
+        limits, out = self.limits, []
+        elapsed = self.elapsed_s
+        intro_over = elapsed >= limits.intro_speech_s or final
+        no_onset = self.onset_s is None or self.onset_s > limits.intro_speech_s
+        if intro_over and no_onset:
+            out.append(_flag("no_speech_at_start", limit_s=limits.intro_speech_s))
+        if final and elapsed < limits.short_s:
+            out.append(_flag("too_short", duration_min=elapsed / 60))
+        if elapsed > limits.long_s:
+            out.append(_flag("too_long", duration_min=elapsed / 60))
+        if self.longest_silence_s >= limits.long_silence_s:
+            out.append(_flag("long_silence", silence_s=self.longest_silence_s,
+                             at=_mmss(self.longest_silence_at_s)))
+        return out
+
+    def to_dict(self, final: bool) -> dict:
+        return {"duration_s": round(self.elapsed_s, 3), "speech_onset_s": self.onset_s,
+                "longest_silence_s": round(self.longest_silence_s, 2),
+                "flags": self.flags(final)}
+
+
+def _flag(code: str, **params: object) -> dict:
+    return {"code": code, "params": params, "message": i18n.text(f"flag.{code}", **params)}
+
+
+def _mmss(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60:02d}:{whole % 60:02d}"
+
+
+def flag_text(flag: dict, lang: str | None = None) -> str:
+    """A journaled flag in the reader's language."""
+    return i18n.text(f"flag.{flag['code']}", lang, **flag.get("params", {}))

@@ -1,0 +1,106 @@
+"""The room's participant list (form ИС-01) for one exam day, stored in the day folder.
+
+The roster lives in `{data_dir}/recordings/{date}/roster.json`, next to the recordings it
+names, so `appliance purge` removes it with them. Only the web page writes it (atomically);
+the recorder only reads it when "next participant" is pressed. Full names never leave this
+file except into the room sheet (behind the login, and in the export's sheet).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from appliance import i18n, naming
+from appliance.errors import ConfigError
+from appliance.fsutil import atomic_write_text
+
+ROSTER_NAME = "roster.json"
+PRIVATE = 0o640
+
+i18n.register({
+    "roster.duplicate": ("Номер {number} встречается в списке дважды",
+                         "Number {number} appears twice in the list"),
+    "roster.bad_number": ("Номер участника должен быть целым числом от 1 до 999, "
+                          "получено «{value}»",
+                          "A participant number must be a whole number 1-999, got '{value}'"),
+    "roster.no_name": ("У участника {number} не указаны ФИО", "Participant {number} has no name"),
+    "roster.unknown": ("Участника с номером {number} нет в списке",
+                       "There is no participant number {number} in the list"),
+})
+
+
+@dataclass
+class Participant:
+    number: int
+    """№ п.п. in the list: the only identifier that appears in file names and markers."""
+    name: str
+    """ФИО: personal data, shown behind the login and in the export's sheet only."""
+    class_name: str = ""
+    absent: bool = False
+    """Отметка о неявке («Н»): skipped by "next participant"."""
+
+
+@dataclass
+class Roster:
+    participants: list[Participant] = field(default_factory=list)
+
+    def get(self, number: int) -> Participant | None:
+        return next((p for p in self.participants if p.number == number), None)
+
+    def require(self, number: int) -> Participant:
+        found = self.get(number)
+        if found is None:
+            raise ConfigError("roster.unknown", number=number)
+        return found
+
+    def ordered(self) -> list[Participant]:
+        return sorted(self.participants, key=lambda p: p.number)
+
+    def next_present(self, after: set[int]) -> Participant | None:
+        """The first present participant in list order whose number is not in `after`."""
+        return next((p for p in self.ordered() if not p.absent and p.number not in after), None)
+
+    def to_dict(self) -> dict:
+        return {"version": 1, "participants": [asdict(p) for p in self.ordered()]}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Roster:
+        roster = cls([Participant(int(p["number"]), str(p["name"]), str(p.get("class_name", "")),
+                                  bool(p.get("absent", False))) for p in data["participants"]])
+        roster.validate()
+        return roster
+
+    def validate(self) -> None:
+        seen: set[int] = set()
+        for p in self.participants:
+            if not 1 <= p.number <= 999:
+                raise ConfigError("roster.bad_number", value=p.number)
+            if p.number in seen:
+                raise ConfigError("roster.duplicate", number=p.number)
+            if not p.name.strip():
+                raise ConfigError("roster.no_name", number=p.number)
+            seen.add(p.number)
+
+
+def day_dir(data_dir: str | os.PathLike, date) -> Path:
+    return Path(data_dir) / "recordings" / naming.day_dirname(date)
+
+
+def load(directory: str | os.PathLike) -> Roster:
+    """The roster of a day folder, or an empty one when none was imported."""
+    path = Path(directory) / ROSTER_NAME
+    try:
+        return Roster.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return Roster()
+
+
+def save(directory: str | os.PathLike, roster: Roster) -> Path:
+    roster.validate()
+    path = Path(directory) / ROSTER_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(roster.to_dict(), ensure_ascii=False, indent=1), PRIVATE)
+    return path
