@@ -38,12 +38,16 @@ class Marker:
     wall: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Alarm:
+    """An alarm raised while the part was open: when (frame in the part, wall clock) and, once
+    the journal says it cleared, when that was (`cleared_wall` stays "" while it lasts)."""
+
     code: str
     message: str
     frame: int | None
     wall: str
+    cleared_wall: str = ""
 
 
 @dataclass
@@ -141,6 +145,9 @@ def load_day(path: str | os.PathLike) -> DayFolder:
 
 
 def _apply(parts: dict[int, Part], event: str, data: dict, wall: str) -> None:
+    if event == Event.ALARM_CLEARED:
+        _clear_alarm(parts, data, wall)
+        return
     if event == Event.PART_OPENED:
         parts[data["part"]] = Part(data["part"], data["file"], data["rate_hz"],
                                    data["channels"], wall)
@@ -158,6 +165,18 @@ def _apply(parts: dict[int, Part], event: str, data: dict, wall: str) -> None:
                                    data["label"], data.get("participant"), wall))
     elif event == Event.ALARM:
         part.alarms.append(Alarm(data["code"], data.get("message", ""), data.get("frame"), wall))
+
+
+def _clear_alarm(parts: dict[int, Part], data: dict, wall: str) -> None:
+    """Close the latest open alarm of that code (in the named part, or any part: the recorder's
+    own alarms such as `no_device` are cleared without one)."""
+    named = parts.get(data.get("part"))  # type: ignore[arg-type]
+    candidates = [named] if named else list(reversed(parts.values()))
+    for part in candidates:
+        for alarm in reversed(part.alarms):
+            if alarm.code == data.get("code") and not alarm.cleared_wall:
+                alarm.cleared_wall = wall
+                return
 
 
 def find_days(data_dir: str | os.PathLike) -> list[Path]:

@@ -13,7 +13,7 @@ import html
 import urllib.parse
 from dataclasses import dataclass
 
-from appliance.export.dayfolder import DayFolder, Part
+from appliance.export.dayfolder import Alarm, DayFolder, Part
 from appliance.export.manifest import format_csv
 
 NO_ALARMS = "нет"
@@ -63,8 +63,19 @@ def levels_text(day: DayFolder, part: Part) -> str:
                                             levels.get("rms_dbfs", []), strict=False)))
 
 
+def alarm_text(part: Part, alarm: Alarm) -> str:
+    """When it happened (wall clock, and the position in the part to find it by ear), until
+    when, and what: `09:12:03–09:12:40 (00:12:03.100 от начала части) silence: Нет сигнала…`."""
+    start = wall_time(dt.datetime.fromisoformat(alarm.wall))
+    end = (f"–{wall_time(dt.datetime.fromisoformat(alarm.cleared_wall))}"
+           if alarm.cleared_wall else "")
+    where = (f" ({clock(alarm.frame / part.rate_hz)} от начала части)"
+             if alarm.frame is not None else "")
+    return f"{start}{end}{where} {alarm.code}: {alarm.message}"
+
+
 def alarms_text(part: Part) -> str:
-    return "; ".join(f"{a.code}: {a.message}" for a in part.alarms) or NO_ALARMS
+    return "; ".join(alarm_text(part, a) for a in part.alarms) or NO_ALARMS
 
 
 def markers_text(part: Part) -> str:
