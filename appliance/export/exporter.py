@@ -29,6 +29,7 @@ from appliance.export.manifest import (
     format_sums,
 )
 from appliance.export.verified_copy import PARTIAL_SUFFIX, copy_verified, write_verified
+from appliance.participants import sheet
 
 FAT32_MAX_FILE_BYTES = 4 * 1024**3 - 1
 GENERATED_RESERVE_BYTES = 4 * 1024 * 1024
@@ -212,8 +213,11 @@ def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracke
         room.copied += not outcome.skipped
         room.skipped += outcome.skipped
         room.files.append(reports.FileEntry(item.dest.name, outcome.bytes, outcome.sha256))
+    rows = sheet.build_rows(day)
     generated = [(REPORT_CSV, reports.report_csv(day)),
-                 (REPORT_HTML, reports.report_html(day, school_name))]
+                 (REPORT_HTML, reports.report_html(day, school_name)),
+                 (sheet.SHEET_CSV, sheet.sheet_csv(rows)),
+                 (sheet.SHEET_HTML, sheet.sheet_html(day, rows, school_name))]
     for name, data in generated:
         outcome = write_verified(data, room.folder / name)
         room.files.append(reports.FileEntry(name, outcome.bytes, outcome.sha256))
