@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +38,7 @@ i18n.register({
                       "Вставьте его снова, выгрузка продолжится",
                       "The drive was removed during the export; the recordings on the "
                       "appliance are intact. Plug it in again to finish"),
+    "drive.not_mounted": ("служба {unit} не подключила его", "{unit} did not mount it"),
     "drive.failed": ("Выгрузка не удалась: {detail}", "The export failed: {detail}"),
 })
 
@@ -110,6 +112,35 @@ class Mounter:
                                detail=(done.stderr or done.stdout).strip())
 
 
+class UnitMounter:
+    """For an unprivileged recorder (the image): root mounts the drive through
+    `appliance-usb@NAME.service` (started by the udev rule), so `mount` only waits for the
+    mount point, and `unmount` syncs and stops that unit (polkit allows it; docs/IMAGE.md)."""
+
+    def __init__(self, wait_s: float = 15.0) -> None:
+        self.wait_s = wait_s
+        self._unit = ""
+
+    def mount(self, device: str, fs_type: str, mount_dir: Path) -> None:
+        self._unit = f"appliance-usb@{Path(device).name}.service"
+        deadline = time.monotonic() + self.wait_s
+        while not os.path.ismount(mount_dir):
+            if time.monotonic() > deadline:
+                raise StorageError("drive.mount_failed", device=device,
+                                   detail=i18n.text("drive.not_mounted", unit=self._unit))
+            time.sleep(0.2)  # polling a mount point: there is no event to wait on here
+
+    def unmount(self, mount_dir: Path) -> None:
+        os.sync()
+        if self._unit and os.path.ismount(mount_dir):
+            Mounter._run(["systemctl", "stop", self._unit], str(mount_dir))
+
+
+def default_mounter() -> Mounter | UnitMounter:
+    """root mounts by itself (a development machine); anyone else relies on the udev unit."""
+    return Mounter() if os.geteuid() == 0 else UnitMounter()
+
+
 class DriveState(enum.StrEnum):
     ABSENT = "absent"
     MOUNTED = "mounted"
@@ -125,11 +156,12 @@ ExportFunction = Callable[[Path, Callable], object]
 class DriveManager:
     """Drive state for the LEDs and the web page. Thread-safe; exports run in a worker thread."""
 
-    def __init__(self, mount_dir: Path, export: ExportFunction, mounter: Mounter | None = None,
+    def __init__(self, mount_dir: Path, export: ExportFunction,
+                 mounter: Mounter | UnitMounter | None = None,
                  auto_export: bool = True, day_stopped: Callable[[], bool] = lambda: True,
                  on_change: Callable[[dict], None] | None = None) -> None:
         self.mount_dir = Path(mount_dir)
-        self._export, self._mounter = export, mounter or Mounter()
+        self._export, self._mounter = export, mounter or default_mounter()
         self._auto, self._day_stopped, self._on_change = auto_export, day_stopped, on_change
         self._lock = threading.Lock()
         self._state, self._device, self._message = DriveState.ABSENT, "", ""
@@ -152,6 +184,12 @@ class DriveManager:
         """The recorder calls this when the day is stopped: export if a drive waits."""
         if self._auto and self.status()["state"] == DriveState.MOUNTED:
             self.start_export()
+
+    def poll(self) -> None:
+        """Called every second or so by the recorder daemon: a drive that waits while the day
+        was still running is exported as soon as the day is stopped."""
+        if self._day_stopped():
+            self.day_stopped()
 
     def start_export(self) -> bool:
         """Start an export to the mounted drive; False when there is none or one is running."""

@@ -1,24 +1,29 @@
-"""Composition for the recorder: the drive manager and its udev watcher, from the config.
+"""Composition for the recorder daemon: the drive manager and its udev watcher, from the config.
 
-The recorder calls `start_drive_service(config, day_stopped=..., on_change=...)` once, calls
-`manager.day_stopped()` when the day stops, shows `manager.status()` on the LEDs and the web
-page, and closes the watcher at shutdown. Exports run in the manager's own thread.
+`start_drive_service(config, day_stopped=...)` is called once by `run_recorder`, which polls
+`manager.poll()` every second (a drive waiting while the day runs is exported when it stops),
+adds the `drive` and `export` control commands (`drive_handlers`) for the web page and the CLI,
+and closes the watcher at shutdown. Exports run in the manager's own thread, never the
+pipeline's, so capture is never blocked.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from appliance.config import Config
-from appliance.export.drive import DriveManager, Mounter, UdevWatcher
+from appliance.export.drive import DriveManager, Mounter, UdevWatcher, UnitMounter
 from appliance.export.exporter import export_days
+
+log = logging.getLogger(__name__)
 
 
 def drive_manager(config: Config, day_stopped: Callable[[], bool],
                   on_change: Callable[[dict], None] | None = None,
-                  mounter: Mounter | None = None) -> DriveManager:
+                  mounter: Mounter | UnitMounter | None = None) -> DriveManager:
     export = functools.partial(export_days, config.data_dir,
                                school_name=config.export.school_name)
     return DriveManager(Path(config.export.mount_dir), export, mounter=mounter,
@@ -28,6 +33,21 @@ def drive_manager(config: Config, day_stopped: Callable[[], bool],
 
 def start_drive_service(config: Config, day_stopped: Callable[[], bool],
                         on_change: Callable[[dict], None] | None = None
-                        ) -> tuple[DriveManager, UdevWatcher]:
+                        ) -> tuple[DriveManager, UdevWatcher | None]:
+    """The manager, and its watcher unless udev cannot be watched here (no pyudev or
+    libudev, no netlink in a container): then drives are exported only on demand."""
     manager = drive_manager(config, day_stopped, on_change)
-    return manager, UdevWatcher(manager)
+    try:
+        watcher = UdevWatcher(manager)
+    except (ImportError, OSError) as err:
+        log.warning("USB drive watcher not started (%s); export on demand only", err)
+        watcher = None
+    return manager, watcher
+
+
+def drive_handlers(manager: DriveManager) -> dict:
+    """Control commands: `drive` (state, progress, "safe to remove") and `export` (start one
+    onto the mounted drive now; `started` is False when there is none or one is running)."""
+    def export() -> dict:
+        return {"started": manager.start_export(), **manager.status()}
+    return {"drive": manager.status, "export": export}

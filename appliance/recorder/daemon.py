@@ -18,6 +18,7 @@ from appliance import i18n
 from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.errors import StateError
+from appliance.export.service import drive_handlers, start_drive_service
 from appliance.journal import Event
 from appliance.recorder.control import ControlServer
 from appliance.recorder.core import Recorder
@@ -118,13 +119,19 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
                         ClockGuard(config.data_dir), watchdog=notifier.watchdog)
     recorder.start()
     handlers = control_handlers(recorder, apply_system=not simulate)
+    drives, watcher = start_drive_service(
+        config, day_stopped=lambda: recorder.state.value in ("idle", "stopped"))
+    handlers.update(drive_handlers(drives))
     server = ControlServer(config.recording.socket_path(), handlers)
     server.start()
     notifier.ready()
     log.info("recorder ready, control socket %s", server.path)
     try:
-        stop.wait()
+        while not stop.wait(1.0):
+            drives.poll()
     finally:
+        if watcher:
+            watcher.close()
         server.close()
         recorder.close()
         os.close(lock_fd)
