@@ -22,23 +22,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.feeds import RATE_HZ, Feed, _asoundrc, wait_for  # noqa: E402
+from tests.feeds import RATE_HZ, Feed, make_long_feed, wait_for  # noqa: E402
 from tests.recorder_process import RecorderProcess, journal, part_samples, write_config  # noqa: E402
-
-CHUNK_S = 600
-
-
-def write_feed(home: Path, hours: float) -> Feed:
-    """Seeded noise in 10-minute chunks (the 8-hour feed does not fit in RAM twice)."""
-    raw = home / "feed.raw"
-    home.mkdir(parents=True, exist_ok=True)
-    with open(raw, "wb") as f:
-        for i in range(int(hours * 3600 / CHUNK_S)):
-            rng = np.random.default_rng(1000 + i)
-            rng.integers(-12000, 12000, CHUNK_S * RATE_HZ, dtype=np.int16).tofile(f)
-    _asoundrc(home, f'pcm.examfeed {{\n type file\n slave.pcm "null"\n file "/dev/null"\n'
-                    f' infile "{raw}"\n format "raw"\n}}\n')
-    return Feed(home, "examfeed", np.memmap(raw, dtype=np.int16, mode="r").reshape(-1, 1))
 
 
 def cpu_s(pid: int) -> float:
@@ -96,7 +81,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
         work = Path(tmp)
-        feed = write_feed(work / "home", args.hours)
+        feed = make_long_feed(work / "home", args.hours)
         seconds = int(args.hours * 3600)
         arecord_cpu = bench_arecord(feed, int(seconds * 0.8), work / "arecord.raw")
         rec = bench_recorder(feed, work, seconds)

@@ -75,6 +75,21 @@ pcm.examfeed {{
     return Feed(home, "examfeed", samples)
 
 
+def make_long_feed(home: Path, hours: float, channels: int = 1) -> Feed:
+    """A fast feed of hours of seeded noise, written in 10-minute chunks and memory-mapped
+    (an exam day's feed does not fit in memory twice)."""
+    chunk_s, raw = 600, home / "feed.raw"
+    home.mkdir(parents=True, exist_ok=True)
+    with open(raw, "wb") as f:
+        for i in range(max(1, round(hours * 3600 / chunk_s))):
+            rng = np.random.default_rng(1000 + i)
+            rng.integers(-12000, 12000, chunk_s * RATE_HZ * channels, dtype=np.int16).tofile(f)
+    _asoundrc(home, f'pcm.examfeed {{\n type file\n slave.pcm "null"\n file "/dev/null"\n'
+                    f' infile "{raw}"\n format "raw"\n}}\n')
+    samples = np.memmap(raw, dtype=np.int16, mode="r").reshape(-1, channels)
+    return Feed(home, "examfeed", samples)
+
+
 class JackClock:
     """A private jackd with the dummy driver: the real-time clock of the rt feed."""
 
