@@ -24,6 +24,10 @@ i18n.register({
                           "Step 2. Speak from the examiner's seat for {seconds:.0f} s…"),
     "test.overall": ("Итог пробной записи: {status}", "Test recording verdict: {status}"),
     "test.no_remarks": ("замечаний нет", "no remarks"),
+    "test.severity.warn": ("замечание", "warning"),
+    "test.severity.fail": ("не годно", "fail"),
+    "test.seat.participant": ("место участника", "participant's seat"),
+    "test.seat.examiner": ("место экзаменатора", "examiner's seat"),
     "ctl.marker": ("Метка «{label}»: часть {part}, {time_s:.3f} с",
                    "Marker '{label}': part {part}, {time_s:.3f} s"),
 })
@@ -34,8 +38,9 @@ def register(subparsers, common) -> None:
     ctl.add_argument("action", choices=["start", "pause", "resume", "stop", "mark", "test"])
     ctl.add_argument("--label", help="подпись метки (для mark)")
     ctl.add_argument("--date", help="дата дня ГГГГ-ММ-ДД, если часы не установлены (для start)")
-    ctl.add_argument("--seconds", type=float, default=15.0,
-                     help="длительность пробной записи с каждого места, с (для test)")
+    ctl.add_argument("--seconds", type=float,
+                     help="длительность пробной записи с каждого места, с (для test; по "
+                          "умолчанию половина [checks] test_duration_s)")
     ctl.set_defaults(func=run_ctl)
     status = subparsers.add_parser("status", parents=[common], help="состояние регистратора")
     status.add_argument("--json", action="store_true", help="вывод в JSON")
@@ -60,12 +65,14 @@ def run_ctl(args) -> int:
 
 def run_test(args) -> int:
     """The guided two-step test recording: participant's seat, then examiner's seat."""
-    recorder = client(args)
-    recorder.timeout_s = args.seconds + 30
+    config = config_mod.load(args.config)
+    seconds = args.seconds or config.checks.test_duration_s / 2
+    recorder = ControlClient(config.recording.socket_path())
+    recorder.timeout_s = seconds + 30
     result = None
     for seat in ("participant", "examiner"):
-        print(i18n.text(f"test.say.{seat}", seconds=args.seconds), flush=True)
-        result = recorder.call("test", seat=seat, seconds=args.seconds, source="cli")
+        print(i18n.text(f"test.say.{seat}", seconds=seconds), flush=True)
+        result = recorder.call("test", seat=seat, seconds=seconds, source="cli")
         print(format_verdict(result["verdict"]))
     overall = result["overall"]
     print(i18n.text("test.overall", status=overall["status_text"]))
@@ -74,7 +81,13 @@ def run_test(args) -> int:
 
 
 def format_verdict(verdict: dict) -> str:
-    lines = [f"  [{r['severity']}] {r['message']} — {r['hint']}" for r in verdict["reasons"]]
+    """A line per reason: the severity in words, the seat (in the overall verdict), the
+    message with its value and threshold, and what to do."""
+    lines = []
+    for reason in verdict["reasons"]:
+        severity = i18n.text(f"test.severity.{reason['severity']}")
+        seat = f" ({i18n.text('test.seat.' + reason['seat'])})" if reason.get("seat") else ""
+        lines.append(f"  [{severity}]{seat} {reason['message']} — {reason['hint']}")
     return "\n".join(lines) or "  " + i18n.text("test.no_remarks")
 
 

@@ -32,6 +32,7 @@ from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.dsp.alarms import AlarmMonitor
 from appliance.dsp.levels import block_levels
+from appliance.dsp.meter import MeterBallistics
 from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
 from appliance.fsutil import atomic_write_text
@@ -115,6 +116,7 @@ class Recorder:
         self.overflows = 0
         self.levels = block_levels(np.zeros((0, self.format.channels), np.int16))
         self.levels_time = 0.0
+        self.meter = MeterBallistics(self.format.channels)
         self.alarms: dict[str, dict] = {}
         self.monitor = AlarmMonitor(config.checks, self.format.rate_hz, self.format.channels)
         self.summary: PartSummary | None = None
@@ -224,6 +226,7 @@ class Recorder:
             "participant": self.participants_live.status(),
             "levels": self.levels.to_dict(),
             "levels_time": self.levels_time,
+            "meter": self.meter.reading.to_dict(),
             "alarms": list(self.alarms.values()),
             "overflows": self.overflows,
             "device": {"name": self.source.name, "present": self.device_present,
@@ -300,6 +303,7 @@ class Recorder:
         self.overflows += item.overflowed
         self.levels = levels = block_levels(block)
         self.levels_time = time.time()
+        self.meter.update(levels, block.shape[0] / self.format.rate_hz)
         if self.summary and self.state is State.RECORDING:
             self.summary.feed(block, levels)
         for change in self.monitor.feed(block, levels, item.overflowed):
