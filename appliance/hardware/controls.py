@@ -16,6 +16,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from appliance.config import GpioConfig
 from appliance.errors import ApplianceError
@@ -32,6 +33,24 @@ STATUS_POLL_S = 0.1
 
 def button_timing(gpio: GpioConfig) -> ButtonTiming:
     return ButtonTiming(gpio.debounce_ms / 1000, gpio.long_press_s, gpio.stop_press_s)
+
+
+@dataclass(frozen=True)
+class LedState:
+    """What the LEDs show, for the status object (the web page draws them from it).
+
+    Replaced whole on every change, so another thread reads a consistent snapshot.
+    """
+
+    pattern: str
+    red: bool
+    green: bool
+    since_s: float
+    """When the pattern was chosen (monotonic clock of the controls)."""
+
+    def to_dict(self) -> dict:
+        return {"pattern": self.pattern, "red": self.red, "green": self.green,
+                "since_s": self.since_s}
 
 
 class ExaminerControls:
@@ -58,6 +77,7 @@ class ExaminerControls:
         self._pattern_since_s = 0.0
         self._shown_at_s = 0.0
         self._lit: tuple[bool, bool] | None = None
+        self.shown: LedState | None = None
         pins.setup_led(gpio.rec_led_pin)
         pins.setup_led(gpio.ready_led_pin)
 
@@ -123,19 +143,33 @@ class ExaminerControls:
             self._lit = (red, green)
             self.pins.set_led(self.gpio.rec_led_pin, red)
             self.pins.set_led(self.gpio.ready_led_pin, green)
+        shown = self.shown
+        if shown is None or (shown.pattern, shown.red, shown.green) != (pattern.name, red, green):
+            self.shown = LedState(pattern.name, red, green, self._pattern_since_s)
 
 
 class HardwareBridge:
-    """Runs ExaminerControls on its own thread against a real clock. A context manager."""
+    """Runs ExaminerControls on its own thread against a real clock. A context manager.
+
+    `observe_edge(time_s)` is called on the backend's thread at every raw edge, before it is
+    queued: the recorder link notes there which sample was being captured at that moment.
+    """
 
     def __init__(self, gpio: GpioConfig, pins: Pins, controller: Controller,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 observe_edge: Callable[[float], None] | None = None) -> None:
         self.clock = clock
         self.controls = ExaminerControls(gpio, pins, controller)
+        self._observe_edge = observe_edge
         self._edges: queue.SimpleQueue[tuple[bool, float] | None] = queue.SimpleQueue()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="examiner-controls", daemon=True)
-        pins.watch_button(gpio.button_pin, lambda pressed, t: self._edges.put((pressed, t)))
+        pins.watch_button(gpio.button_pin, self._on_edge)
+
+    def _on_edge(self, pressed: bool, time_s: float) -> None:
+        if self._observe_edge is not None:
+            self._observe_edge(time_s)
+        self._edges.put((pressed, time_s))
 
     def start(self) -> HardwareBridge:
         self._thread.start()

@@ -92,8 +92,9 @@ def is_ready(status: dict) -> bool:
 def choose_pattern(status: dict | None) -> Pattern:
     """The pattern the recorder's status calls for (press feedback is layered on top).
 
-    Priority: no status (recorder not answering) > alarm > recording/paused > export >
-    ready/not ready. Export patterns never hide a running recording.
+    Priority: no status (recorder not answering) > alarm > recording/paused > USB drive
+    (`status["drive"]`, added by the hardware service) > ready/not ready. Export patterns
+    never hide a running recording.
     """
     if status is None:
         return FAULT
@@ -104,10 +105,12 @@ def choose_pattern(status: dict | None) -> Pattern:
         return RECORDING
     if state == "paused":
         return PAUSED
-    export_state = (status.get("export") or {}).get("state")
-    if export_state in _EXPORT_PATTERNS:
-        return _EXPORT_PATTERNS[export_state]
+    drive_state = (status.get("drive") or {}).get("state")
+    if drive_state in _DRIVE_PATTERNS:
+        return _DRIVE_PATTERNS[drive_state]
     return READY if is_ready(status) else NOT_READY
 
 
-_EXPORT_PATTERNS = {"running": EXPORT_RUNNING, "failed": EXPORT_FAILED, "done": SAFE_TO_REMOVE}
+_DRIVE_PATTERNS = {"exporting": EXPORT_RUNNING, "failed": EXPORT_FAILED,
+                   "safe_to_remove": SAFE_TO_REMOVE}
+"""USB drive state (appliance.export.drive.DriveState, the `drive` control command) -> LEDs."""

@@ -140,12 +140,18 @@ class PanelSession:
 
 
 class SerialPanel:
-    """Owns the serial port on its own thread; reopens it when the panel comes back."""
+    """Owns the serial port on its own thread; reopens it when the panel comes back.
+
+    `observe_edge(time_s)` is called whenever bytes arrive, with the time their lines are
+    stamped with (see HardwareBridge).
+    """
 
     def __init__(self, serial_cfg: SerialConfig, gpio: GpioConfig, controller: Controller,
                  clock: Callable[[], float] = time.monotonic,
-                 open_port: Callable[..., object] = serialport.open_port) -> None:
+                 open_port: Callable[..., object] = serialport.open_port,
+                 observe_edge: Callable[[float], None] | None = None) -> None:
         self.serial_cfg = serial_cfg
+        self.observe_edge = observe_edge
         self.gpio = gpio
         self.controller = controller
         self.clock = clock
@@ -205,6 +211,8 @@ class SerialPanel:
         data = serialport.read_some(self._port)
         now_s = self.clock()
         if data:
+            if self.observe_edge is not None:
+                self.observe_edge(now_s)
             self.session.receive(data, now_s)
         out = b"".join(self.session.tick(now_s))
         if out:

@@ -19,6 +19,7 @@ from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.errors import StateError
 from appliance.export.service import drive_handlers, start_drive_service
+from appliance.hardware.service import ExaminerHardware
 from appliance.journal import Event
 from appliance.recorder.control import ControlServer
 from appliance.recorder.core import Recorder
@@ -122,6 +123,8 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     drives, watcher = start_drive_service(
         config, day_stopped=lambda: recorder.state.value in ("idle", "stopped"))
     handlers.update(drive_handlers(drives))
+    hardware = ExaminerHardware(config, recorder, simulate, drive_status=drives.status).start()
+    handlers.update(hardware.control_handlers(handlers["status"]))
     server = ControlServer(config.recording.socket_path(), handlers)
     server.start()
     notifier.ready()
@@ -133,6 +136,7 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
         if watcher:
             watcher.close()
         server.close()
+        hardware.close()
         recorder.close()
         os.close(lock_fd)
     return 0

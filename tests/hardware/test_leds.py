@@ -20,11 +20,12 @@ READY_STATUS = {"configured": True, "clock": {"ok": True}, "device": {"present":
     ({**READY_STATUS, "state": "paused"}, leds.PAUSED),
     ({**READY_STATUS, "state": "recording", "alarms": [{"code": "silence"}]}, leds.ALARM),
     ({**READY_STATUS, "state": "paused", "alarms": [{"code": "disk_low"}]}, leds.ALARM),
-    ({**READY_STATUS, "state": "stopped", "export": {"state": "running"}}, leds.EXPORT_RUNNING),
-    ({**READY_STATUS, "state": "stopped", "export": {"state": "done"}}, leds.SAFE_TO_REMOVE),
-    ({**READY_STATUS, "state": "stopped", "export": {"state": "failed"}}, leds.EXPORT_FAILED),
-    ({**READY_STATUS, "state": "recording", "export": {"state": "running"}}, leds.RECORDING),
-    ({**READY_STATUS, "state": "idle", "export": None}, leds.READY),
+    ({**READY_STATUS, "state": "stopped", "drive": {"state": "exporting"}}, leds.EXPORT_RUNNING),
+    ({**READY_STATUS, "state": "stopped", "drive": {"state": "safe_to_remove"}},
+     leds.SAFE_TO_REMOVE),
+    ({**READY_STATUS, "state": "stopped", "drive": {"state": "failed"}}, leds.EXPORT_FAILED),
+    ({**READY_STATUS, "state": "recording", "drive": {"state": "exporting"}}, leds.RECORDING),
+    ({**READY_STATUS, "state": "idle", "drive": None}, leds.READY),
     (None, leds.FAULT),
 ])
 def test_choose_pattern(status, expected):
