@@ -1,0 +1,138 @@
+"""A whole exam day through the real processes, accelerated, with the faults a school meets.
+
+The recorder reads the real PyAudio path from the fast ALSA file feed (faster than real time),
+its data directory is a file system of its own (it really fills up), the export goes to a
+real exFAT drive that is pulled out mid-copy, and the coordinator's `appliance verify` has
+the last word. Every fault is judged on the audio itself: every part a valid WAV holding an
+exact stretch of the fed samples, the journal chain intact, the export verified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+from appliance.errors import ClockError, StorageError
+from tests.e2e.room import Room, appliance, mount_tmpfs, unmount
+from tests.export.export_drive import exfat_drive, plug_back, pull_out
+from tests.feeds import make_long_feed, wait_for
+
+PARTICIPANTS = 20
+SEGMENT_S = 30  # recorded seconds per participant (accelerated day)
+BREAKS_AFTER = (7, 14)
+CLOCK_FAULT_AT = 10
+DISK_FAULT_AT = 16
+RESERVE_MB = 20
+
+
+def tree_digests(root):
+    return {p.relative_to(root): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def room(tmp_path):
+    feed = make_long_feed(tmp_path / "home", hours=2)
+    data = tmp_path / "data"
+    mount_tmpfs(data, 900)
+    room = Room.create(tmp_path, feed, data, recording={
+        "reserve_mb": RESERVE_MB, "disk_warn_hours": 0.05})
+    room.recorder.start()
+    yield room
+    room.recorder.terminate()
+    unmount(data)
+
+
+def clock_set_backwards_is_refused(room):
+    status = room.status()
+    with pytest.raises(ClockError, match="нельзя перевести назад"):
+        room.recorder.ctl("set_clock", epoch_s=status["levels_time"] - 86400)
+    assert room.status()["state"] == "recording"
+
+
+def disk_fills_up_and_is_freed(room):
+    """Leave 10 MB above the reserve: the early warning names the hours left, the full disk
+    closes the part, freeing space resumes the day as the next part."""
+    usage = os.statvfs(room.data_dir)
+    free = usage.f_bavail * usage.f_frsize
+    filler = room.data_dir / "filler.bin"
+    with open(filler, "wb") as out:
+        out.truncate(0)
+        out.write(b"\0" * (free - (RESERVE_MB + 10) * 1_000_000))
+    wait_for(lambda: "disk_full" in room.alarm_codes(), timeout_s=60, what="disk full alarm")
+    with pytest.raises(StorageError):
+        room.recorder.ctl("mark")
+    part_before = max(p["part"] for p in room.events("part_closed"))
+    filler.unlink()
+    wait_for(lambda: (room.status()["part"] or 0) > part_before, timeout_s=30,
+             what="a new part after space was freed")
+
+
+def export_with_a_yank(room, tmp_path):
+    """The drive is pulled out mid-copy: the source stays intact, the next export completes
+    and the coordinator's verify passes."""
+    recordings = room.data_dir / "recordings"
+    source = tree_digests(recordings)
+    size_mb = int(sum(p.stat().st_size for p in recordings.rglob("*")) * 1.3 / 2**20) + 32
+    cfg = ["--config", str(room.config_path)]
+    with exfat_drive(tmp_path, size_mb=size_mb) as drive:
+        export = subprocess.Popen([sys.executable, "-m", "appliance", "export", *cfg,
+                                   str(drive.mount)], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        wait_for(lambda: sum(p.stat().st_size for p in drive.mount.rglob("*")
+                             if p.is_file()) > 20_000_000 or export.poll() is not None,
+                 timeout_s=120, what="export under way")
+        assert export.poll() is None, "the export finished before the drive could be pulled"
+        pull_out(drive)
+        _, err = export.communicate(timeout=120)
+        assert export.returncode != 0
+        assert "накопител" in err.lower(), err
+        assert tree_digests(recordings) == source
+
+        plug_back(drive)
+        appliance("export", *cfg, drive.mount)
+        verified = appliance("verify", drive.mount)
+        assert tree_digests(recordings) == source
+        return verified.stdout
+
+
+def test_an_exam_day_with_faults(room, tmp_path):
+    status = room.status()
+    assert status["configured"] and status["clock"]["ok"] and status["device"]["present"]
+    room.recorder.ctl("test", seat="participant", seconds=3)
+    overall = room.recorder.ctl("test", seat="examiner", seconds=3)["overall"]
+    assert overall["status"] == "fail", "the feed is noise: no voice may pass the test"
+    assert {r["code"] for r in overall["reasons"]} & {"no_speech", "seat_not_heard"}
+
+    room.recorder.ctl("start")
+    returned = []
+    for n in range(1, PARTICIPANTS + 1):
+        room.wait_recorded(n * SEGMENT_S)
+        returned.append(room.recorder.ctl("mark")["marker"])
+        if n in BREAKS_AFTER:
+            room.recorder.ctl("pause")
+            room.recorder.ctl("resume")
+        if n == CLOCK_FAULT_AT:
+            clock_set_backwards_is_refused(room)
+        if n == DISK_FAULT_AT:
+            disk_fills_up_and_is_freed(room)
+    room.recorder.ctl("stop")
+
+    opened = room.check_audio(min_part_s=1)
+    closed = {p["part"]: p["reason"] for p in room.events("part_closed")}
+    assert list(closed.values()).count("pause") == len(BREAKS_AFTER)
+    assert list(closed.values()).count("disk_full") == 1
+    assert len(opened) == len(BREAKS_AFTER) + 2  # split mode: a new part per break and disk
+    participants = [m for m in room.events("marker") if m["kind"] == "participant"]
+    assert [m["participant"] for m in participants] == list(range(1, PARTICIPANTS + 1))
+    assert [(m["part"], m["frame"]) for m in participants] == \
+        [(m["part"], m["frame"]) for m in returned]
+    alarms = [a["code"] for a in room.events("alarm")]
+    assert alarms.index("disk_low") < alarms.index("disk_full")
+
+    verified = export_with_a_yank(room, tmp_path)
+    assert "Все проверки пройдены" in verified, verified
