@@ -14,7 +14,8 @@ from tests.recorder_process import RecorderProcess, journal, write_config
 def click(rec: RecorderProcess) -> dict:
     """A short press: held until the controls acknowledge it (debounce settled), then let go."""
     pressed = rec.client.call("button", action="press")
-    wait_for(lambda: leds(rec)["pattern"] == "pressed", what="press feedback")
+    wait_for(lambda: leds(rec)["pattern"] == "pressed"
+             and leds(rec)["since_s"] >= pressed["time_s"], what="press feedback")
     rec.client.call("button", action="release")
     return pressed
 
