@@ -59,6 +59,12 @@ echo "$cmdline" | grep -qw "appliance.overlayroot=1" && echo "$cmdline" | grep -
 check "cmdline.txt: root by label, overlay root on" $? "$cmdline"
 append="$(echo "$cmdline" | tr ' ' '\n' | grep -v '^console=' | tr '\n' ' ')"
 append="console=ttyAMA0 ${append}systemd.setenv=APPLIANCE_RECORDER_ARGS=--simulate"
+# The check through the control API runs inside the guest, once, as a transient service from
+# the kernel command line (systemd-run-generator); its script rides on the boot partition.
+mcopy -o -i "$fat" "$REPO/image-build/smoke_guest.sh" ::smoke-guest.sh
+guest="until [ -e /boot/firmware/smoke-guest.sh ]; do sleep 1; done; exec sh /boot/firmware/smoke-guest.sh"
+append="$append systemd.run=\"/bin/sh -c '$guest'\" systemd.run_success_action=none"
+append="$append systemd.run_failure_action=none systemd.wants=multi-user.target"
 
 # One GiB more than the image: the data partition must grow into it on first boot.
 image_mb=$(( $(stat -c %s "$IMAGE") / 1048576 ))
@@ -84,7 +90,8 @@ while [ "$(date +%s)" -lt "$deadline" ] && kill -0 "$QEMU_PID" 2>/dev/null; do
         echo "web answered after $web_s s"
     fi
     report=$(grep -a "APPLIANCE-REPORT" "$WORK/console.log" | tail -1)
-    [ -n "$web_s" ] && [ -n "$report" ] && break
+    guest_done=$(grep -a -c "APPLIANCE-SMOKE done" "$WORK/console.log")
+    [ -n "$web_s" ] && [ -n "$report" ] && [ "$guest_done" != 0 ] && break
     sleep 1
 done
 echo "report: ${report:-none}"
@@ -102,6 +109,12 @@ check "root is the RAM overlay" "$([ "$(field root_fs)" = overlay ]; echo $?)" \
     "$(field root_fs)"
 check "data partition grew to fill the disk" \
     "$([ "${data_mb:=$(field data_mb)}" -gt 1024 ] 2>/dev/null; echo $?)" "${data_mb} MiB"
+guest_checks=$(grep -a -o -E "APPLIANCE-SMOKE (PASS|FAIL) .*" "$WORK/console.log" | tr -d '\r' \
+    | sed 's/^APPLIANCE-SMOKE //')
+echo "$guest_checks" | grep -q . || guest_checks="FAIL control API check in the guest: no output"
+echo "$guest_checks"
+passed=$((passed + $(echo "$guest_checks" | grep -c '^PASS')))
+failed=$((failed + $(echo "$guest_checks" | grep -c '^FAIL')))
 if [ -n "$web_s" ]; then
     python3 "$REPO/image-build/smoke_api.py" "http://127.0.0.1:$port" > "$WORK/api.log" 2>&1
     grep -E '^(PASS|FAIL)' "$WORK/api.log" | while read -r line; do echo "$line"; done
