@@ -222,6 +222,7 @@ class Recorder:
             "file": str(day.path(part)) if day and part else None,
             "part_frames": writer.frames if writer else 0,
             "elapsed_s": round(recorded / self.format.rate_hz, 3),
+            "captured_frames": self.source.frames_captured,
             "participants": day.participants if day else 0,
             "participant": self.participants_live.status(),
             "levels": self.levels.to_dict(),
