@@ -12,9 +12,10 @@ import sys
 
 from appliance import config as config_mod
 from appliance import i18n
-from appliance.errors import StateError
+from appliance.errors import ApplianceError, StateError
 from appliance.export.destruction_act import Commission
 from appliance.export.retention import RetentionRule, plan_purge, purge_day
+from appliance.recorder.control import ControlClient
 
 CONFIRM_WORD = "УДАЛИТЬ"
 
@@ -23,8 +24,10 @@ i18n.register({
     "purge.will": ("Будут удалены записи за {date} (хранить до {keep}): файлов {files}",
                    "Recordings of {date} (kept until {keep}) will be deleted: {files} files"),
     "purge.ask": ("Для подтверждения введите {word}: ", "Type {word} to confirm: "),
-    "purge.not_confirmed": ("Удаление не подтверждено; ничего не удалено",
-                            "Deletion not confirmed; nothing was deleted"),
+    "purge.not_confirmed": ("Удаление не подтверждено; ничего не удалено (подтвердите вводом "
+                            "слова {word} в терминале или ключом --yes)",
+                            "Deletion not confirmed; nothing was deleted (type {word} on a "
+                            "terminal or give --yes)"),
     "purge.early_needs_date": ("--early только вместе с --date", "--early needs --date"),
     "purge.done": ("Удалено за {date}: файлов {files}. Акт: {act}",
                    "Deleted for {date}: {files} files. Act: {act}"),
@@ -51,6 +54,15 @@ _ROLES = (("head", "Ф.И.О. руководителя ОО (для акта)"),
           ("technician", "Ф.И.О. технического специалиста"))
 
 
+def recorder_day(config) -> dt.date | None:
+    """The day the running recorder has open, or None when no recorder answers."""
+    try:
+        day = ControlClient(config.recording.socket_path(), timeout_s=5).call("status")["day"]
+    except ApplianceError:
+        return None
+    return dt.date.fromisoformat(day) if day else None
+
+
 def _confirmed(args) -> bool:
     if args.yes:
         return True
@@ -65,7 +77,8 @@ def run(args) -> int:
     config = config_mod.load(args.config)
     rule = RetentionRule(config.export.keep_years, config.export.keep_until)
     today = dt.date.today()
-    plan = plan_purge(config.data_dir, today, rule, args.date, args.early)
+    plan = plan_purge(config.data_dir, today, rule, args.date, args.early,
+                      held=recorder_day(config))
     for message in plan.refused:
         print(message)
     if not plan.due:
@@ -77,7 +90,7 @@ def run(args) -> int:
     if args.dry_run:
         return 0
     if not _confirmed(args):
-        print(i18n.text("purge.not_confirmed"))
+        print(i18n.text("purge.not_confirmed", word=CONFIRM_WORD))
         return 2
     commission = Commission(args.head, args.organizer, args.examiner, args.technician)
     for day in plan.due:

@@ -28,6 +28,10 @@ i18n.register({
     "purge.open": ("{date}: день ещё записывается, удалять нельзя",
                    "{date}: the day is still being recorded, cannot delete"),
     "purge.unknown": ("{date}: записей за этот день нет", "{date}: no recordings of that day"),
+    "purge.held": ("{date}: этот день открыт в работающем регистраторе; удалить его можно, "
+                   "когда регистратор начнёт другой день или будет остановлен",
+                   "{date}: the running recorder holds this day; it can be deleted once the "
+                   "recorder has started another day or is stopped"),
 })
 
 
@@ -66,8 +70,10 @@ class PurgedDay:
 
 
 def plan_purge(data_dir: str | os.PathLike, today: dt.date, rule: RetentionRule = RetentionRule(),
-               dates: list[dt.date] | None = None, early: bool = False) -> PurgePlan:
-    """Which days may go: past their date, or (only with `early`) named in `dates`."""
+               dates: list[dt.date] | None = None, early: bool = False,
+               held: dt.date | None = None) -> PurgePlan:
+    """Which days may go: past their date, or (only with `early`) named in `dates`; never
+    `held`, the day the running recorder has open (it would record into a deleted folder)."""
     plan = PurgePlan()
     days = {d.date: d for d in (load_day(p) for p in find_days(data_dir))}
     for date in dates or []:
@@ -77,7 +83,9 @@ def plan_purge(data_dir: str | os.PathLike, today: dt.date, rule: RetentionRule 
         if dates is not None and date not in dates:
             continue
         keep = rule.keep_until(day)
-        if any(not p.sealed for p in day.parts) and (early or today >= keep):
+        if date == held and (early or today >= keep):
+            plan.refused.append(i18n.text("purge.held", date=date.isoformat()))
+        elif any(not p.sealed for p in day.parts) and (early or today >= keep):
             plan.refused.append(i18n.text("purge.open", date=date.isoformat()))
         elif today >= keep or (early and dates is not None):
             plan.due.append(day)
