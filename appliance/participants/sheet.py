@@ -33,6 +33,13 @@ COLUMNS = ("№", "ФИО", "Класс", "Вариант", "Начало", "К�
 READ_BLOCK_FRAMES = 48000
 
 
+@dataclass(frozen=True)
+class Place:
+    school: str
+    room: str
+    date: dt.date
+
+
 @dataclass
 class SheetRow:
     number: int | None
@@ -48,11 +55,20 @@ class SheetRow:
     end_offset_s: float | None
     notes: list[str]
     flags: list[dict]
+    frame: int | None = None
+    """The segment's start in frames of its part (to name it in a correction)."""
 
     def cells(self) -> list[str]:
         return [str(self.number or ""), self.name, self.class_name, self.variant, self.start,
                 self.end, _duration(self.duration_s), str(self.part or ""), self.file,
                 "" if self.offset_s is None else f"{self.offset_s:.3f}", "; ".join(self.notes)]
+
+
+def roster_rows(directory: Path) -> list[SheetRow]:
+    """The sheet of a day not started yet: the list alone."""
+    return [SheetRow(p.number, p.name, p.class_name, "", "", "", None, None, "", None, None,
+                     ["Н (неявка)"] if p.absent else [], [])
+            for p in roster_mod.load(directory).ordered()]
 
 
 def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetRow]:
@@ -103,7 +119,8 @@ def _segment_row(day: DayFolder, line: timeline.Timeline, segment: timeline.Segm
                     _wall(opened, start_s), _wall(opened, end_s) if end_s is not None else "",
                     round(end_s - start_s, 3) if end_s is not None else None, part.number,
                     part.file, round(start_s, 6),
-                    round(end_s, 6) if end_s is not None else None, notes, flags)
+                    round(end_s, 6) if end_s is not None else None, notes, flags,
+                    segment.frame)
 
 
 def _check(day: DayFolder, segment: timeline.Segment, limits: CheckLimits) -> dict | None:
@@ -178,8 +195,9 @@ td,th{border:1px solid #555;padding:.2em .4em;text-align:left;vertical-align:top
 """
 
 
-def sheet_html(day: DayFolder, rows: list[SheetRow], school_name: str = "") -> bytes:
-    """A self-contained printable page (no scripts, no external files)."""
+def sheet_html(day, rows: list[SheetRow], school_name: str = "") -> bytes:
+    """A self-contained printable page (no scripts, no external files). `day`: anything with
+    `school`, `room` and `date` (a DayFolder, or a Place for a day not started yet)."""
     title = "Ведомость учёта проведения итогового собеседования в аудитории"
     head = (f"<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
             f"<title>{title}</title><style>{_STYLE}</style></head><body>\n"

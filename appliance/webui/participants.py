@@ -1,0 +1,217 @@
+"""`/participants`: the room's list, "next participant", corrections and the room sheet.
+
+The roster file belongs to this page (it writes `roster.json` in the day folder, atomically);
+everything that goes into the day journal (markers, corrections, variant, early finish) goes
+through the recorder's control socket, because the recorder owns the journal. Full names are
+shown here, behind the login, and nowhere else on the box.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from pathlib import Path
+
+from flask import Blueprint, Response, jsonify, render_template, request
+
+from appliance import i18n
+from appliance.errors import ApplianceError, ConfigError
+from appliance.export.audit import log_event
+from appliance.export.dayfolder import load_day
+from appliance.participants import roster as roster_mod
+from appliance.participants import sheet
+from appliance.participants.importer import import_file
+from appliance.participants.introcheck import CheckLimits
+from appliance.webui import recorder_link
+from appliance.webui.app import current_config, t
+
+bp = Blueprint("participants", __name__)
+
+i18n.register({
+    "part.title": ("Участники и ведомость", "Participants and room sheet"),
+    "part.day": ("День", "Day"),
+    "part.import": ("Загрузить список (ИС-01: CSV или XLSX)", "Import the list (CSV or XLSX)"),
+    "part.import.button": ("Загрузить", "Import"),
+    "part.imported": ("Загружено участников: {count}", "Participants imported: {count}"),
+    "part.saved": ("Список сохранён", "List saved"),
+    "part.add": ("Добавить участника", "Add a participant"),
+    "part.save": ("Сохранить список", "Save the list"),
+    "part.number": ("№", "No."),
+    "part.name": ("ФИО", "Full name"),
+    "part.class": ("Класс", "Class"),
+    "part.absent": ("Неявка («Н»)", "No-show"),
+    "part.next": ("Следующий участник", "Next participant"),
+    "part.next_is": ("Следующий по списку: № {number}", "Next on the list: No. {number}"),
+    "part.next_none": ("В списке больше нет явившихся участников",
+                       "No more present participants on the list"),
+    "part.start_chosen": ("Начать выбранного", "Start the chosen one"),
+    "part.current": ("Сейчас отвечает: № {number}", "Answering now: No. {number}"),
+    "part.sheet": ("Ведомость", "Room sheet"),
+    "part.print": ("Версия для печати", "Print view"),
+    "part.csv": ("Скачать CSV", "Download CSV"),
+    "part.variant": ("Вариант", "Variant"),
+    "part.early": ("Досрочное завершение", "Early finish"),
+    "part.reason": ("Причина", "Reason"),
+    "part.correct": ("Исправить метку", "Correct the marker"),
+    "part.void": ("Отменить метку", "Cancel the marker"),
+    "part.apply": ("Сохранить", "Save"),
+    "part.flags": ("Замечания проверки", "Check remarks"),
+    "part.no_file": ("Файл не выбран или пуст", "No file chosen, or it is empty"),
+    "part.bad_date": ("Дата «{value}» не в формате ГГГГ-ММ-ДД", "Date '{value}' is not YYYY-MM-DD"),
+})
+
+
+# ----- helpers ------------------------------------------------------------------------------
+def _recorder_status() -> dict | None:
+    try:
+        return recorder_link.call("status")
+    except ApplianceError:
+        return None
+
+
+def chosen_date(status: dict | None = None) -> dt.date:
+    """`?date=` / JSON `date`, else the recorder's open day, else today."""
+    raw = request.args.get("date") or (request.get_json(silent=True) or {}).get("date")
+    if raw:
+        try:
+            return dt.date.fromisoformat(str(raw))
+        except ValueError:
+            raise ConfigError("part.bad_date", value=raw) from None
+    status = status if status is not None else _recorder_status()
+    if status and status.get("day"):
+        return dt.date.fromisoformat(status["day"])
+    return dt.date.today()
+
+
+def day_dir(date: dt.date) -> Path:
+    return roster_mod.day_dir(current_config().data_dir, date)
+
+
+def sheet_rows(directory: Path) -> list[sheet.SheetRow]:
+    if not (directory / "journal.jsonl").exists():
+        return sheet.roster_rows(directory)
+    limits = CheckLimits.from_config(current_config().participants)
+    return sheet.build_rows(load_day(directory), limits)
+
+
+def _row_dict(row: sheet.SheetRow) -> dict:
+    return {"number": row.number, "name": row.name, "class_name": row.class_name,
+            "variant": row.variant, "start": row.start, "end": row.end,
+            "duration_s": row.duration_s, "part": row.part, "file": row.file,
+            "offset_s": row.offset_s, "frame": row.frame, "notes": row.notes,
+            "flags": [f["code"] for f in row.flags]}
+
+
+def _audit(event: str, **data: object) -> None:
+    log_event(current_config().data_dir, event, source="web",
+              remote=request.remote_addr or "", **data)
+
+
+def _place(date: dt.date, directory: Path):
+    if (directory / "journal.jsonl").exists():
+        return load_day(directory)
+    site = current_config().site
+    return sheet.Place(site.school, site.room, date)
+
+
+# ----- pages --------------------------------------------------------------------------------
+@bp.get("/participants")
+def page():
+    status = _recorder_status()
+    date = chosen_date(status)
+    return render_template("participants.html", date=date.isoformat(),
+                           recorder_day=(status or {}).get("day"))
+
+
+@bp.get("/participants/sheet")
+def sheet_page():
+    """The print view: the same self-contained page as in the export."""
+    date = chosen_date()
+    directory = day_dir(date)
+    body = sheet.sheet_html(_place(date, directory), sheet_rows(directory),
+                            current_config().export.school_name)
+    return Response(body, mimetype="text/html")
+
+
+@bp.get("/participants/sheet.csv")
+def sheet_csv():
+    date = chosen_date()
+    _audit("download", file=sheet.SHEET_CSV, date=date.isoformat())
+    name = f"{date.isoformat()}_{sheet.SHEET_CSV}"
+    return Response(sheet.sheet_csv(sheet_rows(day_dir(date))), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''"
+                             + _quote(name)})
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+    return quote(name)
+
+
+# ----- API ----------------------------------------------------------------------------------
+@bp.get("/api/participants")
+def state():
+    status = _recorder_status()
+    date = chosen_date(status)
+    directory = day_dir(date)
+    roster = roster_mod.load(directory)
+    return jsonify({"ok": True, "date": date.isoformat(),
+                    "roster": roster.to_dict()["participants"],
+                    "rows": [_row_dict(r) for r in sheet_rows(directory)],
+                    "recorder": {"state": (status or {}).get("state"),
+                                 "day": (status or {}).get("day"),
+                                 "participant": (status or {}).get("participant")}})
+
+
+@bp.post("/api/participants/import")
+def import_roster():
+    body = request.get_json(force=True)
+    try:
+        data = base64.b64decode(body.get("data_b64", ""), validate=True)
+    except (binascii.Error, ValueError):
+        data = b""
+    if not data:
+        raise ConfigError("part.no_file")
+    date = chosen_date()
+    roster = import_file(str(body.get("filename", "")), data)
+    roster_mod.save(day_dir(date), roster)
+    _audit("roster_imported", date=date.isoformat(), count=len(roster.participants))
+    return jsonify({"ok": True, "message": t("part.imported", count=len(roster.participants))})
+
+
+@bp.post("/api/participants/roster")
+def save_roster():
+    body = request.get_json(force=True)
+    date = chosen_date()
+    roster = roster_mod.Roster.from_dict({"participants": body.get("participants", [])})
+    roster_mod.save(day_dir(date), roster)
+    _audit("roster_saved", date=date.isoformat(), count=len(roster.participants))
+    return jsonify({"ok": True, "message": t("part.saved")})
+
+
+@bp.post("/api/participants/mark")
+def mark():
+    body = request.get_json(force=True)
+    args = {"participant": int(body["participant"])} if body.get("participant") else {}
+    return jsonify({"ok": True, **recorder_link.call("mark", source="web", **args)})
+
+
+@bp.post("/api/participants/correct")
+def correct():
+    body = request.get_json(force=True)
+    args = {k: body[k] for k in ("participant", "new_frame", "void") if body.get(k) is not None}
+    result = recorder_link.call("correct_marker", part=int(body["part"]),
+                                frame=int(body["frame"]), reason=str(body.get("reason", "")),
+                                source="web", **args)
+    return jsonify({"ok": True, "correction": result["correction"]})
+
+
+@bp.post("/api/participants/info")
+def info():
+    body = request.get_json(force=True)
+    result = recorder_link.call("participant_info", participant=int(body["participant"]),
+                                variant=body.get("variant") or None,
+                                early_finish=body.get("early_finish"),
+                                reason=str(body.get("reason", "")), source="web")
+    return jsonify({"ok": True, "info": result["info"]})

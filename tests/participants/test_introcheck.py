@@ -1,0 +1,115 @@
+"""The intro check on known material: speech onset time, flags and their thresholds, and the
+same result from a WAV file as from the live blocks; the timeline's corrections."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+
+import numpy as np
+import pytest
+
+from appliance.capture.wavfile import WavFormat, build_header
+from appliance.participants import timeline
+from appliance.participants.introcheck import CheckLimits, NoiseFloor, SegmentCheck
+from appliance.participants.sheet import check_from_file
+
+RATE_HZ = 16000
+LIMITS = CheckLimits(intro_speech_s=10.0, short_s=20.0, long_s=60.0, long_silence_s=8.0)
+
+
+@pytest.fixture(scope="module")
+def voice(tmp_path_factory) -> np.ndarray:
+    """A real synthetic voice (espeak-ng), resampled by sox: 'name and variant'."""
+    path = tmp_path_factory.mktemp("voice") / "voice.raw"
+    wav = path.with_suffix(".wav")
+    subprocess.run(["espeak-ng", "-v", "ru", "-w", str(wav),
+                    "Иванов Иван Иванович, вариант три"], check=True)
+    subprocess.run(["sox", str(wav), "-r", str(RATE_HZ), "-c", "1", "-b", "16", "-e", "signed",
+                    str(path)], check=True)
+    return np.fromfile(path, np.int16)
+
+
+def room(seconds: float, seed: int = 3) -> np.ndarray:
+    return np.random.default_rng(seed).normal(0, 20, int(seconds * RATE_HZ)).astype(np.int16)
+
+
+def segment(voice: np.ndarray, silence_s: float, talk_s: float) -> np.ndarray:
+    """Room noise, the voice starting after `silence_s` and repeated for `talk_s`."""
+    audio = room(silence_s + talk_s)
+    start = int(silence_s * RATE_HZ)
+    reps = int(np.ceil(talk_s * RATE_HZ / voice.size))
+    speech = np.tile(voice, reps)[: audio.size - start]
+    audio[start:] = np.clip(audio[start:].astype(np.int32) + speech, -32768, 32767)
+    return audio
+
+
+def run(audio: np.ndarray, floor: NoiseFloor | None = None, block: int = 1600) -> SegmentCheck:
+    check = SegmentCheck(LIMITS, RATE_HZ, floor or NoiseFloor())
+    for i in range(0, audio.size, block):
+        check.feed(audio[i:i + block, None])
+    return check
+
+
+def codes(check: SegmentCheck, final: bool = True) -> list[str]:
+    return [f["code"] for f in check.flags(final)]
+
+
+def test_onset_is_found_where_the_voice_starts(voice):
+    check = run(segment(voice, 4.0, 26.0))
+    lead_s = np.argmax(np.abs(voice) > 300) / RATE_HZ  # espeak's own leading silence
+    assert check.onset_s == pytest.approx(4.0 + lead_s, abs=0.2)
+    assert codes(check) == []
+
+
+def test_silence_at_the_start_is_flagged_once_the_window_is_over(voice):
+    check = run(segment(voice, 12.0, 18.0)[: int(9.5 * RATE_HZ)])
+    assert codes(check, final=False) == [], "not yet: the window is still open"
+    check = run(segment(voice, 12.0, 18.0))
+    assert codes(check) == ["no_speech_at_start"]
+    assert "Нет речи в первые 10 с" in check.flags(True)[0]["message"]
+
+
+def test_short_long_and_a_long_silence_inside(voice):
+    assert codes(run(segment(voice, 1.0, 10.0))) == ["too_short"]
+    long_one = run(segment(voice, 1.0, 61.0))
+    assert codes(long_one, final=False) == ["too_long"], "raised while still recording"
+    gap = np.concatenate([segment(voice, 1.0, 10.0), room(9.0, seed=5), segment(voice, 0, 5)])
+    check = run(gap)
+    assert codes(check) == ["long_silence"]
+    assert check.longest_silence_s == pytest.approx(9.0, abs=1.5)
+
+
+def test_the_file_check_equals_the_live_check(voice, tmp_path):
+    audio = segment(voice, 12.0, 18.0)
+    path = tmp_path / "part.wav"
+    fmt = WavFormat(RATE_HZ, 1)
+    path.write_bytes(build_header(fmt, None, audio.nbytes) + audio.tobytes())
+    from_file = check_from_file(path, 0, audio.size, LIMITS)
+    live = run(audio).to_dict(final=True)
+    assert from_file["flags"] == live["flags"] and from_file["speech_onset_s"] == live[
+        "speech_onset_s"]
+
+
+@dataclass
+class E:
+    event: str
+    data: dict
+    time: str = "2027-02-10T09:00:00.000+03:00"
+
+
+def test_timeline_applies_corrections_and_keeps_the_original():
+    entries = [E("part_opened", {"part": 1, "rate_hz": 100}),
+               E("marker", {"part": 1, "frame": 100, "kind": "participant", "participant": 1}),
+               E("marker", {"part": 1, "frame": 500, "kind": "participant", "participant": 3}),
+               E("marker", {"part": 1, "frame": 600, "kind": "participant", "participant": 4}),
+               E("marker", {"part": 1, "frame": 900, "kind": "stop", "participant": None}),
+               E("part_closed", {"part": 1, "frames": 900}),
+               E("marker_corrected", {"part": 1, "frame": 600, "void": True}),
+               E("marker_corrected", {"part": 1, "frame": 500, "new_frame": 450,
+                                      "participant": 2})]
+    line = timeline.build(entries)
+    assert [(s.participant, s.frame, s.end_frame) for s in line.live()] == [
+        (1, 100, 450), (2, 450, 900)]
+    assert line.find(1, 500).original == {"participant": 3, "frame": 500}
+    assert line.assigned() == {1, 2}
