@@ -1,10 +1,12 @@
 """A whole exam day through the real processes, accelerated, with the faults a school meets.
 
-The recorder reads the real PyAudio path from the fast ALSA file feed (faster than real time),
-its data directory is a file system of its own (it really fills up), the export goes to a
-real exFAT drive that is pulled out mid-copy, and the coordinator's `appliance verify` has
-the last word. Every fault is judged on the audio itself: every part a valid WAV holding an
-exact stretch of the fed samples, the journal chain intact, the export verified.
+The recorder reads the real PyAudio path from the fast ALSA file feed (faster than real time)
+and is driven by the examiner's button (the simulated GPIO backend, pressed through the
+control API with real hold times); a serial panel on a real pty gets garbage; the data
+directory is a file system of its own (it really fills up); the export goes to a real exFAT
+drive that is pulled out mid-copy, and the coordinator's `appliance verify` has the last
+word. Every fault is judged on the audio itself: every part a valid WAV holding an exact
+stretch of the fed samples, the journal chain intact, the export verified.
 """
 
 from __future__ import annotations
@@ -13,13 +15,16 @@ import hashlib
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 
 from appliance.errors import ClockError, StorageError
+from appliance.hardware import panel_protocol as pp
 from tests.e2e.room import Room, appliance, mount_tmpfs, unmount
 from tests.export.export_drive import exfat_drive, plug_back, pull_out
 from tests.feeds import make_long_feed, wait_for
+from tests.hardware.ptypanel import PtyPanel
 
 PARTICIPANTS = 20
 SEGMENT_S = 30  # recorded seconds per participant (accelerated day)
@@ -27,6 +32,14 @@ BREAKS_AFTER = (7, 14)
 CLOCK_FAULT_AT = 10
 DISK_FAULT_AT = 16
 RESERVE_MB = 20
+GARBAGE_AT = 4
+LONG_PRESS_S = 0.5
+STOP_PRESS_S = 1.5
+SHORT_HOLD_S = 0.15
+STUCK_HOLD_S = 10 * STOP_PRESS_S
+BLOCK_FRAMES = 4800
+GARBAGE = [b"\x00\xff" * 300, b"$P1,KEY,1,1*00\n", b"$P9,KEY,1,2*" + b"Z" * 5000 + b"\n",
+           "$P1,КНОПКА\n".encode(), os.urandom(4096)]
 
 
 def tree_digests(root):
@@ -35,16 +48,72 @@ def tree_digests(root):
 
 
 @pytest.fixture
-def room(tmp_path):
+def panel(tmp_path):
+    pty = PtyPanel(tmp_path / "panel")
+    yield pty
+    pty.close()
+
+
+@pytest.fixture
+def room(tmp_path, panel):
     feed = make_long_feed(tmp_path / "home", hours=2)
     data = tmp_path / "data"
     mount_tmpfs(data, 900)
-    room = Room.create(tmp_path, feed, data, recording={
-        "reserve_mb": RESERVE_MB, "disk_warn_hours": 0.05})
+    room = Room.create(tmp_path, feed, data,
+                       recording={"reserve_mb": RESERVE_MB, "disk_warn_hours": 0.05},
+                       gpio={"backend": "mock", "long_press_s": LONG_PRESS_S,
+                             "stop_press_s": STOP_PRESS_S},
+                       serial={"port": str(panel.link)})
     room.recorder.start()
     yield room
     room.recorder.terminate()
     unmount(data)
+
+
+def press(room, hold_s: float) -> dict:
+    """The examiner's button, held for `hold_s` (the scenario's own timing)."""
+    pressed = room.recorder.ctl("button", action="press")
+    time.sleep(hold_s)
+    room.recorder.ctl("button", action="release")
+    return pressed
+
+
+def next_participant(room) -> dict:
+    before = room.status()["participants"]
+    pressed = press(room, SHORT_HOLD_S)
+    wait_for(lambda: room.status()["participants"] == before + 1, what="participant marker")
+    return pressed
+
+
+def take_a_break(room) -> None:
+    press(room, LONG_PRESS_S + 0.3)
+    wait_for(lambda: room.status()["state"] == "paused", what="paused by a long press")
+    press(room, SHORT_HOLD_S)
+    wait_for(lambda: room.status()["state"] == "recording", what="resumed by a short press")
+
+
+def stuck_button_stops_once(room) -> None:
+    """Held far beyond the stop threshold: the day stops once, nothing else happens."""
+    room.recorder.ctl("button", action="press")
+    wait_for(lambda: room.status()["state"] == "stopped", timeout_s=STOP_PRESS_S + 5,
+             what="stopped by a very long press")
+    time.sleep(STUCK_HOLD_S)  # the button stays stuck
+    room.recorder.ctl("button", action="release")
+    assert room.status()["state"] == "stopped"
+    states = [e.event for e in room.entries() if e.event in ("started", "stopped", "paused")]
+    assert states.count("stopped") == 1 and states[-1] == "stopped"
+
+
+def garbage_on_the_serial_line(room, panel) -> None:
+    """Garbage changes nothing: no action, and the panel's next valid line is answered."""
+    before = room.status()
+    for chunk in GARBAGE:
+        panel.send(chunk)
+    panel.send(b"\n")  # the end of the noise: the next line counts again
+    panel.send(pp.encode(pp.Message("P", "HELLO", ("e2e", "1"))))
+    panel.wait_for(lambda m: m.kind == "HELLO", timeout_s=5)
+    after = room.status()
+    assert (after["state"], after["participants"]) == (before["state"], before["participants"])
 
 
 def clock_set_backwards_is_refused(room):
@@ -100,7 +169,7 @@ def export_with_a_yank(room, tmp_path):
         return verified.stdout
 
 
-def test_an_exam_day_with_faults(room, tmp_path):
+def test_an_exam_day_with_faults(room, panel, tmp_path):
     status = room.status()
     assert status["configured"] and status["clock"]["ok"] and status["device"]["present"]
     room.recorder.ctl("test", seat="participant", seconds=3)
@@ -108,19 +177,21 @@ def test_an_exam_day_with_faults(room, tmp_path):
     assert overall["status"] == "fail", "the feed is noise: no voice may pass the test"
     assert {r["code"] for r in overall["reasons"]} & {"no_speech", "seat_not_heard"}
 
-    room.recorder.ctl("start")
-    returned = []
+    press(room, SHORT_HOLD_S)
+    wait_for(lambda: room.status()["state"] == "recording", what="started by a short press")
+    presses = []
     for n in range(1, PARTICIPANTS + 1):
         room.wait_recorded(n * SEGMENT_S)
-        returned.append(room.recorder.ctl("mark")["marker"])
+        presses.append(next_participant(room))
         if n in BREAKS_AFTER:
-            room.recorder.ctl("pause")
-            room.recorder.ctl("resume")
+            take_a_break(room)
+        if n == GARBAGE_AT:
+            garbage_on_the_serial_line(room, panel)
         if n == CLOCK_FAULT_AT:
             clock_set_backwards_is_refused(room)
         if n == DISK_FAULT_AT:
             disk_fills_up_and_is_freed(room)
-    room.recorder.ctl("stop")
+    stuck_button_stops_once(room)
 
     opened = room.check_audio(min_part_s=1)
     closed = {p["part"]: p["reason"] for p in room.events("part_closed")}
@@ -129,8 +200,8 @@ def test_an_exam_day_with_faults(room, tmp_path):
     assert len(opened) == len(BREAKS_AFTER) + 2  # split mode: a new part per break and disk
     participants = [m for m in room.events("marker") if m["kind"] == "participant"]
     assert [m["participant"] for m in participants] == list(range(1, PARTICIPANTS + 1))
-    assert [(m["part"], m["frame"]) for m in participants] == \
-        [(m["part"], m["frame"]) for m in returned]
+    for marker, pressed in zip(participants, presses, strict=True):
+        assert abs(marker["capture_frame"] - pressed["capture_frame"]) <= BLOCK_FRAMES
     alarms = [a["code"] for a in room.events("alarm")]
     assert alarms.index("disk_low") < alarms.index("disk_full")
 
