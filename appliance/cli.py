@@ -23,7 +23,6 @@ COMMAND_MODULES = [
     "appliance.commands.clip",
     "appliance.commands.purge",
     "appliance.commands.check",
-    "appliance.commands.web",
     "appliance.commands.panel_sim",
 ]
 
