@@ -60,3 +60,5 @@ def test_microphone_vanishes_and_returns_as_the_next_part(tmp_path):
     resumed = next(e.data for e in entries if e.event == "marker" and e.data["part"] == 2)
     assert resumed["label"] == "Продолжение после отключения микрофона"
     assert alarm_after_s <= 5
+    log = rec.log_path.read_text()  # PortAudio's silenced probe noise must not hide these
+    assert "recorder ready" in log and "device_lost" in log and "device_present" in log
