@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "appliance.commands.clip",
     "appliance.commands.purge",
     "appliance.commands.check",
+    "appliance.commands.web",
     "appliance.commands.panel_sim",
 ]
 

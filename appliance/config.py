@@ -110,6 +110,15 @@ class WebConfig:
     """host:port the web page listens on."""
     language: str = "ru"
     """Default language of the page: "ru" or "en"."""
+    setup_code_file: str = ""
+    """Where the one-time first-start code is written (read it with physical access); empty
+    means {data_dir}/setup-code.txt. The image points it at the FAT boot partition."""
+    session_minutes: int = 720
+    """A login lasts this long (minutes), then the page asks for the password again."""
+    login_attempts: int = 5
+    """Failed logins (or setup codes) allowed from one address within `login_window_s` ..."""
+    login_window_s: int = 300
+    """... after which that address is refused until the window has passed (s)."""
 
 
 @dataclass
@@ -324,7 +333,9 @@ VALIDATORS: dict[str, dict[str, Any]] = {
                   "max_part_mb": _number(int, 1, 4000), "control_socket": _text,
                   "reserve_mb": _number(int, 1, 100_000),
                   "disk_warn_hours": _number(float, 0, 1000)},
-    "web": {"listen": _listen, "language": _choice("ru", "en")},
+    "web": {"listen": _listen, "language": _choice("ru", "en"), "setup_code_file": _text,
+            "session_minutes": _number(int, 1, 10080), "login_attempts": _number(int, 1, 100),
+            "login_window_s": _number(int, 1, 86400)},
     "gpio": {"backend": _choice("auto", "rpigpio", "mock", "none"),
              "button_pin": _number(int, 0, 27), "rec_led_pin": _number(int, 0, 27),
              "ready_led_pin": _number(int, 0, 27), "debounce_ms": _number(int, 1, 500),

@@ -1,0 +1,54 @@
+// Shared by every page: api() with the CSRF header, and the standard message box.
+"use strict";
+
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
+function showMessage(text, hint, kind) {
+  const box = document.getElementById("message-box");
+  if (!box) return;
+  box.querySelector(".message-text").textContent = text || "";
+  box.querySelector(".message-hint").textContent = hint || "";
+  box.className = "message-box " + (kind || "bad");
+  box.hidden = !text;
+}
+
+function hideMessage() {
+  showMessage("", "");
+}
+
+// GET when body is undefined, else POST JSON. Resolves to the parsed reply (ok or not; a
+// refusal is also shown in the message box), or null when the page could not be reached.
+function api(path, body) {
+  const options = { headers: { Accept: "application/json" }, credentials: "same-origin" };
+  if (body !== undefined) {
+    options.method = "POST";
+    options.headers["Content-Type"] = "application/json";
+    options.headers["X-CSRF-Token"] = csrfToken();
+    options.body = JSON.stringify(body);
+  }
+  return fetch(path, options).then((response) => {
+    if (response.status === 401) {
+      const login = document.querySelector('meta[name="login-url"]');
+      window.location.href = (login ? login.content : "/login") + "?next=" +
+        encodeURIComponent(window.location.pathname);
+      return null;
+    }
+    return response.json().then((reply) => {
+      if (reply && reply.ok === false && reply.error) {
+        showMessage(reply.error.text, reply.error.hint, "bad");
+      }
+      return reply;
+    });
+  }).catch((err) => {
+    showMessage(String(err), "", "bad");
+    return null;
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const close = document.querySelector("#message-box .message-close");
+  if (close) close.addEventListener("click", hideMessage);
+});

@@ -1,0 +1,146 @@
+// Dashboard: renders each server-sent status event; controls call /api/control/<cmd>.
+(function () {
+  "use strict";
+  const text = JSON.parse(document.getElementById("dash-text").textContent);
+  const $ = (id) => document.getElementById(id);
+  const METER_FLOOR_DBFS = -60;
+  // For the benchmark and tests: arrival statistics of the level events.
+  const stats = window.meterStats = { events: 0, first: null, last: null, latencies_ms: [],
+                                      level_age_ms: null };
+
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, (_, key) => String(values[key]));
+  }
+
+  function hms(seconds) {
+    const s = Math.floor(seconds);
+    const pad = (n) => String(n).padStart(2, "0");
+    return pad(Math.floor(s / 3600)) + ":" + pad(Math.floor(s / 60) % 60) + ":" + pad(s % 60);
+  }
+
+  function renderMeters(levels) {
+    const box = $("meters");
+    const peaks = (levels && levels.peak_dbfs) || [];
+    const rms = (levels && levels.rms_dbfs) || [];
+    while (box.children.length < peaks.length) {
+      const n = box.children.length + 1;
+      const row = document.createElement("div");
+      row.className = "meter";
+      row.innerHTML = '<span class="meter-name"></span><span class="meter-bar">' +
+        '<span class="meter-rms"></span><span class="meter-peak"></span></span>' +
+        '<span class="meter-value"></span>';
+      row.querySelector(".meter-name").textContent = fmt(text.channel, { n: n });
+      box.appendChild(row);
+    }
+    peaks.forEach((peak, i) => {
+      const row = box.children[i];
+      const width = (db) => Math.max(0, Math.min(100, 100 * (1 - db / METER_FLOOR_DBFS))) + "%";
+      row.querySelector(".meter-peak").style.left = width(peak);
+      row.querySelector(".meter-rms").style.width = width(rms[i]);
+      row.querySelector(".meter-value").textContent = peak <= -120 ? "−∞" : peak.toFixed(1) + " dBFS";
+      row.classList.toggle("clip", peak > -1);
+    });
+  }
+
+  function renderAlarms(alarms) {
+    const list = $("alarms");
+    list.textContent = "";
+    if (!alarms.length) {
+      const li = document.createElement("li");
+      li.className = "none";
+      li.textContent = text.no_alarms;
+      list.appendChild(li);
+    }
+    for (const alarm of alarms) {
+      const li = document.createElement("li");
+      li.className = "alarm";
+      li.dataset.code = alarm.code;
+      const message = document.createElement("strong");
+      message.textContent = alarm.message;
+      li.appendChild(message);
+      if (alarm.hint) {
+        const hint = document.createElement("span");
+        hint.className = "hint";
+        hint.textContent = " " + alarm.hint;
+        li.appendChild(hint);
+      }
+      list.appendChild(li);
+    }
+  }
+
+  function renderStatus(st) {
+    const state = $("state");
+    state.dataset.state = st.state;
+    state.className = "state state-" + st.state;
+    state.textContent = text.state[st.state] || st.state;
+    $("elapsed").textContent = hms(st.elapsed_s || 0);
+    $("part").textContent = st.part == null ? "—" : st.part;
+    $("file").textContent = st.file || "—";
+    $("participants").textContent = st.participants;
+    $("device").textContent = st.device.present ? st.device.name : text.device_missing;
+    $("hours-left").textContent = st.hours_left == null ? "—" :
+      fmt(text.hours_left, { hours: st.hours_left.toFixed(1) });
+    $("clock").textContent = st.clock.ok ? fmt(text.clock_ok, { source: st.clock.source }) + " " + st.clock.now :
+      text.clock_bad + (st.clock.reason ? ": " + st.clock.reason : "");
+    $("not-configured").hidden = st.configured !== false;
+    const allowed = { idle: ["start"], stopped: ["start"], recording: ["mark", "pause", "stop"],
+                      paused: ["resume", "stop", "mark"] }[st.state] || [];
+    for (const button of document.querySelectorAll(".controls button[data-cmd]")) {
+      button.classList.toggle("possible", allowed.includes(button.dataset.cmd));
+    }
+    renderMeters(st.levels);
+    renderAlarms(st.alarms || []);
+  }
+
+  function onEvent(message) {
+    const arrived = Date.now();
+    const event = JSON.parse(message.data);
+    stats.events += 1;
+    stats.first = stats.first || arrived;
+    stats.last = arrived;
+    stats.latencies_ms.push(arrived - event.server_time * 1000);
+    if (stats.latencies_ms.length > 1000) stats.latencies_ms.shift();
+    stats.last_event = event;
+    if (event.ok) {
+      if (event.status.levels_time) stats.level_age_ms = arrived - event.status.levels_time * 1000;
+      renderStatus(event.status);
+    } else {
+      const state = $("state");
+      state.dataset.state = "unknown";
+      state.className = "state state-unknown";
+      state.textContent = text.state.unknown;
+      showMessage(event.error.text, "", "bad");
+    }
+  }
+
+  function connect() {
+    const source = new EventSource("/api/events");
+    source.onmessage = onEvent;
+    source.onerror = () => {
+      // The session may have expired: a 401 ends the stream; ask the API to find out.
+      if (source.readyState === EventSource.CLOSED) {
+        api("/api/status").then(() => setTimeout(connect, 1000));
+      }
+    };
+  }
+
+  function control(cmd) {
+    const body = {};
+    if (cmd === "stop" && !window.confirm(text.stop_confirm)) return;
+    if (cmd === "mark") body.label = $("mark-label").value.trim();
+    api("/api/control/" + cmd, body).then((reply) => {
+      if (reply && reply.ok) {
+        hideMessage();
+        $("control-result").textContent = fmt(text.done, { what: text.commands[cmd] });
+        if (cmd === "mark") $("mark-label").value = "";
+      } else {
+        $("control-result").textContent = "";
+      }
+    });
+  }
+
+  for (const button of document.querySelectorAll(".controls button[data-cmd]")) {
+    button.addEventListener("click", () => control(button.dataset.cmd));
+  }
+  connect();
+})();

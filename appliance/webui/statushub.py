@@ -1,0 +1,103 @@
+"""One poller of the recorder's status shared by every watching browser.
+
+A thread asks the recorder for `status` every INTERVAL_S while at least one event stream is
+open and numbers each snapshot; streams wait for the next number. However many browsers
+watch, the recorder answers one small request per tick, and the thread stops when nobody
+watches.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from appliance.errors import ApplianceError
+from appliance.recorder.control import ControlClient
+
+INTERVAL_S = 0.05
+IDLE_STOP_S = 5.0
+POLL_TIMEOUT_S = 2.0
+
+
+def hours_left(status: dict) -> float | None:
+    """Recording hours that fit in the free space: free_bytes / (rate * channels * 2 * 3600)."""
+    free, rate, channels = status.get("free_bytes"), status.get("rate_hz"), status.get("channels")
+    if free is None or not rate or not channels:
+        return None
+    return round(free / (rate * channels * 2 * 3600), 2)
+
+
+class Snapshot:
+    """One poll: the recorder's status (plus `hours_left`) or the error it gave."""
+
+    __slots__ = ("seq", "server_time", "status", "error")
+
+    def __init__(self, seq: int, status: dict | None, error: ApplianceError | None) -> None:
+        self.seq = seq
+        self.server_time = time.time()
+        self.status = status
+        self.error = error
+
+
+class StatusHub:
+    def __init__(self, socket_path: Callable[[], Path], interval_s: float = INTERVAL_S) -> None:
+        self.socket_path = socket_path
+        self.interval_s = interval_s
+        self._cond = threading.Condition()
+        self._latest: Snapshot | None = None
+        self._watchers = 0
+        self._idle_since = time.monotonic()
+        self._thread: threading.Thread | None = None
+
+    def watch(self) -> None:
+        with self._cond:
+            self._watchers += 1
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="status-hub",
+                                                daemon=True)
+                self._thread.start()
+
+    def unwatch(self) -> None:
+        with self._cond:
+            self._watchers -= 1
+            if self._watchers == 0:
+                self._idle_since = time.monotonic()
+
+    def next_after(self, seq: int, timeout_s: float) -> Snapshot | None:
+        """The first snapshot newer than `seq`, or None after `timeout_s`."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            while self._latest is None or self._latest.seq <= seq:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                self._cond.wait(remaining)
+            return self._latest
+
+    def _run(self) -> None:
+        seq = 0
+        next_tick = time.monotonic()
+        while True:
+            with self._cond:
+                if self._watchers == 0 and time.monotonic() - self._idle_since > IDLE_STOP_S:
+                    self._thread = None
+                    return
+            seq += 1
+            snapshot = self._poll(seq)
+            with self._cond:
+                self._latest = snapshot
+                self._cond.notify_all()
+            next_tick = max(next_tick + self.interval_s, time.monotonic())
+            time.sleep(max(0.0, next_tick - time.monotonic()))
+
+    def _poll(self, seq: int) -> Snapshot:
+        try:
+            status = ControlClient(self.socket_path(), POLL_TIMEOUT_S).call("status")
+        except ApplianceError as err:
+            return Snapshot(seq, None, err)
+        except Exception as err:  # top of the poller thread: show it, keep polling
+            return Snapshot(seq, None, ApplianceError("web.internal", detail=repr(err)))
+        status["hours_left"] = hours_left(status)
+        return Snapshot(seq, status, None)

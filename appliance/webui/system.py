@@ -1,0 +1,56 @@
+"""The System page: temperature, power and throttling flags, disk, uptime, version, log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from appliance import __version__, i18n
+from appliance.webui import sysinfo
+from appliance.webui.app import current_config
+
+bp = Blueprint("system", __name__)
+
+i18n.register({
+    "sys.title": ("Система", "System"),
+    "sys.temperature": ("Температура процессора", "CPU temperature"),
+    "sys.power": ("Питание и троттлинг", "Power and throttling"),
+    "sys.power_ok": ("в порядке", "OK"),
+    "sys.disk": ("Диск с записями", "Recordings disk"),
+    "sys.disk_value": ("свободно {free} ГБ из {total} ГБ", "{free} GB free of {total} GB"),
+    "sys.uptime": ("Время работы", "Uptime"),
+    "sys.uptime_value": ("{days} д {hours} ч {minutes} мин", "{days} d {hours} h {minutes} min"),
+    "sys.version": ("Версия программы", "Software version"),
+    "sys.log": ("Последние записи журнала", "Recent log lines"),
+    "sys.log.journal": ("системный журнал (journalctl)", "system journal (journalctl)"),
+    "sys.log.file": ("журнал веб-страницы", "the web page's log"),
+    "sys.not_available": ("нет данных", "not available"),
+    "sys.flag.undervoltage_now": ("пониженное напряжение сейчас", "under-voltage now"),
+    "sys.flag.freq_capped_now": ("частота ограничена сейчас", "frequency capped now"),
+    "sys.flag.throttled_now": ("троттлинг сейчас", "throttled now"),
+    "sys.flag.temp_limit_now": ("температурный предел сейчас", "temperature limit now"),
+    "sys.flag.undervoltage_since_boot": ("было пониженное напряжение",
+                                         "under-voltage has occurred"),
+    "sys.flag.freq_capped_since_boot": ("частота ограничивалась", "frequency was capped"),
+    "sys.flag.throttled_since_boot": ("был троттлинг", "throttling has occurred"),
+    "sys.flag.temp_limit_since_boot": ("достигался температурный предел",
+                                       "temperature limit was reached"),
+})
+
+
+def web_log_path(config):
+    """Where `appliance web` keeps its own log (shown when there is no journal)."""
+    return config.data_dir / "web" / "web.log"
+
+
+@bp.route("/system")
+def page():
+    config = current_config()
+    uptime = sysinfo.uptime_s()
+    source, lines = sysinfo.recent_log(web_log_path(config))
+    return render_template(
+        "system.html", temperature_c=sysinfo.cpu_temperature_c(),
+        throttled=sysinfo.throttled(), disk=sysinfo.disk(config.data_dir),
+        uptime=None if uptime is None else {"days": int(uptime // 86400),
+                                            "hours": int(uptime % 86400 // 3600),
+                                            "minutes": int(uptime % 3600 // 60)},
+        version=__version__, log_source=source, log_lines=lines)
