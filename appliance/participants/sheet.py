@@ -195,14 +195,18 @@ td,th{border:1px solid #555;padding:.2em .4em;text-align:left;vertical-align:top
 """
 
 
+def _school(name: str, code: str) -> str:
+    return f"{name} (код ОО {code})" if name else f"Код ОО {code}"
+
+
 def sheet_html(day, rows: list[SheetRow], school_name: str = "") -> bytes:
     """A self-contained printable page (no scripts, no external files). `day`: anything with
     `school`, `room` and `date` (a DayFolder, or a Place for a day not started yet)."""
     title = "Ведомость учёта проведения итогового собеседования в аудитории"
     head = (f"<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
             f"<title>{title}</title><style>{_STYLE}</style></head><body>\n"
-            f"<h1>{title}</h1><p>ОО {html.escape(school_name or day.school)} (код "
-            f"{html.escape(day.school)}), аудитория {html.escape(day.room)}, дата "
+            f"<h1>{title}</h1><p>{html.escape(_school(school_name, day.school))}, аудитория "
+            f"{html.escape(day.room)}, дата "
             f"{day.date.strftime('%d.%m.%Y')}. Время начала и окончания — по позиции метки "
             f"в записи.</p>\n<table><tr>"
             + "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS) + "<th>Подпись</th></tr>\n")

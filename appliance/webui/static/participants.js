@@ -123,7 +123,7 @@
   // list and the sheet is left alone).
   function load() {
     return api("/api/participants" + query()).then((reply) => {
-      if (!reply) return;
+      if (!reply || !reply.ok) return;
       roster = reply.roster;
       renderRoster();
       renderSheet(reply.rows);
@@ -132,13 +132,16 @@
   }
 
   function refreshLive() {
-    return api("/api/participants" + query()).then((reply) => { if (reply) renderLive(reply.recorder); });
+    return api("/api/participants" + query()).then((reply) => {
+      if (reply && reply.ok) renderLive(reply.recorder);
+    });
   }
 
   function result(id, reply) {
     const el = document.getElementById(id);
-    el.textContent = reply ? reply.message : "";
-    el.className = "result " + (reply ? "good" : "bad");
+    const good = Boolean(reply && reply.ok);
+    el.textContent = good ? reply.message : "";
+    el.className = "result " + (good ? "good" : "bad");
   }
 
   document.getElementById("import-form").addEventListener("submit", (event) => {

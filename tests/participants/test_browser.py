@@ -1,0 +1,65 @@
+"""`/participants` in a real browser (Debian's Chromium through Playwright) against the app
+served by waitress and a real recorder: import the list, record three participants (one
+no-show) with "next participant", the print view of the sheet. Screenshots go to
+tests/artifacts/screenshots/."""
+
+from __future__ import annotations
+
+from tests.feeds import wait_for
+from tests.web.pages_helpers import SCREENSHOTS
+
+pytest_plugins = ["tests.web.pages_fixtures"]
+
+ROSTER_CSV = ("№ п.п.;ФИО участника;Класс;Отметка о неявке\r\n"
+              "1;Иванов Иван Иванович;9А;\r\n2;Петрова Анна Сергеевна;9Б;Н\r\n"
+              "3;Щукин Фёдор Ильич;9А;\r\n").encode("cp1251")
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"participants_{name}.png"), full_page=True)
+
+
+def sheet_cells(page) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        "#sheet tbody tr", "rows => rows.map(r => [...r.cells].slice(0, 9).map(c => c.innerText))")
+
+
+def test_import_record_three_participants_and_print_the_sheet(page, live_recorder):
+    rec = live_recorder
+    page.goto("/participants")
+    page.set_input_files("#import-file", files=[{"name": "ИС-01.csv", "mimeType": "text/csv",
+                                                 "buffer": ROSTER_CSV}])
+    page.click("#import-form button[type=submit]")
+    page.wait_for_selector("#import-result.good")
+    assert page.inner_text("#import-result") == "Загружено участников: 3"
+    page.wait_for_function("document.querySelectorAll('#roster tbody tr').length === 3")
+    assert page.is_checked("#roster tbody tr:nth-child(2) input.absent"), "«Н» imported"
+
+    rec.ctl("start")
+    page.reload()
+    page.wait_for_function("document.getElementById('next-info').innerText.includes('№ 1')")
+    page.click("#mark-next")
+    page.wait_for_function("document.getElementById('current-info').innerText.endsWith('№ 1')")
+    wait_for(lambda: rec.status()["elapsed_s"] > 2.0, timeout_s=20)
+    page.click("#mark-next")  # the no-show (2) is skipped
+    page.wait_for_function("document.getElementById('current-info').innerText.endsWith('№ 3')")
+    assert page.inner_text("#next-info") == "В списке больше нет явившихся участников"
+    wait_for(lambda: rec.status()["elapsed_s"] > 4.0, timeout_s=20)
+    rec.ctl("stop")
+    page.reload()
+    page.wait_for_function("document.querySelectorAll('#sheet tbody tr').length === 3")
+    rows = sheet_cells(page)
+    assert [r[0] for r in rows] == ["1", "2", "3"]
+    assert rows[1][1] == "Петрова Анна Сергеевна" and rows[1][8] == "Н (неявка)"
+    for row in (rows[0], rows[2]):
+        assert row[4] and row[5] and row[7] == "1", row  # start, end, part 1
+    assert rows[0][5] == rows[2][4], "participant 1 ends where participant 3 starts"
+    shot(page, "page")
+
+    page.goto("/participants/sheet")
+    page.emulate_media(media="print")
+    assert page.inner_text("h1") == "Ведомость учёта проведения итогового собеседования в аудитории"
+    printed = page.inner_text("table")
+    assert "Щукин Фёдор Ильич" in printed and "Н (неявка)" in printed
+    shot(page, "sheet_print")

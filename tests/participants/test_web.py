@@ -1,0 +1,81 @@
+"""`/participants` through the real app (Flask test client): import, edit, print view, CSV,
+refusals in Russian, audit of the download, and the login gate."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+
+from openpyxl import Workbook
+
+from appliance import config as config_mod
+from appliance.export.audit import read_audit
+from appliance.participants import roster as roster_mod
+
+pytest_plugins = ["tests.web.pages_fixtures"]
+
+DATE = "2027-02-10"
+
+
+def xlsx(rows) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+def post(client, path, body):
+    return client.post(path, json=body, headers={"X-CSRF-Token": client.csrf_token})
+
+
+def upload(client, name, data):
+    return post(client, f"/api/participants/import?date={DATE}",
+                {"filename": name, "data_b64": base64.b64encode(data).decode()})
+
+
+def test_import_edit_print_and_csv(page_client, site_config):
+    data_dir = config_mod.load(site_config).data_dir
+    reply = upload(page_client, "ИС-01.xlsx", xlsx([
+        ["№ п.п.", "ФИО участника", "Класс", "Отметка о неявке"],
+        [1, "Иванов Иван Иванович", "9А", None], [2, "Петрова Анна Сергеевна", "9Б", "Н"]]))
+    assert reply.status_code == 200 and reply.json["message"] == "Загружено участников: 2"
+    day_dir = roster_mod.day_dir(data_dir, dt.date.fromisoformat(DATE))
+    assert [p.absent for p in roster_mod.load(day_dir).ordered()] == [False, True]
+
+    bad = upload(page_client, "bad.csv", "1;Иванов И.И.;9А\n2;;9Б\n".encode("cp1251"))
+    assert bad.status_code == 400
+    assert bad.json["error"]["text"].startswith("Строка 2: не указаны ФИО участника")
+    assert len(roster_mod.load(day_dir).participants) == 2, "nothing imported"
+
+    state = page_client.get(f"/api/participants?date={DATE}").json
+    edited = state["roster"] + [{"number": 3, "name": "Щукин Фёдор Ильич",
+                                 "class_name": "9А", "absent": False}]
+    assert post(page_client, f"/api/participants/roster?date={DATE}",
+                {"participants": edited}).json["ok"]
+    rows = page_client.get(f"/api/participants?date={DATE}").json["rows"]
+    assert [(r["number"], r["notes"]) for r in rows] == [(1, []), (2, ["Н (неявка)"]), (3, [])]
+
+    sheet = page_client.get(f"/participants/sheet?date={DATE}")
+    text = sheet.get_data(as_text=True)
+    assert sheet.mimetype == "text/html" and "Ведомость учёта" in text
+    assert "Щукин Фёдор Ильич" in text and "10.02.2027" in text
+    csv_reply = page_client.get(f"/participants/sheet.csv?date={DATE}")
+    assert csv_reply.get_data().startswith("\ufeff№;ФИО;Класс".encode())
+    assert [e.data.get("file") for e in read_audit(data_dir) if e.event == "download"] == [
+        "ведомость.csv"]
+
+
+def test_bad_date_and_empty_upload_are_refused_in_russian(page_client):
+    reply = page_client.get("/api/participants?date=10.02.2027")
+    assert reply.status_code == 400
+    assert reply.json["error"]["text"] == "Дата «10.02.2027» не в формате ГГГГ-ММ-ДД"
+    assert upload(page_client, "x.csv", b"").json["error"]["text"] == "Файл не выбран или пуст"
+
+
+def test_everything_needs_a_login(anonymous_client):
+    assert anonymous_client.get("/api/participants").status_code == 401
+    assert anonymous_client.get("/participants/sheet.csv").status_code in (302, 401)
+    assert anonymous_client.get("/participants").status_code == 302
