@@ -4,9 +4,9 @@ and the live per-block cost (levels + alarms + meter + summary) as a share of on
     .venv/bin/python benchmarks/bench_check.py --hours 1
 
 The file is espeak-ng Russian speech with pauses, repeated, over -65 dBFS room noise and a
--55 dBFS 50 Hz hum (a modest one: the verdict passes), 48 kHz mono PCM 16. Both tools read it once beforehand, so both run from
-the page cache. Each is run `--repeat` times; the best wall time of each is compared
-(throughput ratio > 1 means `appliance check` is faster than sox).
+-55 dBFS 50 Hz hum (a modest one: the verdict passes), 48 kHz mono PCM 16. Both tools read it
+once beforehand, so both run from the page cache. Each is run `--repeat` times; the best wall
+time of each is compared (throughput ratio > 1 means `appliance check` is faster than sox).
 """
 
 from __future__ import annotations

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from appliance import config as config_mod
 from appliance import i18n
+from appliance.errors import StorageError
 
 EXIT_CODES = {"pass": 0, "warn": 1, "fail": 3}
 
@@ -24,6 +26,7 @@ i18n.register({
     "check.report.severity.warn": ("замечание", "warning"),
     "check.report.severity.fail": ("ошибка", "error"),
     "check.report.hint": ("что сделать", "what to do"),
+    "check.no_file": ("Файл {path} не найден", "File {path} not found"),
 })
 
 
@@ -40,7 +43,10 @@ def register(subparsers, common) -> None:
 def run_check(args) -> int:
     from appliance.dsp.verdict import check_file
 
-    result = check_file(args.file, config_mod.load(args.config).checks)
+    checks = config_mod.load(args.config).checks
+    if not Path(args.file).is_file():
+        raise StorageError("check.no_file", path=args.file)
+    result = check_file(args.file, checks)
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")

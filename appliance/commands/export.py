@@ -14,9 +14,10 @@ i18n.register({
     "export.room": ("{folder}: файлов {files} (скопировано {copied}, уже были {skipped})",
                     "{folder}: {files} files ({copied} copied, {skipped} already there)"),
     "export.open": ("  не выгружена (идёт запись): {file}", "  not exported (recording): {file}"),
-    "export.done": ("Готово: все файлы записаны и проверены. Накопитель можно извлечь после "
-                    "отключения (umount).", "Done: every file written and verified. Unmount "
-                    "the drive before removing it."),
+    "export.done": ("Готово: все файлы записаны и проверены. Перед тем как вынуть "
+                    "накопитель, отключите его («Извлечь» или umount).",
+                    "Done: every file written and verified. Eject (unmount) the drive before "
+                    "removing it."),
 })
 
 

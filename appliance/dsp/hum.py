@@ -1,7 +1,8 @@
 """Mains hum: the 50 Hz (or 60 Hz) line and its harmonics, measured in the pauses.
 
 Hum is steady, so it is measured where nothing else is: the ~0.34 s windows of the decimated
-signal that hold no speech (all of them when the recording has too few pauses). A line's power
+signal that hold no speech (all of them when the recording has too few pauses, and then only
+the fundamental, which no voice reaches). A line's power
 is the power in its Hann main lobe minus the local noise density over the same bins; the
 strongest of the two mains frequencies wins. Powers are full-scale mean squares, so the result
 in dB is the hum's RMS in dBFS.
@@ -67,12 +68,18 @@ def measure_hum(hum_power: np.ndarray, pause_windows: np.ndarray, layout: FrameL
     if chosen.shape[0] == 0:
         return Hum(MAINS_HZ[0], FLOOR_DBFS, (FLOOR_DBFS,) * HARMONICS, from_pauses)
     spectrum = chosen.mean(axis=0, dtype=np.float64)
-    best = max(MAINS_HZ, key=lambda mains: sum(_lines(spectrum, mains, layout)))
-    lines = _lines(spectrum, best, layout)
+    best = max(MAINS_HZ, key=lambda mains: sum(_lines(spectrum, mains, layout, from_pauses)))
+    lines = _lines(spectrum, best, layout, from_pauses)
     total = sum(lines)
     return Hum(best, float(power_to_db(total)) if total > 0 else FLOOR_DBFS,
                tuple(float(power_to_db(p)) if p > 0 else FLOOR_DBFS for p in lines), from_pauses)
 
 
-def _lines(spectrum: np.ndarray, mains_hz: float, layout: FrameLayout) -> list[float]:
+def _lines(spectrum: np.ndarray, mains_hz: float, layout: FrameLayout,
+           from_pauses: bool) -> list[float]:
+    """Line powers of harmonics 1..HARMONICS. Measured over speech (too few pauses), any
+    harmonic from 100 Hz up may be a voice's; no voice reaches down to 50/60 Hz, so there only
+    the fundamental counts (a hum made only of harmonics goes unmeasured then)."""
+    if not from_pauses:
+        return [_line_power(spectrum, mains_hz, layout)] + [0.0] * (HARMONICS - 1)
     return [_line_power(spectrum, k * mains_hz, layout) for k in range(1, HARMONICS + 1)]

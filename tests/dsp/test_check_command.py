@@ -58,6 +58,9 @@ def test_check_of_a_file_that_is_not_a_wav(tmp_path):
     bogus.write_bytes(b"not a wav at all")
     result = appliance("check", str(bogus), config=tmp_path / "none.toml")
     assert result.returncode == 2 and "не WAV" in result.stderr
+    missing = appliance("check", str(tmp_path / "missing.wav"), config=tmp_path / "none.toml")
+    assert missing.returncode == 2 and "не найден" in missing.stderr
+    assert "Traceback" not in missing.stderr
 
 
 def test_checks_config_is_validated(tmp_path):

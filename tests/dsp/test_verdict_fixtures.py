@@ -128,3 +128,20 @@ def test_two_channels_are_judged_separately(speech):
     result = verdict(analyze(stereo, RATE_HZ), CHECKS)
     assert [(r.code, r.channel) for r in result.reasons] == [("silence", 1)]
     assert result.reasons[0].message.startswith("Канал 2")
+
+
+def test_voice_harmonics_without_pauses_are_not_taken_for_hum():
+    """4.4 s of the simulated voice (pitch 120-180 Hz) never pauses long enough for the hum
+    to be measured apart from speech; its harmonics on 240 Hz are no mains hum, a real one
+    (with its 50 Hz fundamental) still is."""
+    from appliance.capture.simulated import speech_like
+    voice = speech_like(RATE_HZ, 0, int(4.4 * RATE_HZ))[:, 0].astype(np.float64)
+    clean = verdict(analyze(quantize(voice), RATE_HZ), CHECKS)
+    assert clean.analysis.channels[0].hum_dbfs == -120.0
+    assert "hum" not in codes(clean)
+    hum = (with_level(synth(voice.size, "sine", "50"), -40)
+           + with_level(synth(voice.size, "sine", "150"), -46))
+    humming = verdict(analyze(quantize(voice + hum), RATE_HZ), CHECKS)
+    assert humming.analysis.channels[0].mains_hz == 50
+    # without pauses only the fundamental is measured
+    assert humming.analysis.channels[0].hum_dbfs == pytest.approx(-40, abs=HUM_TOLERANCE_DB)
