@@ -39,6 +39,7 @@ PAGE_MODULES = (
     "appliance.webui.access",
     "appliance.webui.dashboard",
     "appliance.webui.system",
+    "appliance.webui.participants",
 )
 
 PUBLIC_ENDPOINTS = frozenset({"access.login", "access.setup", "access.language",
