@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -125,7 +126,7 @@ def _field(name: str) -> str:
 
 def _safe_next() -> str:
     target = request.args.get("next") or request.form.get("next") or "/"
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    return target if target.startswith("/") and target[1:2] not in ("/", "\\") else "/"
 
 
 def _begin_session() -> None:
@@ -139,13 +140,16 @@ def _begin_session() -> None:
     csrf_token()
 
 
-def _refuse_if_blocked():
+def _refuse_if_blocked(template: str, **context):
+    """A 429 reply (with Retry-After) while this address is over its failure limit."""
     wait_s = _limiter().retry_after_s(_address())
     if wait_s <= 0:
         return None
     audit(WebEvent.LOGIN_BLOCKED, path=request.path)
-    reply = error_reply(ApplianceError("access.blocked", seconds=int(wait_s) + 1), 429)
-    reply[0].headers["Retry-After"] = str(int(wait_s) + 1)
+    seconds = int(wait_s) + 1
+    reply = make_response(_form_page(template, ApplianceError("access.blocked", seconds=seconds),
+                                     429, **context))
+    reply.headers["Retry-After"] = str(seconds)
     return reply
 
 
@@ -164,7 +168,7 @@ def login():
         return redirect(url_for("access.setup"))
     if request.method == "GET":
         return render_template("login.html", error=None, next=_safe_next())
-    blocked = _refuse_if_blocked()
+    blocked = _refuse_if_blocked("login.html")
     if blocked:
         return blocked
     try:
@@ -200,7 +204,7 @@ def setup():
     context = {"code_path": auth.setup_code_file(config)}
     if request.method == "GET":
         return render_template("setup.html", error=None, next="/", **context)
-    blocked = _refuse_if_blocked()
+    blocked = _refuse_if_blocked("setup.html", **context)
     if blocked:
         return blocked
     try:

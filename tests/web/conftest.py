@@ -27,6 +27,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
 from appliance import config as config_mod
 from appliance.webui import auth
@@ -121,11 +122,27 @@ def web_data_dir(web_config) -> Path:
     return config_mod.load(web_config).data_dir
 
 
+class ClosingClient(FlaskClient):
+    """A test client that reads and closes every response, so served files are closed."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        response.get_data()
+        response.close()
+        return response
+
+
+def make_app(config_path: Path):
+    from appliance.webui.app import create_app
+    app = create_app(config_path, testing=True)
+    app.test_client_class = ClosingClient
+    return app
+
+
 @pytest.fixture
 def web_app(web_config):
-    from appliance.webui.app import create_app
     set_password(web_config)
-    return create_app(web_config, testing=True)
+    return make_app(web_config)
 
 
 @pytest.fixture
