@@ -16,9 +16,7 @@ The PortAudio callback only copies the block into the queue and counts the overf
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import os
 import queue
 import threading
 import time
@@ -26,6 +24,7 @@ import time
 import pyaudio
 
 from appliance import i18n
+from appliance.capture import native_noise
 from appliance.capture.source import CaptureItem, ItemKind, put_until_stopped
 from appliance.capture.wavfile import WavFormat
 
@@ -50,8 +49,8 @@ def _input_devices(pa: pyaudio.PyAudio) -> list[dict]:
 
 def list_input_devices() -> list[dict]:
     """Input devices PortAudio sees now: index, name, channels, default rate."""
-    with _quiet_stderr():
-        pa = pyaudio.PyAudio()
+    native_noise.silence()
+    pa = pyaudio.PyAudio()
     try:
         return _input_devices(pa)
     finally:
@@ -64,23 +63,6 @@ def find_device(devices: list[dict], wanted: str | int) -> dict | None:
         return next((d for d in devices if d["index"] == int(wanted)), None)
     exact = [d for d in devices if d["name"] == wanted]
     return (exact or [d for d in devices if wanted.lower() in d["name"].lower()] or [None])[0]
-
-
-@contextlib.contextmanager
-def _quiet_stderr():
-    """PortAudio prints JACK/ALSA probe noise on fd 2 at init; keep the daemon log readable."""
-    if os.environ.get("APPLIANCE_DEBUG_PORTAUDIO"):
-        yield
-        return
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
 
 
 class PyAudioSource:
@@ -142,8 +124,8 @@ class PyAudioSource:
             self._close(pa, stream)
 
     def _open(self):
-        with _quiet_stderr():
-            pa = pyaudio.PyAudio()
+        native_noise.silence()
+        pa = pyaudio.PyAudio()
         try:
             device = find_device(_input_devices(pa), self.name)
             if device is None:

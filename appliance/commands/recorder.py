@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
 import signal
 import subprocess
 import sys
@@ -29,10 +28,7 @@ def register(subparsers, common) -> None:
 
 
 def setup_logging() -> None:
-    """Log to a duplicate of stderr: capture briefly points fd 2 at /dev/null while PortAudio
-    prints its probe noise, and that must not swallow other threads' log lines."""
-    stream = os.fdopen(os.dup(sys.stderr.fileno()), "w", buffering=1, encoding="utf-8")
-    logging.basicConfig(level=logging.INFO, stream=stream,
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 

@@ -4,8 +4,13 @@ on the audio that every scenario ends with."""
 
 from __future__ import annotations
 
+import http.cookiejar
+import json
+import re
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,3 +103,39 @@ class Room:
                 assert start is not None, f"{part['file']} is not a stretch of the fed audio"
                 assert np.array_equal(samples, self.feed.samples[start:start + len(samples)])
         return opened
+
+
+class WebUser:
+    """The technician's browser session against a running `appliance web`, over real HTTP:
+    logs in through the form and sends the CSRF token with every change."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.csrf = ""
+
+    def login(self, password: str) -> WebUser:
+        token = _csrf(self._get("/login"))
+        form = urllib.parse.urlencode({"password": password, "csrf_token": token}).encode()
+        self.opener.open(urllib.request.Request(self.url + "/login", data=form), timeout=10)
+        self.csrf = _csrf(self._get("/"))
+        return self
+
+    def _get(self, path: str) -> str:
+        with self.opener.open(self.url + path, timeout=10) as reply:
+            return reply.read().decode()
+
+    def status(self) -> dict:
+        return json.loads(self._get("/api/status"))
+
+    def control(self, cmd: str, **args) -> dict:
+        request = urllib.request.Request(
+            f"{self.url}/api/control/{cmd}", data=json.dumps(args).encode(),
+            headers={"Content-Type": "application/json", "X-CSRF-Token": self.csrf})
+        with self.opener.open(request, timeout=30) as reply:
+            return json.loads(reply.read())
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
