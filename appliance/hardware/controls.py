@@ -61,8 +61,11 @@ class ExaminerControls:
     """
 
     def __init__(self, gpio: GpioConfig, pins: Pins, controller: Controller,
-                 source: str = "button") -> None:
+                 source: str = "button", clock: Callable[[], float] | None = None) -> None:
         self.gpio = gpio
+        self.clock = clock
+        """Read again after a command returns, so the LEDs' times are when the outcome was
+        known; None in exact-time tests, where commands take no time."""
         self.pins = pins
         self.controller = controller
         self.source = source
@@ -89,7 +92,7 @@ class ExaminerControls:
         """Bring everything up to `now_s`: gestures, status poll, LEDs."""
         events, self._pending = self._pending + self.decoder.advance(now_s), []
         for event in events:
-            self._react(event, now_s)
+            now_s = self._react(event, now_s)
         if now_s >= self._next_poll_s:
             self._poll(now_s)
         self._show(now_s)
@@ -105,7 +108,8 @@ class ExaminerControls:
             candidates.append(self._pattern_since_s + self.pattern.next_change_s(elapsed_s))
         return min(candidates)
 
-    def _react(self, event: ButtonEvent, now_s: float) -> None:
+    def _react(self, event: ButtonEvent, now_s: float) -> float:
+        """Act on one event; returns the time after it (a command takes a while)."""
         if event.phase is Phase.PRESSED:
             self._set_feedback(leds.PRESSED, math.inf, now_s)
         elif event.phase is Phase.LONG_REACHED:
@@ -113,11 +117,14 @@ class ExaminerControls:
         else:
             self._feedback = None
             outcome = perform(self.controller, event.gesture, self.source, event.pressed_at_s)
+            if self.clock is not None:
+                now_s = max(now_s, self.clock())
             self.last_outcome = outcome
             if not outcome.ok:
                 log.info("%s press refused: %s", self.source, outcome.error)
                 self._set_feedback(leds.REFUSED, now_s + self.gpio.error_pattern_s, now_s)
             self._poll(now_s)
+        return now_s
 
     def _set_feedback(self, pattern: leds.Pattern, until_s: float, now_s: float) -> None:
         self._feedback, self._feedback_until_s = pattern, until_s
@@ -159,7 +166,7 @@ class HardwareBridge:
                  clock: Callable[[], float] = time.monotonic,
                  observe_edge: Callable[[float], None] | None = None) -> None:
         self.clock = clock
-        self.controls = ExaminerControls(gpio, pins, controller)
+        self.controls = ExaminerControls(gpio, pins, controller, clock=clock)
         self._observe_edge = observe_edge
         self._edges: queue.SimpleQueue[tuple[bool, float] | None] = queue.SimpleQueue()
         self._stopping = threading.Event()

@@ -186,3 +186,22 @@ def test_paused_blinks_slowly():
     assert [s.time_s for s in states] == pytest.approx([0.5, 1.0, 1.5, 2.0, 2.5, 3.0])
     assert [s.on for s in states] == [False, True, False, True, False, True]
     assert not rig.pins.led(GREEN)
+
+
+def test_led_snapshot_follows_patterns_and_is_timed_after_a_slow_command():
+    rig = Rig("idle")
+    assert rig.controls.shown.to_dict() == {"pattern": "ready", "red": False, "green": True,
+                                            "since_s": 0.0}
+    slow_handle = rig.controller.handle
+
+    def handle_taking_40_ms(cmd, **args):
+        rig.clock.set(rig.clock() + 0.040)            # the recorder takes its time
+        return slow_handle(cmd, **args)
+
+    rig.controller.handle = handle_taking_40_ms
+    rig.controls.clock = rig.clock
+    rig.press(1.0, 1.2)
+    rig.run_until(1.23)
+    assert rig.controls.shown.pattern == "recording"
+    assert rig.controls.shown.since_s == pytest.approx(1.27)   # settled 1.23 + 40 ms command
+    assert rig.leds(1.1) == [(1.27, "green", False)]
