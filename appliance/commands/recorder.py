@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -33,9 +34,14 @@ def setup_logging() -> None:
 
 
 def run_recorder_command(args) -> int:
-    from appliance.recorder.daemon import run_recorder
+    from appliance.recorder.daemon import RESTART, run_recorder
     setup_logging()
-    return run_recorder(config_mod.load(args.config), simulate=args.simulate)
+    path = config_mod.resolve_path(args.config)
+    code = run_recorder(config_mod.load(path), simulate=args.simulate, config_path=path)
+    if code == RESTART:  # new audio or hardware settings: the same process, started afresh
+        logging.getLogger(__name__).info("restarting with the new settings")
+        os.execv(sys.executable, [sys.executable, "-m", "appliance", *sys.argv[1:]])
+    return code
 
 
 def run_all(args) -> int:

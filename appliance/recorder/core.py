@@ -195,6 +195,11 @@ class Recorder:
         captured so far has been processed; refusals are journaled like session commands."""
         return self._wait(Command(name, args, self.source.frames_captured, run=run))
 
+    def apply_config(self, config: Config) -> dict:
+        """Swap in settings that are read when used (see appliance/recorder/reload.py)."""
+        self.config = config
+        return self.status()
+
     def _wait(self, command: Command) -> dict:
         self._commands.append(command)
         if not command.done.wait(COMMAND_TIMEOUT_S):

@@ -23,6 +23,7 @@ from appliance.hardware.service import ExaminerHardware
 from appliance.journal import Event
 from appliance.recorder.control import ControlServer
 from appliance.recorder.core import Recorder
+from appliance.recorder.reload import reload_handler
 from appliance.recorder.sdnotify import Notifier
 from appliance.recorder.test_recording import TestSession
 
@@ -107,10 +108,16 @@ def participant_commands(recorder: Recorder) -> dict:
     return {"correct_marker": correct_marker, "participant_info": participant_info}
 
 
+RESTART = 75
+"""run_recorder's result when new settings need a fresh process (the command re-executes)."""
+
+
 def run_recorder(config: Config, simulate: bool = False, stop: threading.Event | None = None,
-                 source=None) -> int:
-    """Run until `stop` is set or a termination signal arrives."""
+                 source=None, config_path: Path | None = None) -> int:
+    """Run until `stop` is set or a termination signal arrives; RESTART when `reload_config`
+    found settings that only a new process can take."""
     stop = stop or threading.Event()
+    restart = threading.Event()
     lock_fd = lock_data_dir(config.data_dir)
     notifier = Notifier()
     if threading.current_thread() is threading.main_thread():
@@ -125,6 +132,8 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     handlers.update(drive_handlers(drives))
     hardware = ExaminerHardware(config, recorder, simulate, drive_status=drives.status).start()
     handlers.update(hardware.control_handlers(handlers["status"]))
+    if config_path is not None:
+        handlers["reload_config"] = reload_handler(recorder, config_path, restart, stop)
     server = ControlServer(config.recording.socket_path(), handlers)
     server.start()
     notifier.ready()
@@ -139,4 +148,4 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
         hardware.close()
         recorder.close()
         os.close(lock_fd)
-    return 0
+    return RESTART if restart.is_set() else 0

@@ -1,0 +1,50 @@
+"""Settings saved by the web page reach the running recorder: site codes and naming at once
+(from the next day start), the microphone by a restart of the daemon in place, never during
+a day being recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from appliance import config as config_mod
+from appliance.errors import StateError
+from tests.feeds import make_fast_feed, wait_for
+from tests.recorder_process import RecorderProcess, write_config
+
+
+def edit(path, **values):
+    config = config_mod.load(path)
+    for dotted, value in values.items():
+        section, key = dotted.split("__")
+        setattr(getattr(config, section), key, value)
+    config_mod.save(config, path)
+
+
+def test_new_settings_reach_the_running_recorder(tmp_path):
+    feed = make_fast_feed(tmp_path / "home", 600)
+    path = write_config(tmp_path / "a.toml", tmp_path / "data", device="examfeed",
+                        site={"school": "", "room": ""})
+    rec = RecorderProcess(path, env=feed.process_env()).start()
+    try:
+        with pytest.raises(StateError, match="Не заданы коды"):
+            rec.ctl("start")
+        edit(path, site__school="777001", site__room="0012", recording__naming="ascii")
+        assert rec.ctl("reload_config") == {"restart": False, "configured": True}
+        rec.ctl("start")
+        wait_for(lambda: rec.status()["part_frames"] > 0, what="recording")
+        assert rec.status()["file"].endswith(
+            f"{dt.date.today().isoformat()}_OO-777001_room-0012_part-1.wav")
+
+        edit(path, audio__device="another-microphone")
+        with pytest.raises(StateError, match="остановите запись"):
+            rec.ctl("reload_config")
+        rec.ctl("stop")
+        pid = rec.proc.pid
+        assert rec.ctl("reload_config")["restart"] is True
+        wait_for(lambda: rec._answers() and rec.status()["device"]["name"]
+                 == "another-microphone", timeout_s=30, what="the recorder back, new device")
+        assert rec.proc.pid == pid and rec.proc.poll() is None, "restarted in place"
+    finally:
+        rec.terminate()
