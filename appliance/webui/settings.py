@@ -192,7 +192,12 @@ def settings_save():
         return jsonify({"ok": True, "changed": {}, "message": i18n.text("set.unchanged", lang)})
     config_mod.save(config, path)
     pagekit.audit("settings_changed", changes=changes)
-    return jsonify({"ok": True, "changed": changes, "message": i18n.text("set.saved", lang)})
+    message = i18n.text("set.saved", lang)
+    try:
+        pagekit.recorder("reload_config", source="web")
+    except ApplianceError as err:  # saved; the recorder takes it at its next start
+        message = err.message(lang)
+    return jsonify({"ok": True, "changed": changes, "message": message})
 
 
 @bp.get("/api/clock")
