@@ -2,11 +2,14 @@
 
 Generated from `appliance.config`: the sections and defaults from the dataclasses, the
 comments from the docstrings under each field, so the file on the boot partition can never
-drift from the code. Run with the Python that has `appliance` installed.
+drift from the code. Run with the Python that has `appliance` installed. `--set
+SECTION.KEY=TEXT` writes that one setting uncommented with a text value (the image uses it
+to put the web page's setup code on the boot partition); it is validated like any setting.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import dataclasses
 import inspect
@@ -49,8 +52,10 @@ def comment(text: str) -> list[str]:
     return [f"# {line}".rstrip() for line in inspect.cleandoc(text).splitlines()]
 
 
-def render(config: config_mod.Config | None = None) -> str:
-    config = config or config_mod.Config()
+def render(settings: dict[str, dict[str, object]] | None = None) -> str:
+    """The file; `settings` ({section: {key: value}}) are written uncommented."""
+    settings = settings or {}
+    config = config_mod.from_dict(settings)
     lines = HEADER.splitlines()
     for section in dataclasses.fields(config):
         value = getattr(config, section.name)
@@ -64,9 +69,29 @@ def render(config: config_mod.Config | None = None) -> str:
             if item.name in docs:
                 lines += comment(docs[item.name])
             setting = tomli_w.dumps({item.name: getattr(value, item.name)}).strip()
-            lines.append(f"#{setting}")
+            chosen = item.name in settings.get(section.name, {})
+            lines.append(setting if chosen else f"#{setting}")
     return "\n".join(lines) + "\n"
 
 
+def parse_setting(text: str) -> tuple[str, str, str]:
+    """'web.setup_code_file=/boot/firmware/setup-code.txt' → (section, key, value)."""
+    name, sep, value = text.partition("=")
+    section, dot, key = name.partition(".")
+    if not (sep and dot and section and key):
+        raise argparse.ArgumentTypeError(f"expected SECTION.KEY=TEXT, got {text!r}")
+    return section, key, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", dest="settings", type=parse_setting, action="append",
+                        default=[], metavar="SECTION.KEY=TEXT")
+    settings: dict[str, dict[str, object]] = {}
+    for section, key, value in parser.parse_args().settings:
+        settings.setdefault(section, {})[key] = value
+    sys.stdout.write(render(settings))
+
+
 if __name__ == "__main__":
-    sys.stdout.write(render())
+    main()

@@ -66,15 +66,15 @@ guest="until [ -e /boot/firmware/smoke-guest.sh ]; do sleep 1; done; exec sh /bo
 append="$append systemd.run=\"/bin/sh -c '$guest'\" systemd.run_success_action=none"
 append="$append systemd.run_failure_action=none systemd.wants=multi-user.target"
 
-# One GiB more than the image: the data partition must grow into it on first boot.
-image_mb=$(( $(stat -c %s "$IMAGE") / 1048576 ))
-qemu-img create -q -f qcow2 -b "$WORK/disk.img" -F raw "$WORK/disk.qcow2" "$((image_mb + 1024))M"
+# A "card" one GiB larger than the image: the data partition must grow into it on first boot.
+# Raw, so the boot partition can be read from here while the guest runs (the setup code).
+truncate -s +1G "$WORK/disk.img"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 echo "booting: $append (web on 127.0.0.1:$port)"
 started=$(date +%s.%N)
 qemu-system-aarch64 -M virt -cpu cortex-a72 -smp 2 -m 2048 \
     -kernel "$OUT/vmlinuz" -initrd "$OUT/initrd.img" -append "$append" \
-    -drive if=none,file="$WORK/disk.qcow2",format=qcow2,id=d0 -device virtio-blk-pci,drive=d0 \
+    -drive if=none,file="$WORK/disk.img",format=raw,id=d0 -device virtio-blk-pci,drive=d0 \
     -netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:"$port"-:80 \
     -device virtio-net-pci,netdev=n0,romfile= \
     -display none -monitor none -serial file:"$WORK/console.log" -no-reboot &
@@ -115,13 +115,27 @@ echo "$guest_checks" | grep -q . || guest_checks="FAIL control API check in the 
 echo "$guest_checks"
 passed=$((passed + $(echo "$guest_checks" | grep -c '^PASS')))
 failed=$((failed + $(echo "$guest_checks" | grep -c '^FAIL')))
+echo "$(grep -a -o "recorder_ready_s=[0-9.]*" "$WORK/console.log" | tail -1)" \
+    "(recorder READY=1, seconds after the kernel started)"
 if [ -n "$web_s" ]; then
-    python3 "$REPO/image-build/smoke_api.py" "http://127.0.0.1:$port" > "$WORK/api.log" 2>&1
+    # Physical access: the one-time code is in a file on the card's FAT boot partition.
+    code=$(mtype -i "$fat" ::setup-code.txt 2>/dev/null | tr -d '\r\n ')
+    check "setup code file on the boot partition" "$([ -n "$code" ]; echo $?)"
+    python3 "$REPO/image-build/smoke_api.py" "http://127.0.0.1:$port" --setup-code "$code" \
+        > "$WORK/api.log" 2>&1
     grep -E '^(PASS|FAIL)' "$WORK/api.log" | while read -r line; do echo "$line"; done
     api_passed=$(grep -c '^PASS' "$WORK/api.log")
     api_failed=$(grep -c '^FAIL' "$WORK/api.log")
     [ "$api_passed$api_failed" = 00 ] && { api_failed=1; tail -5 "$WORK/api.log"; }
     passed=$((passed + api_passed)); failed=$((failed + api_failed))
+    waited=0
+    while mdir -i "$fat" ::setup-code.txt >/dev/null 2>&1 && [ "$waited" -lt 20 ]; do
+        sleep 1
+        waited=$((waited + 1))
+    done
+    mdir -i "$fat" ::setup-code.txt >/dev/null 2>&1 && still_there=0 || still_there=1
+    check "setup code deleted from the boot partition once the password is set" \
+        "$([ "$still_there" = 1 ]; echo $?)"
 fi
 echo "boot-to-web: ${web_s:-none} s; console log tail:"
 grep -a -E "appliance|Failed|FAILED|APPLIANCE" "$WORK/console.log" | tail -15 | sed 's/^/  | /'

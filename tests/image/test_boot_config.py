@@ -93,3 +93,22 @@ def test_host_name_from_room_else_unique_unset(tmp_path, monkeypatch):
     assert module.host_name(path) == "room-unset-c3d4"
     path.write_text('[site]\nroom = "x"\n')
     assert module.host_name(path) == "room-unset-c3d4"
+
+
+def test_image_template_sets_the_setup_code_on_the_boot_partition(tmp_path):
+    """install.sh --image: one setting uncommented (validated), every other still a comment."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "image-build/config_template.py"),
+         "--set", "web.setup_code_file=/boot/firmware/setup-code.txt"],
+        capture_output=True, text=True, timeout=60, check=True, cwd=REPO)
+    lines = done.stdout.splitlines()
+    assert 'setup_code_file = "/boot/firmware/setup-code.txt"' in lines
+    path = tmp_path / "appliance.toml"
+    path.write_text(done.stdout)
+    loaded = config_mod.load(path)
+    assert loaded.web.setup_code_file == "/boot/firmware/setup-code.txt"
+    assert dataclasses.replace(loaded, web=config_mod.WebConfig()) == config_mod.Config()
+    refused = subprocess.run(
+        [sys.executable, str(REPO / "image-build/config_template.py"), "--set", "web.nope=1"],
+        capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert refused.returncode != 0 and "web.nope" in refused.stderr

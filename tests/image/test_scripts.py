@@ -10,7 +10,7 @@ import pytest
 from tests.image.conftest import REPO
 
 SHELL_SCRIPTS = [REPO / "image-build/install.sh", REPO / "image-build/build.sh",
-                 REPO / "image-build/smoke-test.sh",
+                 REPO / "image-build/smoke-test.sh", REPO / "image-build/smoke_guest.sh",
                  REPO / "image-build/rootfs/etc/initramfs-tools/scripts/init-bottom"
                         / "appliance-overlayroot",
                  *(p for p in (REPO / "systemd/libexec").iterdir()
