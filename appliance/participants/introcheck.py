@@ -138,21 +138,37 @@ class SegmentCheck:
         self._judge(levels)
 
     def _judge(self, level_db: np.ndarray) -> None:
+        """Onset and silence runs of contiguous frames; runs before the onset don't count
+        (that is the intro check's business)."""
         frame_s = FRAME_S
         start_s = self.elapsed_s - self._levels.carry.size / self.rate_hz - level_db.size * frame_s
-        speech = level_db > self.floor.floor_db() + VAD_MARGIN_DB
-        if self.onset_s is None and speech.any():
-            self.onset_s = round(max(start_s, 0.0) + int(np.argmax(speech)) * frame_s, 3)
-        for index, is_speech in enumerate(speech):  # runs are long; this loop is per frame
-            if is_speech:
-                self.silence_run_s = 0.0
-                continue
-            if self.silence_run_s == 0.0:
-                self.silence_start_s = start_s + index * frame_s
-            self.silence_run_s += frame_s
-            if self.silence_run_s > self.longest_silence_s and self.onset_s is not None:
-                self.longest_silence_s = self.silence_run_s
-                self.longest_silence_at_s = self.silence_start_s
+        speech = np.flatnonzero(level_db > self.floor.floor_db() + VAD_MARGIN_DB)
+        if speech.size == 0:
+            if self.onset_s is not None:
+                self._silence(start_s, level_db.size * frame_s)
+            return
+        if self.onset_s is None:
+            self.onset_s = round(max(start_s, 0.0) + int(speech[0]) * frame_s, 3)
+        elif speech[0] > 0:
+            self._silence(start_s, int(speech[0]) * frame_s)
+        self.silence_run_s = 0.0
+        gaps = np.diff(speech) - 1
+        if gaps.size and gaps.max() > 0:
+            widest = int(np.argmax(gaps))
+            self._silence(start_s + (int(speech[widest]) + 1) * frame_s, gaps[widest] * frame_s)
+            self.silence_run_s = 0.0
+        tail = level_db.size - 1 - int(speech[-1])
+        if tail:
+            self._silence(start_s + (int(speech[-1]) + 1) * frame_s, tail * frame_s)
+
+    def _silence(self, start_s: float, length_s: float) -> None:
+        """A stretch without speech, continuing the current run when there is one."""
+        if self.silence_run_s == 0.0:
+            self.silence_start_s = start_s
+        self.silence_run_s += float(length_s)
+        if self.silence_run_s > self.longest_silence_s:
+            self.longest_silence_s = self.silence_run_s
+            self.longest_silence_at_s = self.silence_start_s
 
     def flags(self, final: bool) -> list[dict]:
         """Flags known now; `final` when the segment has ended (its length is then known)."""
