@@ -115,6 +115,22 @@ class WebUser:
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         self.csrf = ""
 
+    def first_start(self, code: str, password: str) -> WebUser:
+        """The setup page: the one-time code (read off the box) and a new password."""
+        token = _csrf(self._get("/setup"))
+        form = urllib.parse.urlencode({"code": code, "password": password,
+                                       "password2": password, "csrf_token": token}).encode()
+        self.opener.open(urllib.request.Request(self.url + "/setup", data=form), timeout=10)
+        self.csrf = _csrf(self._get("/"))
+        return self
+
+    def post(self, path: str, body: dict, timeout_s: float = 30) -> dict:
+        request = urllib.request.Request(
+            self.url + path, data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "X-CSRF-Token": self.csrf})
+        with self.opener.open(request, timeout=timeout_s) as reply:
+            return json.loads(reply.read())
+
     def login(self, password: str) -> WebUser:
         token = _csrf(self._get("/login"))
         form = urllib.parse.urlencode({"password": password, "csrf_token": token}).encode()
@@ -130,11 +146,7 @@ class WebUser:
         return json.loads(self._get("/api/status"))
 
     def control(self, cmd: str, **args) -> dict:
-        request = urllib.request.Request(
-            f"{self.url}/api/control/{cmd}", data=json.dumps(args).encode(),
-            headers={"Content-Type": "application/json", "X-CSRF-Token": self.csrf})
-        with self.opener.open(request, timeout=30) as reply:
-            return json.loads(reply.read())
+        return self.post(f"/api/control/{cmd}", args)
 
 
 def _csrf(html: str) -> str:

@@ -21,10 +21,12 @@ import pytest
 
 from appliance.errors import ClockError, StorageError
 from appliance.hardware import panel_protocol as pp
-from tests.e2e.room import Room, appliance, mount_tmpfs, unmount
+from appliance.webui.auth import setup_code_file
+from tests.e2e.room import Room, WebUser, appliance, mount_tmpfs, unmount
 from tests.export.export_drive import exfat_drive, plug_back, pull_out
 from tests.feeds import make_long_feed, wait_for
 from tests.hardware.ptypanel import PtyPanel
+from tests.web.conftest import WebProcess, free_port
 
 PARTICIPANTS = 20
 SEGMENT_S = 30  # recorded seconds per participant (accelerated day)
@@ -32,6 +34,7 @@ BREAKS_AFTER = (7, 14)
 CLOCK_FAULT_AT = 10
 DISK_FAULT_AT = 16
 RESERVE_MB = 20
+PASSWORD = "Аудитория-0005-пароль"
 GARBAGE_AT = 4
 LONG_PRESS_S = 0.5
 STOP_PRESS_S = 1.5
@@ -59,7 +62,8 @@ def room(tmp_path, panel):
     feed = make_long_feed(tmp_path / "home", hours=2)
     data = tmp_path / "data"
     mount_tmpfs(data, 900)
-    room = Room.create(tmp_path, feed, data,
+    room = Room.create(tmp_path, feed, data, site={"school": "", "room": ""},
+                       web={"listen": f"127.0.0.1:{free_port()}"},
                        recording={"reserve_mb": RESERVE_MB, "disk_warn_hours": 0.05},
                        gpio={"backend": "mock", "long_press_s": LONG_PRESS_S,
                              "stop_press_s": STOP_PRESS_S},
@@ -68,6 +72,30 @@ def room(tmp_path, panel):
     yield room
     room.recorder.terminate()
     unmount(data)
+
+
+@pytest.fixture
+def web(room):
+    process = WebProcess(room.config_path).start()
+    yield process
+    process.terminate()
+
+
+def set_up_through_the_web(room, web) -> WebUser:
+    """First start: the setup code read off the box, a password, the room's codes; then the
+    guided test recording from both seats."""
+    assert not room.status()["configured"]
+    code = setup_code_file(room.recorder.config).read_text().strip()
+    user = WebUser(web.url).first_start(code, PASSWORD)
+    saved = user.post("/api/settings", {"site.region": "64", "site.msu": "01",
+                                        "site.school": "640101", "site.room": "0005"})
+    assert saved["ok"], saved
+    wait_for(lambda: room.status()["configured"], what="the recorder took the new codes")
+    user.post("/api/test/participant", {}, timeout_s=60)
+    overall = user.post("/api/test/examiner", {}, timeout_s=60)["overall"]
+    assert overall["status"] == "fail", "the feed is noise: no voice may pass the test"
+    assert {r["code"] for r in overall["reasons"]} & {"no_speech", "seat_not_heard"}
+    return user
 
 
 def press(room, hold_s: float) -> dict:
@@ -169,13 +197,10 @@ def export_with_a_yank(room, tmp_path):
         return verified.stdout
 
 
-def test_an_exam_day_with_faults(room, panel, tmp_path):
-    status = room.status()
+def test_an_exam_day_with_faults(room, web, panel, tmp_path):
+    user = set_up_through_the_web(room, web)
+    status = user.status()
     assert status["configured"] and status["clock"]["ok"] and status["device"]["present"]
-    room.recorder.ctl("test", seat="participant", seconds=3)
-    overall = room.recorder.ctl("test", seat="examiner", seconds=3)["overall"]
-    assert overall["status"] == "fail", "the feed is noise: no voice may pass the test"
-    assert {r["code"] for r in overall["reasons"]} & {"no_speech", "seat_not_heard"}
 
     press(room, SHORT_HOLD_S)
     wait_for(lambda: room.status()["state"] == "recording", what="started by a short press")
