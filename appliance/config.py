@@ -28,6 +28,10 @@ i18n.register({
     "config.unknown_section": ("Неизвестный раздел настроек [{key}]",
                                "Unknown settings section [{key}]"),
     "config.unknown_key": ("Неизвестная настройка {key}", "Unknown setting {key}"),
+    "config.press_order": ("Настройки кнопки: нужно gpio.debounce_ms ({debounce} мс) < "
+                           "gpio.long_press_s ({long} с) < gpio.stop_press_s ({stop} с)",
+                           "Button settings: need gpio.debounce_ms ({debounce} ms) < "
+                           "gpio.long_press_s ({long} s) < gpio.stop_press_s ({stop} s)"),
     "config.digits": ("Настройка {key}: нужно ровно {length} цифр(ы) в кавычках, например "
                       "\"{example}\"; получено «{value}»",
                       "Setting {key}: exactly {length} digits in quotes expected, e.g. "
@@ -377,6 +381,15 @@ def validate_field(section: str, key: str, value: Any) -> Any:
     return VALIDATORS[section][key](f"{section}.{key}", value)
 
 
+def _relations(config: Config) -> list[ConfigError]:
+    """Settings that are valid alone but not together."""
+    gpio = config.gpio
+    if not gpio.debounce_ms / 1000 < gpio.long_press_s < gpio.stop_press_s:
+        return [ConfigError("config.press_order", debounce=gpio.debounce_ms,
+                            long=gpio.long_press_s, stop=gpio.stop_press_s)]
+    return []
+
+
 def from_dict(raw: dict[str, Any]) -> Config:
     """Build a Config from parsed TOML; every problem is reported, each naming its key."""
     config = Config()
@@ -391,6 +404,8 @@ def from_dict(raw: dict[str, Any]) -> Config:
                 setattr(target, key, validate_field(section, key, value))
             except ConfigError as err:
                 problems.append(err)
+    if not problems:
+        problems += _relations(config)
     if len(problems) == 1:
         raise problems[0]
     if problems:

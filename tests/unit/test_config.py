@@ -90,3 +90,10 @@ def test_save_is_atomic_and_refuses_bad_values(tmp_path):
         config.save(cfg, path)
     assert path.read_bytes() == before, "nothing is half-written"
     assert [p.name for p in tmp_path.iterdir()] == ["e.toml"], "no temporary files left"
+
+
+def test_button_durations_must_be_in_order(tmp_path):
+    path = tmp_path / "a.toml"
+    path.write_text('[gpio]\nlong_press_s = 2.0\nstop_press_s = 2.0\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="gpio.long_press_s \\(2.0 с\\) < gpio.stop_press_s"):
+        config.load(path)
