@@ -14,15 +14,20 @@
   `logged_in_page` -> a Playwright Page logged in through the login form of `web_server`,
   failing the test on any JavaScript error. `screenshot(page, name)` saves to
   tests/artifacts/screenshots/NAME.png.
+- `HttpSession(url).login()` -> a logged-in HTTP client for a served page (no browser):
+  `.call(path, body=None)` -> (status, parsed JSON), POSTing JSON with the CSRF header.
 """
 
 from __future__ import annotations
 
+import http.cookiejar
+import json
 import re
 import signal
 import socket
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -68,6 +73,34 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOT_DIR / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class HttpSession:
+    """A script's session with a served page: cookies, CSRF header, JSON replies."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        self.csrf = ""
+
+    def login(self, password: str = PASSWORD) -> HttpSession:
+        self.csrf = self.call("/api/session")[1]["csrf_token"]
+        status, reply = self.call("/login", {"password": password})
+        assert status == 200, reply
+        self.csrf = reply["csrf_token"]
+        return self
+
+    def call(self, path: str, body: dict | None = None) -> tuple[int, dict]:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, headers={
+            "Content-Type": "application/json", "Accept": "application/json",
+            "X-CSRF-Token": self.csrf})
+        try:
+            with self.opener.open(request, timeout=30) as reply:
+                return reply.status, json.loads(reply.read())
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read())
 
 
 class WebProcess:

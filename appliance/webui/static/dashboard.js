@@ -27,16 +27,16 @@
       const row = document.createElement("div");
       row.className = "meter";
       row.innerHTML = '<span class="meter-name"></span><span class="meter-bar">' +
-        '<span class="meter-rms"></span><span class="meter-peak"></span></span>' +
+        '<span class="meter-cover"></span><span class="meter-peak"></span></span>' +
         '<span class="meter-value"></span>';
       row.querySelector(".meter-name").textContent = fmt(text.channel, { n: n });
       box.appendChild(row);
     }
     peaks.forEach((peak, i) => {
       const row = box.children[i];
-      const width = (db) => Math.max(0, Math.min(100, 100 * (1 - db / METER_FLOOR_DBFS))) + "%";
-      row.querySelector(".meter-peak").style.left = width(peak);
-      row.querySelector(".meter-rms").style.width = width(rms[i]);
+      const pct = (db) => Math.max(0, Math.min(100, 100 * (1 - db / METER_FLOOR_DBFS)));
+      row.querySelector(".meter-peak").style.left = pct(peak) + "%";
+      row.querySelector(".meter-cover").style.width = (100 - pct(rms[i])) + "%";
       row.querySelector(".meter-value").textContent = peak <= -120 ? "−∞" : peak.toFixed(1) + " dBFS";
       row.classList.toggle("clip", peak > -1);
     });
