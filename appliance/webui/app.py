@@ -40,6 +40,9 @@ PAGE_MODULES = (
     "appliance.webui.dashboard",
     "appliance.webui.system",
     "appliance.webui.participants",
+    "appliance.webui.settings",
+    "appliance.webui.testwizard",
+    "appliance.webui.recordings",
 )
 
 PUBLIC_ENDPOINTS = frozenset({"access.login", "access.setup", "access.language",

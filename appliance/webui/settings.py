@@ -3,8 +3,8 @@ sample rate, and setting the recorder's clock from the browser.
 
 Every value goes through `appliance.config`'s own validators, so the page accepts exactly what
 the config file accepts; errors are shown next to their field and nothing is written unless
-every field is valid (config.save replaces the file atomically). The recorder reads the file
-when it starts.
+every field is valid (config.save replaces the file atomically). After saving, the running
+recorder is told to reload it (`reload_config`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask import Blueprint, jsonify, render_template, request
 
 from appliance import config as config_mod
 from appliance import i18n, naming
-from appliance.errors import ApplianceError, ConfigError
+from appliance.errors import ApplianceError, ConfigError, ControlError
 from appliance.webui import pagekit
 
 bp = Blueprint("settings", __name__)
@@ -42,8 +42,11 @@ i18n.register({
     "set.audio.rate": ("Частота дискретизации, Гц", "Sample rate, Hz"),
     "set.preview": ("Имя файла первой части сегодня", "Today's first part will be named"),
     "set.save": ("Сохранить", "Save"),
-    "set.saved": ("Настройки сохранены. Регистратор применит их при следующем запуске.",
-                  "Settings saved. The recorder applies them when it next starts."),
+    "set.saved": ("Настройки сохранены и переданы регистратору",
+                  "Settings saved and passed to the recorder"),
+    "set.saved_offline": ("Настройки сохранены. Регистратор сейчас не отвечает и применит их "
+                          "при запуске", "Settings saved. The recorder does not answer now; "
+                          "it applies them when it starts"),
     "set.unchanged": ("Изменений нет", "Nothing changed"),
     "set.invalid": ("Настройки не сохранены: исправьте отмеченные поля",
                     "Settings not saved: correct the marked fields"),
@@ -192,12 +195,14 @@ def settings_save():
         return jsonify({"ok": True, "changed": {}, "message": i18n.text("set.unchanged", lang)})
     config_mod.save(config, path)
     pagekit.audit("settings_changed", changes=changes)
-    message = i18n.text("set.saved", lang)
+    message, applied = i18n.text("set.saved", lang), True
     try:
         pagekit.recorder("reload_config", source="web")
-    except ApplianceError as err:  # saved; the recorder takes it at its next start
-        message = err.message(lang)
-    return jsonify({"ok": True, "changed": changes, "message": message})
+    except ControlError:  # saved; the recorder reads the file when it starts
+        message, applied = i18n.text("set.saved_offline", lang), False
+    except ApplianceError as err:  # saved; refused during a day (says so itself)
+        message, applied = err.message(lang), False
+    return jsonify({"ok": True, "changed": changes, "applied": applied, "message": message})
 
 
 @bp.get("/api/clock")

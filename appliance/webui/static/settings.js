@@ -53,7 +53,7 @@
       if (!reply) return;
       showFieldErrors(reply.fields || {});
       result.textContent = reply.ok ? reply.message : (reply.error || {}).text || "";
-      result.className = "result " + (reply.ok ? "good" : "bad");
+      result.className = "result " + (reply.ok && reply.applied !== false ? "good" : "bad");
     });
   });
 

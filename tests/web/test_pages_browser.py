@@ -1,0 +1,139 @@
+"""The pages in a real browser (Debian's Chromium through Playwright) against the real
+`appliance web` process (waitress) and a real recorder (`--simulate`), logged in through the
+login form (fixtures of tests/web/conftest.py): settings, the test-recording wizard, the
+player's markers and a participant clip download. Screenshots: tests/artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from appliance import config as config_mod
+from tests.recorder_process import RecorderProcess
+from tests.web.conftest import WebProcess, login_page, make_web_config, new_page, set_password
+from tests.web.pages_helpers import DAY, RATE_HZ, record_day, screenshot, wav_frames, wav_params
+
+DATE = DAY.isoformat()
+
+
+@pytest.fixture(scope="module")
+def box(tmp_path_factory):
+    """One box for the module: a recorded day, a short (2 × 2 s) test recording, the password
+    set, the recorder and `appliance web` running."""
+    config_path = make_web_config(tmp_path_factory.mktemp("pages"),
+                                  checks={"test_duration_s": 4.0})
+    record_day(config_mod.load(config_path).data_dir)
+    set_password(config_path)
+    recorder = RecorderProcess(config_path, simulate=True).start()
+    web = WebProcess(config_path)
+    try:
+        web.start()
+        yield config_path, web
+    finally:
+        web.terminate()
+        recorder.terminate()
+
+
+@pytest.fixture
+def box_config(box):
+    return box[0]
+
+
+@pytest.fixture
+def page(chromium, box):
+    """A tab logged in through the login form; any JavaScript error fails the test."""
+    page = new_page(chromium, box[1].url)
+    login_page(page)
+    yield page
+    page.context.close()
+    assert not page.js_errors, page.js_errors
+
+
+def test_settings_bad_school_code_is_shown_and_nothing_saved(page, box_config):
+    before = box_config.read_bytes()
+    page.goto("/settings")
+    page.fill("#f-school", "64O1O1")  # letters O instead of zeros
+    page.click("#settings-save")
+    message = page.locator('[data-field="site.school"] .field-error')
+    message.filter(has_text="ровно 6 цифр").wait_for()
+    assert "Код ОО: нужно ровно 6 цифр(ы), например 640101; введено «64O1O1»" == \
+        message.text_content()
+    page.locator("#settings-result", has_text="Настройки не сохранены").wait_for()
+    screenshot(page, "settings_bad_school")
+    assert box_config.read_bytes() == before
+
+
+def test_settings_good_school_code_previews_the_exact_file_name_and_saves(page, box_config):
+    page.goto("/settings")
+    page.fill("#f-school", "641234")
+    page.fill("#f-room", "0107")
+    page.check('input[name="recording.naming"][value="cyrillic"]')
+    expected = f"{dt.date.today().isoformat()}_ОО-641234_ауд-0107_часть-1.wav"
+    page.locator("#file-preview", has_text=expected).wait_for()
+    assert page.text_content("#file-preview") == expected
+    page.check('input[name="recording.naming"][value="ascii"]')
+    page.locator("#file-preview", has_text="_OO-641234_room-0107_part-1.wav").wait_for()
+    page.click("#settings-save")
+    page.locator("#settings-result", has_text="Настройки сохранены").wait_for()
+    screenshot(page, "settings_saved")
+    saved = config_mod.load(box_config)
+    assert (saved.site.school, saved.site.room, saved.recording.naming) == \
+        ("641234", "0107", "ascii")
+
+
+def test_clock_from_this_browser(page):
+    page.goto("/settings")
+    page.locator("#clock-status", has_text="источник").wait_for()
+    page.click("#clock-set")
+    page.locator("#clock-status", has_text="источник: browser").wait_for()
+
+
+def test_test_recording_shows_verdicts_reasons_waveform_and_playback(page):
+    page.goto("/test")
+    page.click("#step-participant .test-record")
+    result = page.locator("#step-participant .test-result")
+    result.wait_for(state="visible", timeout=30_000)
+    assert result.get_attribute("data-status") in ("pass", "warn", "fail")
+    page.click("#step-examiner .test-record")
+    overall = page.locator("#test-overall")
+    overall.wait_for(state="visible", timeout=30_000)
+    assert overall.locator(".verdict").text_content() in ("годно", "годно с замечаниями",
+                                                          "не годно")
+    page.wait_for_selector("#step-examiner canvas.wave[data-loaded]")
+    duration = page.evaluate("""() => new Promise((resolve) => {
+        const audio = document.querySelector('#step-examiner audio');
+        if (audio.readyState >= 1) resolve(audio.duration);
+        audio.addEventListener('loadedmetadata', () => resolve(audio.duration));
+    })""")
+    assert abs(duration - 2.0) < 0.01  # half of the configured 4 s test
+    screenshot(page, "test_recording")
+
+
+def test_player_markers_seek_the_audio(page):
+    page.goto(f"/recordings/{DATE}/part/1")
+    page.wait_for_selector("#wave[data-loaded]")
+    page.click('#markers button.marker[data-time="12.5"]')
+    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 12.5)"
+                           " < 0.001")
+    page.click('#markers button.marker[data-time="1.0"]')
+    page.wait_for_function("Math.abs(document.getElementById('player').currentTime - 1.0)"
+                           " < 0.001")
+    screenshot(page, "player_markers")
+
+
+def test_participant_clip_download(page, box_config, tmp_path):
+    page.goto(f"/recordings/{DATE}")
+    page.select_option('form.clip-form select[name="participant"]', "2")
+    with page.expect_download() as download_info:
+        page.click("form.clip-form button.clip-participant")
+    download = download_info.value
+    assert download.suggested_filename == "2027-02-10_ОО-640101_ауд-0005_участник-2.wav"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    start, end = int(12.5 * RATE_HZ), 30 * RATE_HZ
+    assert wav_params(saved) == (RATE_HZ, 1, end - start)  # 17.5 s
+    master = config_mod.load(box_config).data_dir / "recordings" / DATE / \
+        "2027-02-10_ОО-640101_ауд-0005_часть-1.wav"
+    assert wav_frames(saved, 0, end - start) == wav_frames(master, start, end - start)
+    screenshot(page, "day_clip")

@@ -1,0 +1,71 @@
+"""The test-recording wizard through the real app and a real recorder: both seats, every
+reason's fields, the overall verdict, and the recording served for playback."""
+
+from __future__ import annotations
+
+import wave
+
+from tests.web.pages_helpers import wav_params
+
+pytest_plugins = ["tests.web.pages_fixtures"]
+
+
+REASON_FIELDS = {"code", "severity", "value", "threshold", "unit", "message", "hint"}
+
+
+def post(client, url, body=None):
+    return client.post(url, json=body or {}, headers={"X-CSRF-Token": client.csrf_token})
+
+
+def check_verdict(verdict: dict) -> None:
+    assert verdict["status"] in ("pass", "warn", "fail")
+    assert verdict["status_text"] in ("годно", "годно с замечаниями", "не годно")
+    for reason in verdict["reasons"]:
+        assert REASON_FIELDS <= set(reason), reason
+        assert reason["message"] and reason["hint"]
+
+
+def test_two_steps_give_verdicts_and_playable_recordings(recorder_client, live_recorder):
+    first = post(recorder_client, "/api/test/participant")
+    assert first.status_code == 200, first.data
+    body = first.get_json()
+    assert body["seat"] == "participant" and body["overall"] is None
+    check_verdict(body["verdict"])
+    second = post(recorder_client, "/api/test/examiner").get_json()
+    assert second["seat"] == "examiner"
+    check_verdict(second["verdict"])
+    check_verdict(second["overall"])
+    assert second["overall"]["steps"].keys() == {"participant", "examiner"}
+
+    tests_dir = live_recorder.config.data_dir / "tests"
+    for name in (body["name"], second["name"]):
+        audio = recorder_client.get(f"/test/audio/{name}")
+        assert audio.status_code == 200 and audio.mimetype == "audio/wav"
+        assert audio.data == (tests_dir / name).read_bytes()
+        rate_hz, channels, frames = wav_params(tests_dir / name)
+        assert frames == 2 * rate_hz  # half of the configured 4 s test
+        peaks = recorder_client.get(f"/api/test/peaks/{name}").get_json()
+        assert peaks["frames"] == frames and max(peaks["peaks"]) > 0
+    page = recorder_client.get("/test").get_data(as_text=True)
+    assert body["name"] in page and "по 2 с с каждого места" in page
+
+
+def test_test_audio_supports_range_requests(recorder_client, live_recorder):
+    name = post(recorder_client, "/api/test/participant").get_json()["name"]
+    path = live_recorder.config.data_dir / "tests" / name
+    reply = recorder_client.get(f"/test/audio/{name}", headers={"Range": "bytes=0-43"})
+    assert reply.status_code == 206 and reply.data == path.read_bytes()[:44]
+    with wave.open(str(path)) as w:
+        assert w.getsampwidth() == 2
+
+
+def test_an_unknown_seat_is_refused_with_a_message(recorder_client):
+    reply = post(recorder_client, "/api/test/window")
+    assert reply.status_code == 409
+    assert reply.get_json()["error"]["code"] == "tst.bad_seat"
+
+
+def test_without_a_recorder_the_wizard_says_so(page_client):
+    reply = post(page_client, "/api/test/participant")
+    assert reply.status_code == 503
+    assert "Регистратор не отвечает" in reply.get_json()["error"]["text"]
