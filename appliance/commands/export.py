@@ -7,7 +7,6 @@ import sys
 
 from appliance import config as config_mod
 from appliance import i18n
-from appliance.export.exporter import ExportProgress, export_days
 
 i18n.register({
     "export.progress": ("Выгрузка: {percent:3.0f}%  {file}", "Export: {percent:3.0f}%  {file}"),
@@ -36,7 +35,7 @@ class _Printer:
     def __init__(self) -> None:
         self.last = -1
 
-    def __call__(self, progress: ExportProgress) -> None:
+    def __call__(self, progress) -> None:
         percent = int(progress.fraction * 100)
         if percent != self.last:
             self.last = percent
@@ -46,6 +45,8 @@ class _Printer:
 
 
 def run(args) -> int:
+    from appliance.export.exporter import export_days  # numpy/scipy: only when exporting
+
     config = config_mod.load(args.config)
     result = export_days(config.data_dir, args.dest, progress=_Printer(), dates=args.date,
                          school_name=config.export.school_name)

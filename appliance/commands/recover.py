@@ -6,7 +6,6 @@ import os
 
 from appliance import config as config_mod
 from appliance import i18n
-from appliance.recorder.daemon import lock_data_dir
 from appliance.recorder.recovery import recover_all
 
 i18n.register({
@@ -25,6 +24,9 @@ def register(subparsers, common) -> None:
 
 
 def run(args) -> int:
+    from appliance.recorder.daemon import lock_data_dir  # the daemon pulls in numpy/scipy: not
+    # at import, so `appliance verify` on the coordinator's PC needs no audio libraries
+
     config = config_mod.load(args.config)
     lock_fd = lock_data_dir(config.data_dir)
     try:

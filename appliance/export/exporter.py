@@ -54,12 +54,15 @@ ProgressCallback = Callable[["ExportProgress"], None]
 @dataclass(frozen=True)
 class ExportProgress:
     done_bytes: int
+    """Bytes written plus bytes read back: each file counts twice, so the read-back
+    verification (half the time on a slow drive) moves the progress too."""
     total_bytes: int
     file: str
 
     @property
     def fraction(self) -> float:
-        return self.done_bytes / self.total_bytes if self.total_bytes else 1.0
+        """0..1; a copy found damaged on the drive and written again can run a little over."""
+        return min(1.0, self.done_bytes / self.total_bytes) if self.total_bytes else 1.0
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,7 @@ def export_days(data_dir: str | os.PathLike, dest_dir: str | os.PathLike,
     if max_file_bytes is None:
         max_file_bytes = max_file_bytes_for(fs_type)
     check_fits(items, dest_dir, max_file_bytes, fs_type)
-    tracker = _Tracker(sum(i.bytes for i in items), progress)
+    tracker = _Tracker(2 * sum(i.bytes for i in items), progress)
     try:
         for day, (room, day_items) in zip(days, plans, strict=True):
             _export_room(day, room, day_items, tracker, school_name)

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from appliance.config import Config
 from appliance.export.drive import DriveManager, Mounter, UdevWatcher, UnitMounter
-from appliance.export.exporter import export_days
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +23,8 @@ log = logging.getLogger(__name__)
 def drive_manager(config: Config, day_stopped: Callable[[], bool],
                   on_change: Callable[[dict], None] | None = None,
                   mounter: Mounter | UnitMounter | None = None) -> DriveManager:
+    from appliance.export.exporter import export_days  # its reports pull in scipy: not at import
+
     export = functools.partial(export_days, config.data_dir,
                                school_name=config.export.school_name)
     return DriveManager(Path(config.export.mount_dir), export, mounter=mounter,

@@ -72,11 +72,12 @@ def copy_verified(src: Path, dest: Path, expected_sha256: str | None = None,
 
     `expected_sha256` (from the journal) is checked against the bytes actually read from the
     source, so a silently damaged source is refused instead of being certified.
+    `progress(n)` is called for every chunk written and every chunk read back: 2 x size in all.
     """
     size = src.stat().st_size
     if dest.exists() and dest.stat().st_size == size:
         digest = expected_sha256 or sha256_file(src)
-        if sha256_file(dest, drop_cache=True) == digest:
+        if sha256_file(dest, progress, drop_cache=True) == digest:
             if progress:
                 progress(size)
             return CopyOutcome(dest, digest, size, skipped=True)
@@ -86,7 +87,7 @@ def copy_verified(src: Path, dest: Path, expected_sha256: str | None = None,
         if expected_sha256 and digest != expected_sha256:
             tmp.unlink()
             raise StorageError("copy.source_changed", path=src)
-        if sha256_file(tmp, drop_cache=True) != digest:
+        if sha256_file(tmp, progress, drop_cache=True) != digest:
             tmp.unlink()
             raise StorageError("copy.readback", path=dest)
         os.replace(tmp, dest)

@@ -103,12 +103,11 @@ def test_verify_runs_on_bare_python_without_site_packages(data_dir, small_day, d
 
 
 def test_verify_command_imports_no_audio_library(data_dir, small_day, dest):
-    """The `verify` subcommand itself; other commands' imports are their modules' business."""
+    """`appliance verify` through the real command line, which registers every command: none
+    of them may pull an audio library in at import."""
     export_days(data_dir, dest)
-    code = ("import argparse, sys; from appliance.commands import verify; "
-            "p = argparse.ArgumentParser(); verify.register(p.add_subparsers(), "
-            "argparse.ArgumentParser(add_help=False)); a = p.parse_args(['verify', sys.argv[1]]);"
-            "rc = a.func(a); print('AUDIO', [m for m in ('numpy', 'pyaudio', 'pydub', 'scipy') "
+    code = ("import sys; from appliance import cli; rc = cli.main(['verify', sys.argv[1]]); "
+            "print('AUDIO', [m for m in ('numpy', 'pyaudio', 'pydub', 'scipy') "
             "if m in sys.modules]); sys.exit(rc)")
     done = subprocess.run([sys.executable, "-c", code, str(dest)], capture_output=True,
                           text=True)
@@ -209,3 +208,18 @@ def test_fat32_limit_refuses_an_oversized_file_before_writing(data_dir, small_da
         export_days(data_dir, dest, max_file_bytes=400_000)
     assert err.value.code == "export.too_big"
     assert list(dest.iterdir()) == []
+
+
+def test_progress_covers_writing_and_read_back_and_ends_at_one(data_dir, small_day, dest):
+    copied = sum(p.stat().st_size for p in small_day.iterdir()
+                 if p.is_file() and p.name != "journal.jsonl")
+    for run in ("first", "again"):   # the second run only reads back what is on the drive
+        seen = []
+        export_days(data_dir, dest, progress=seen.append)
+        assert seen[-1].total_bytes == 2 * copied, run
+        assert seen[-1].done_bytes == 2 * copied and seen[-1].fraction == 1.0, run
+        done = [p.done_bytes for p in seen]
+        assert done == sorted(done), run
+        first_wav = next(p.file for p in seen if p.file.endswith(".wav"))
+        own = [p.done_bytes for p in seen if p.file == first_wav]
+        assert own[-1] - own[0] >= (small_day / first_wav).stat().st_size, run
