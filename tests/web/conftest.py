@@ -100,7 +100,8 @@ class HttpSession:
             with self.opener.open(request, timeout=30) as reply:
                 return reply.status, json.loads(reply.read())
         except urllib.error.HTTPError as err:
-            return err.code, json.loads(err.read())
+            with err:
+                return err.code, json.loads(err.read())
 
 
 class WebProcess:

@@ -1,0 +1,75 @@
+"""Dashboard API against a real simulated recorder: status with hours left, controls and their
+Russian refusals, and the server-sent level events of a real `appliance web` process."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from appliance.webui.statushub import hours_left
+from tests.web.conftest import HttpSession
+
+
+@pytest.fixture
+def recorder_client(sim_recorder, web_authed_client):
+    return web_authed_client
+
+
+def post(client, path, body=None):
+    return client.post(path, json=body or {}, headers={"X-CSRF-Token": client.csrf})
+
+
+def test_hours_left_is_free_bytes_over_the_byte_rate():
+    status = {"free_bytes": 2 * 48000 * 2 * 3600 * 5, "rate_hz": 48000, "channels": 2}
+    assert hours_left(status) == 5.0
+    assert hours_left({"free_bytes": None, "rate_hz": 48000, "channels": 1}) is None
+
+
+def test_status_and_controls_through_the_recorder(recorder_client, sim_recorder):
+    status = recorder_client.get("/api/status").json
+    assert status["ok"] and status["state"] == "idle"
+    assert status["hours_left"] == hours_left(sim_recorder.status())
+    refused = post(recorder_client, "/api/control/pause")
+    assert refused.status_code == 409 and refused.json["ok"] is False
+    assert any("а" <= ch <= "я" for ch in refused.json["error"]["text"].lower())
+    assert post(recorder_client, "/api/control/start").json["result"]["state"] == "recording"
+    mark = post(recorder_client, "/api/control/mark", {"label": "Участник 3"}).json
+    assert mark["result"]["marker"]["label"] == "Участник 3"
+    assert post(recorder_client, "/api/control/stop").json["result"]["state"] == "stopped"
+    assert post(recorder_client, "/api/control/format").status_code == 400
+    too_long = post(recorder_client, "/api/control/mark", {"label": "x" * 201})
+    assert too_long.status_code == 400 and "200" in too_long.json["error"]["text"]
+
+
+def test_recorder_down_is_reported_in_russian(web_authed_client):
+    reply = web_authed_client.get("/api/status")
+    assert reply.status_code == 503
+    assert reply.json["error"]["text"].startswith("Регистратор не отвечает")
+
+
+def test_level_events_arrive_at_least_ten_times_a_second(web_server, sim_recorder):
+    page = HttpSession(web_server.url).login()
+    request = urllib.request.Request(web_server.url + "/api/events")
+    events = []
+    with page.opener.open(request, timeout=10) as stream:
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        started = time.monotonic()
+        while time.monotonic() - started < 2.0:
+            line = stream.readline()
+            if line.startswith(b"data: "):
+                events.append((time.time(), json.loads(line[6:])))
+    assert len(events) / 2.0 >= 10
+    arrival, last = events[-1]
+    assert last["ok"] and last["status"]["state"] == "idle"
+    assert last["status"]["levels"]["peak_dbfs"] and last["status"]["levels_time"] > 0
+    assert [e["seq"] for _, e in events] == sorted({e["seq"] for _, e in events})
+    assert max(arrived - e["server_time"] for arrived, e in events) < 0.25
+    # without a session the stream is refused
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(web_server.url + "/api/events", timeout=5)
+    assert refused.value.code == 401
+    refused.value.close()
