@@ -24,8 +24,9 @@ def record_day(data_dir: Path) -> Path:
                                 PartSpec(20.0, [0.5])], date=DAY, rate_hz=RATE_HZ)
 
 
-def audit_events(data_dir: Path) -> list:
-    return read_audit(data_dir)
+def audit_lines(data_dir: Path, event: str) -> list:
+    """The audit journal's entries of one event."""
+    return [e for e in read_audit(data_dir) if e.event == event]
 
 
 def wav_params(path: Path) -> tuple[int, int, int]:

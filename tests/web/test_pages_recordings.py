@@ -11,7 +11,7 @@ import pytest
 from tests.web.pages_helpers import (
     DAY,
     RATE_HZ,
-    audit_events,
+    audit_lines,
     probe_duration_s,
     wav_frames,
     wav_params,
@@ -31,6 +31,17 @@ def test_days_and_parts_are_listed_with_duration_size_verdict_and_markers(page_c
     assert "замечания" in page and "silence" in page  # part 1 had an alarm
     assert "в норме" in page  # part 2 had none
     assert "00:00:12.500 Участник 2" in page and "Участник 3" in page
+
+
+def test_pages_speak_english_when_chosen(page_client, day):
+    with page_client.session_transaction() as session:
+        session["lang"] = "en"
+    for url, words in (("/recordings", "Recordings"), (f"/recordings/{DATE}", "Participant clip"),
+                       (f"/recordings/{DATE}/part/1", "Click a marker"),
+                       ("/settings", "School code"), ("/test", "Step 2. The examiner")):
+        page = page_client.get(url).get_data(as_text=True)
+        assert words in page, url
+        assert "Настройки" not in page.split("<main", 1)[-1], url
 
 
 def test_player_page_and_peaks_of_a_part(page_client, day):
@@ -58,7 +69,7 @@ def test_download_of_a_part_is_an_attachment_and_audited(page_client, day, data_
     assert reply.status_code == 200 and reply.data == (day.path / PART1).read_bytes()
     assert "attachment" in reply.headers["Content-Disposition"]
     assert "filename*=UTF-8''2027-02-10_" in reply.headers["Content-Disposition"]
-    [entry] = [e for e in audit_events(data_dir) if e.event == "download"]
+    [entry] = audit_lines(data_dir, "download")
     assert entry.data["file"] == PART1 and entry.data["source"] == "web"
 
 
@@ -74,7 +85,7 @@ def test_participant_clip_wav_is_the_masters_samples_named_and_audited(page_clie
     start, end = int(12.5 * RATE_HZ), 30 * RATE_HZ  # to the pause that ends part 1
     assert wav_params(clip) == (RATE_HZ, 1, end - start)
     assert wav_frames(clip, 0, end - start) == wav_frames(day.path / PART1, start, end - start)
-    [entry] = [e for e in audit_events(data_dir) if e.event == "clip_made"]
+    [entry] = audit_lines(data_dir, "clip_made")
     assert entry.data["file"] == name and entry.data["start_frame"] == start
     assert not any((data_dir / "cache" / "clips").iterdir())  # nothing left behind
 

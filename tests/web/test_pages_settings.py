@@ -8,7 +8,7 @@ import datetime as dt
 import time
 
 from appliance import config as config_mod
-from tests.web.pages_helpers import audit_events
+from tests.web.pages_helpers import audit_lines
 
 pytest_plugins = ["tests.web.pages_fixtures"]
 
@@ -53,7 +53,7 @@ def test_a_bad_school_code_is_explained_and_nothing_is_saved(page_client, site_c
     assert "ровно 6 цифр" in body["fields"]["site.school"]
     assert body["error"]["text"].startswith("Настройки не сохранены")
     assert site_config.read_bytes() == before
-    assert not [e for e in audit_events(data_dir) if e.event == "settings_changed"]
+    assert not audit_lines(data_dir, "settings_changed")
 
 
 def test_every_field_gets_its_own_message(page_client, site_config):
@@ -87,7 +87,7 @@ def test_good_settings_are_saved_atomically_and_audited(page_client, site_config
     assert (saved.recording.naming, saved.recording.pause_mode) == ("ascii", "continue")
     assert (saved.audio.device, saved.audio.rate) == ("examfeed", 44100)
     assert saved.checks.test_duration_s == 4.0  # settings the page does not show are kept
-    [entry] = [e for e in audit_events(data_dir) if e.event == "settings_changed"]
+    [entry] = audit_lines(data_dir, "settings_changed")
     assert entry.data["changes"]["site.school"] == ["640101", "630202"]
     assert "audio.device" not in entry.data["changes"]  # unchanged values are not logged
     assert not list(site_config.parent.glob(".*tmp*"))  # no temporary file left
