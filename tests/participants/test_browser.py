@@ -6,9 +6,9 @@ tests/artifacts/screenshots/."""
 from __future__ import annotations
 
 from tests.feeds import wait_for
-from tests.web.pages_helpers import SCREENSHOTS
+from tests.web.conftest import SCREENSHOT_DIR
 
-pytest_plugins = ["tests.web.pages_fixtures"]
+pytest_plugins = ["tests.web.conftest"]
 
 ROSTER_CSV = ("№ п.п.;ФИО участника;Класс;Отметка о неявке\r\n"
               "1;Иванов Иван Иванович;9А;\r\n2;Петрова Анна Сергеевна;9Б;Н\r\n"
@@ -16,8 +16,8 @@ ROSTER_CSV = ("№ п.п.;ФИО участника;Класс;Отметка о
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"participants_{name}.png"), full_page=True)
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / f"participants_{name}.png"), full_page=True)
 
 
 def sheet_cells(page) -> list[list[str]]:
@@ -25,8 +25,8 @@ def sheet_cells(page) -> list[list[str]]:
         "#sheet tbody tr", "rows => rows.map(r => [...r.cells].slice(0, 9).map(c => c.innerText))")
 
 
-def test_import_record_three_participants_and_print_the_sheet(page, live_recorder):
-    rec = live_recorder
+def test_import_record_three_participants_and_print_the_sheet(logged_in_page, sim_recorder):
+    page, rec = logged_in_page, sim_recorder
     page.goto("/participants")
     page.set_input_files("#import-file", files=[{"name": "ИС-01.csv", "mimeType": "text/csv",
                                                  "buffer": ROSTER_CSV}])

@@ -9,11 +9,10 @@ import io
 
 from openpyxl import Workbook
 
-from appliance import config as config_mod
 from appliance.export.audit import read_audit
 from appliance.participants import roster as roster_mod
 
-pytest_plugins = ["tests.web.pages_fixtures"]
+pytest_plugins = ["tests.web.conftest"]
 
 DATE = "2027-02-10"
 
@@ -28,7 +27,7 @@ def xlsx(rows) -> bytes:
 
 
 def post(client, path, body):
-    return client.post(path, json=body, headers={"X-CSRF-Token": client.csrf_token})
+    return client.post(path, json=body, headers={"X-CSRF-Token": client.csrf})
 
 
 def upload(client, name, data):
@@ -36,8 +35,8 @@ def upload(client, name, data):
                 {"filename": name, "data_b64": base64.b64encode(data).decode()})
 
 
-def test_import_edit_print_and_csv(page_client, site_config):
-    data_dir = config_mod.load(site_config).data_dir
+def test_import_edit_print_and_csv(web_authed_client, web_data_dir):
+    page_client, data_dir = web_authed_client, web_data_dir
     reply = upload(page_client, "ИС-01.xlsx", xlsx([
         ["№ п.п.", "ФИО участника", "Класс", "Отметка о неявке"],
         [1, "Иванов Иван Иванович", "9А", None], [2, "Петрова Анна Сергеевна", "9Б", "Н"]]))
@@ -68,14 +67,16 @@ def test_import_edit_print_and_csv(page_client, site_config):
         "ведомость.csv"]
 
 
-def test_bad_date_and_empty_upload_are_refused_in_russian(page_client):
+def test_bad_date_and_empty_upload_are_refused_in_russian(web_authed_client):
+    page_client = web_authed_client
     reply = page_client.get("/api/participants?date=10.02.2027")
     assert reply.status_code == 400
     assert reply.json["error"]["text"] == "Дата «10.02.2027» не в формате ГГГГ-ММ-ДД"
     assert upload(page_client, "x.csv", b"").json["error"]["text"] == "Файл не выбран или пуст"
 
 
-def test_everything_needs_a_login(anonymous_client):
+def test_everything_needs_a_login(web_client):
+    anonymous_client = web_client
     assert anonymous_client.get("/api/participants").status_code == 401
     assert anonymous_client.get("/participants/sheet.csv").status_code in (302, 401)
     assert anonymous_client.get("/participants").status_code == 302
