@@ -14,6 +14,7 @@ from appliance.export.dayfolder import find_days, load_day
 
 i18n.register({
     "clip.no_day": ("Нет записей за {date}", "No recordings of {date}"),
+    "clip.no_days": ("Записей пока нет (в {path})", "No recordings yet (in {path})"),
     "clip.need_range": ("Укажите --participant N или --part P --from С --to С",
                         "Give --participant N or --part P --from S --to S"),
     "clip.done": ("Фрагмент: {path} ({seconds:.3f} с)", "Clip: {path} ({seconds:.3f} s)"),
@@ -36,8 +37,10 @@ def register(subparsers, common) -> None:
 
 def _day_dir(data_dir: Path, date: dt.date | None) -> Path:
     days = [p for p in find_days(data_dir) if date is None or p.name == date.isoformat()]
+    if not days and date is None:
+        raise StateError("clip.no_days", path=data_dir / "recordings")
     if not days:
-        raise StateError("clip.no_day", date=date.isoformat() if date else "—")
+        raise StateError("clip.no_day", date=date.isoformat())
     return days[-1]
 
 
