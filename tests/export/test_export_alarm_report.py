@@ -2,14 +2,16 @@
 
 The real `Recorder` (pipeline, alarm monitor, day journal, part summary) is fed 5 s of the
 simulated voice, 12 s of digital zeros (a pulled cable) and 6 s of voice again; the day is
-stopped and exported. The journal must hold each alarm at its exact position in the part, and
-report.csv / report.html must show when it started, when it cleared and where in the part.
+stopped and exported. The journal and the part's summary must hold each alarm at its exact
+position in the part, and report.csv / report.html must show when it started, when it cleared
+and where in the part.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import queue
 import re
 import threading
@@ -94,6 +96,12 @@ def test_alarms_are_journaled_at_their_time_and_listed_in_the_export_report(tmp_
         (Event.ALARM_CLEARED, "dropout",   # the zero run ends in the first voiced block
          voice_again + BLOCK + round(config.checks.dropout_clear_s * RATE_HZ)),
     ]
+
+    summary = json.loads(next(day_dir.glob("*.summary.json")).read_text("utf-8"))
+    assert [(a["code"], a["active"], a["frame"]) for a in summary["alarms"]] == [
+        (code, event == Event.ALARM, frame) for event, code, frame in alarms]
+    assert summary["alarm_counts"] == {"dropout": 1, "silence": 1}
+    assert summary["duration_s"] == signal.shape[0] / RATE_HZ
 
     dest = tmp_path / "usb"
     dest.mkdir()
