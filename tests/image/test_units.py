@@ -96,7 +96,7 @@ def test_sysusers_creates_the_dedicated_user_in_its_groups(installed_root):
     assert any(line.startswith("appliance:") for line in passwd.splitlines())
     groups = {line.split(":")[0]: line.split(":")[3].split(",")
               for line in (installed_root / "etc/group").read_text().splitlines()}
-    for group in ("audio", "gpio", "dialout"):
+    for group in ("audio", "gpio", "dialout", "systemd-journal"):
         assert "appliance" in groups[group], group
 
 
