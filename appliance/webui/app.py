@@ -83,7 +83,7 @@ i18n.register({
                  "Request refused: the form protection (CSRF) token is missing"),
     "web.csrf.hint": ("Обновите страницу и повторите действие",
                       "Reload the page and try again"),
-    "web.http_error": ("Ошибка {code}: {name}", "Error {code}: {name}"),
+    "web.http_error": ("Ошибка {status}: {name}", "Error {status}: {name}"),
     "web.http_error.hint": ("Вернитесь на главную страницу", "Go back to the main page"),
     "web.internal": ("Внутренняя ошибка веб-страницы: {detail}",
                      "Internal error of the web page: {detail}"),
@@ -250,7 +250,7 @@ def _appliance_error(err: ApplianceError):
 def _http_error(err: HTTPException):
     if err.code and err.code < 400:
         return err
-    return error_reply(ApplianceError("web.http_error", code=err.code, name=err.name),
+    return error_reply(ApplianceError("web.http_error", status=err.code, name=err.name),
                        err.code or 500)
 
 
