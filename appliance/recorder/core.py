@@ -35,11 +35,12 @@ from appliance.dsp.levels import block_levels
 from appliance.dsp.meter import MeterBallistics
 from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
+from appliance.export.retention import keep_until_for
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
 from appliance.participants.introcheck import CheckLimits
 from appliance.participants.live import ParticipantTracker
-from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days, keep_until
+from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Action, Effect, State, transition
 from appliance.recorder.storage import DiskGuard
@@ -470,7 +471,7 @@ class Recorder:
                             msu=site.msu, school=site.school, room=site.room, naming=rec.naming,
                             pause_mode=rec.pause_mode, rate_hz=self.format.rate_hz,
                             channels=self.format.channels, clock_source=source,
-                            keep_until=keep_until(date).isoformat(), version=__version__)
+                            keep_until=self._keep_until(date).isoformat(), version=__version__)
 
     def _open_part(self) -> None:
         day, number = self.day, self.day.next_part
@@ -531,6 +532,11 @@ class Recorder:
             self.day.record(Event.COMMAND_REFUSED, command=name,
                             source=command.args.get("source", "cli"), code=err.code,
                             message=err.message())
+
+    def _keep_until(self, date: dt.date) -> dt.date:
+        """The day's keep-until date by `[export]` (1 March of the next year by default)."""
+        export = self.config.export
+        return keep_until_for(date, export.keep_years, export.keep_until)
 
     def _raise_alarm(self, code: str, message: str, hint: str = "") -> None:
         if code in self.alarms:

@@ -26,11 +26,6 @@ STATE_EVENTS = {Event.STARTED: State.RECORDING, Event.RESUMED: State.RECORDING,
                 Event.PAUSED: State.PAUSED, Event.STOPPED: State.STOPPED}
 
 
-def keep_until(date: dt.date) -> dt.date:
-    """Recordings are kept until 1 March of the year after the exam (the regulation)."""
-    return dt.date(date.year + 1, 3, 1)
-
-
 def recordings_dir(data_dir: str | Path) -> Path:
     return Path(data_dir) / "recordings"
 

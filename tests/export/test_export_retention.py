@@ -104,3 +104,33 @@ def test_purge_command_needs_confirmation_and_removes_only_expired(data_dir, tmp
                                       (1002, "одна тысяча две"), (5000, "пять тысяч")])
 def test_count_in_words(n, words):
     assert count_in_words(n) == words
+
+
+def test_recorder_journals_the_keep_until_date_of_the_config(tmp_path):
+    """The day's keep-until date is fixed when the day opens, from `[export]`; purge then
+    goes by it."""
+    from appliance.capture.simulated import SimulatedSource
+    from appliance.clock import ClockGuard
+    from appliance.config import Config
+    from appliance.export.dayfolder import load_day
+    from appliance.recorder.core import Recorder
+    from tests.feeds import wait_for
+    from tests.recorder_process import SITE
+
+    config = Config()
+    for key, value in SITE.items():
+        setattr(config.site, key, value)
+    config.recording.data_dir = str(tmp_path / "data")
+    config.export.keep_years, config.export.keep_until = 2, "09-01"
+    recorder = Recorder(config, SimulatedSource(realtime=False), ClockGuard(config.data_dir))
+    recorder.start()
+    try:
+        wait_for(lambda: recorder.device_present, what="source present")
+        recorder.handle("start")
+        recorder.handle("stop")
+    finally:
+        recorder.close()
+    day = load_day(next((config.data_dir / "recordings").iterdir()))
+    assert day.keep_until == dt.date(day.date.year + 2, 9, 1)
+    assert plan_purge(config.data_dir, dt.date(day.date.year + 2, 8, 31)).due == []
+    assert [d.date for d in plan_purge(config.data_dir, day.keep_until).due] == [day.date]
