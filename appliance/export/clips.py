@@ -15,11 +15,11 @@ from pathlib import Path
 from appliance import i18n, naming
 from appliance.capture.wavfile import build_header, read_info
 from appliance.errors import StateError
-from appliance.export.dayfolder import DayFolder, Part
+from appliance.export.dayfolder import JOURNAL_NAME, DayFolder, Part
 from appliance.fsutil import atomic_write_bytes
+from appliance.journal import read_entries
+from appliance.participants import timeline
 
-BOUNDARY_KINDS = ("participant", "pause", "stop")
-"""A participant's segment ends at the next of these markers (or at the end of the part)."""
 CLIP_WORDS = {"cyrillic": ("участник", "часть"), "ascii": ("participant", "part")}
 
 i18n.register({
@@ -49,19 +49,21 @@ def _prefix(day: DayFolder) -> str:
 
 
 def participant_range(day: DayFolder, participant: int) -> ClipRange:
-    """From the participant's marker to the next boundary marker in the same part."""
-    for part in day.parts:
-        for i, marker in enumerate(part.markers):
-            if marker.kind == "participant" and marker.participant == participant:
-                if not part.sealed:
-                    raise StateError("clip.open_part", part=part.number)
-                ends = [m.frame for m in part.markers[i + 1:] if m.kind in BOUNDARY_KINDS]
-                end = min(ends + [part.frames])
-                word = CLIP_WORDS[day.naming][0]
-                name = f"{_prefix(day)}_{word}-{participant}"
-                if marker.label and marker.label != f"Участник {participant}":
-                    name += f"_{_safe(marker.label)}"
-                return ClipRange(part, marker.frame, end, name)
+    """From the participant's marker to the next boundary marker in the same part, with the
+    journal's corrections applied (`appliance.participants.timeline`)."""
+    line = timeline.build(read_entries(day.path / JOURNAL_NAME))
+    for segment in line.live():
+        if segment.participant == participant:
+            part = day.part(segment.part)
+            if not part.sealed:
+                raise StateError("clip.open_part", part=part.number)
+            end = min(segment.end_frame if segment.end_frame is not None else part.frames,
+                      part.frames)
+            word = CLIP_WORDS[day.naming][0]
+            name = f"{_prefix(day)}_{word}-{participant}"
+            if segment.label and segment.label != f"Участник {segment.original['participant']}":
+                name += f"_{_safe(segment.label)}"
+            return ClipRange(part, segment.frame, end, name)
     raise StateError("clip.no_participant", n=participant, date=day.date.isoformat())
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from appliance.export.clips import participant_range
 from appliance.export.dayfolder import load_day
 from appliance.export.exporter import export_days
 from appliance.export.retention import plan_purge, purge_day
@@ -131,6 +132,9 @@ def test_roster_markers_sheet_flags_corrections_export_and_purge(day, tmp_path):
     assert any("участник 4 → 2 (пришла с опозданием)" in n for n in by_number[2].notes)
     assert by_number[2].name == "Петрова Анна Сергеевна"
 
+    clip = participant_range(load_day(day_dir), 2)  # the corrected marker: a clip of "2"
+    assert (clip.start_frame, clip.name) == (
+        late["frame"], f"{today.isoformat()}_ОО-640101_ауд-0005_участник-2")
     dest = tmp_path / "usb"
     dest.mkdir()
     export_days(rec.config.data_dir, dest)
