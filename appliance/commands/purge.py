@@ -15,6 +15,7 @@ from appliance import i18n
 from appliance.errors import ApplianceError, StateError
 from appliance.export.destruction_act import Commission
 from appliance.export.retention import RetentionRule, plan_purge, purge_day
+from appliance.participants import roster as roster_mod
 from appliance.recorder.control import ControlClient
 
 CONFIRM_WORD = "УДАЛИТЬ"
@@ -81,6 +82,10 @@ def run(args) -> int:
                       held=recorder_day(config))
     for message in plan.refused:
         print(message)
+    for folder in roster_mod.orphans(config.data_dir, today):
+        print(i18n.text("purge.roster", date=folder.name))
+        if not args.dry_run:
+            roster_mod.remove_orphan(config.data_dir, folder)
     if not plan.due:
         print(i18n.text("purge.nothing"))
         return 1 if plan.refused and args.date else 0

@@ -8,6 +8,7 @@ file except into the room sheet (behind the login, and in the export's sheet).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import asdict, dataclass, field
@@ -29,6 +30,8 @@ i18n.register({
     "roster.no_name": ("У участника {number} не указаны ФИО", "Participant {number} has no name"),
     "roster.unknown": ("Участника с номером {number} нет в списке",
                        "There is no participant number {number} in the list"),
+    "purge.roster": ("{date}: список участников дня без записи удаляется",
+                     "{date}: the participant list of a day never recorded is deleted"),
 })
 
 
@@ -87,6 +90,34 @@ class Roster:
 
 def day_dir(data_dir: str | os.PathLike, date) -> Path:
     return Path(data_dir) / "recordings" / naming.day_dirname(date)
+
+
+def orphans(data_dir: str | os.PathLike, today: dt.date) -> list[Path]:
+    """Day folders of past dates holding a roster but no recording (a list imported for a day
+    that was never recorded): nothing keeps them, so purge removes them."""
+    root = Path(data_dir) / "recordings"
+    found = []
+    for path in sorted(root.glob(f"*/{ROSTER_NAME}")):
+        folder = path.parent
+        try:
+            date = dt.date.fromisoformat(folder.name)
+        except ValueError:
+            continue
+        if date < today and not (folder / "journal.jsonl").exists():
+            found.append(folder)
+    return found
+
+
+def remove_orphan(data_dir: str | os.PathLike, folder: Path, who: str = "cli") -> None:
+    """Delete a roster-only day folder (see `orphans`), with a line in the audit journal."""
+    from appliance.export.audit import log_event
+
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    log_event(data_dir, "roster_purged", date=folder.name, files=[p.name for p in files],
+              source=who)
+    for path in files:
+        path.unlink()
+    folder.rmdir()
 
 
 def load(directory: str | os.PathLike) -> Roster:
