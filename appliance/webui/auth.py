@@ -27,6 +27,9 @@ from appliance.fsutil import atomic_write_bytes
 log = logging.getLogger(__name__)
 
 MIN_PASSWORD_CHARS = 8
+# scrypt N=2^14, r=8, p=5: one of OWASP's equivalent scrypt settings, chosen for 16 MB of
+# memory per check (werkzeug's default N=2^15 would briefly take 32 MB of a small Pi's RAM).
+HASH_METHOD = "scrypt:16384:8:5"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen
 CODE_GROUPS, CODE_GROUP_CHARS = 3, 4
 
@@ -116,7 +119,7 @@ def set_password(config: Config, password: str, repeated: str | None = None) -> 
         raise AuthError("auth.short_password", min=MIN_PASSWORD_CHARS)
     if repeated is not None and repeated != password:
         raise AuthError("auth.mismatch")
-    record = {"hash": generate_password_hash(password, method="scrypt"),
+    record = {"hash": generate_password_hash(password, method=HASH_METHOD),
               "set_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     path = password_file(config)
     atomic_write_bytes(path, json.dumps(record).encode())
