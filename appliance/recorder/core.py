@@ -138,6 +138,7 @@ class Recorder:
     def start(self) -> None:
         """Recover every day, pick up a day interrupted mid-recording, then start capturing."""
         self._recover_and_resume()
+        self.participants_live.refresh_status(self.day)
         self._thread = threading.Thread(target=self._run, name="recorder-pipeline", daemon=True)
         self._thread.start()
         self.source.start(self.queue)
