@@ -28,7 +28,7 @@ def record_short_day(rec: RecorderProcess) -> None:
     rec.ctl("stop")
 
 
-def test_export_verify_clip_and_purge_as_a_user_would(tmp_path):
+def test_export_verify_and_purge_as_a_user_would(tmp_path):
     data_dir = tmp_path / "data"
     config = write_config(tmp_path / "a.toml", data_dir,
                           export={"school_name": "МБОУ «СОШ № 1»"})
