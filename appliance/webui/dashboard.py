@@ -14,10 +14,10 @@ import time
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, session
 
 from appliance import i18n
-from appliance.errors import ApplianceError
+from appliance.errors import ApplianceError, ControlError
 from appliance.webui import recorder_link
 from appliance.webui.access import WebEvent, audit
-from appliance.webui.app import current_config, current_language
+from appliance.webui.app import current_config, current_language, t
 from appliance.webui.statushub import StatusHub, hours_left
 
 bp = Blueprint("dashboard", __name__)
@@ -25,6 +25,8 @@ bp = Blueprint("dashboard", __name__)
 CONTROL_COMMANDS = ("start", "mark", "pause", "resume", "stop")
 MAX_LABEL_CHARS = 200
 KEEPALIVE_S = 10.0
+MAX_STREAMS = 10  # each open stream holds a server thread (commands/web.py THREADS = 16)
+CLOCK_SOURCES = ("ntp", "rtc", "browser", "unknown")
 
 i18n.register({
     "dash.title": ("Запись", "Recording"),
@@ -61,6 +63,14 @@ i18n.register({
     "dash.not_configured": ("Не заданы коды места проведения — откройте «Настройки»",
                             "The site codes are not set — open Settings"),
     "dash.bad_command": ("Неизвестная команда «{cmd}»", "Unknown command '{cmd}'"),
+    "dash.too_many_watchers": ("Слишком много открытых страниц записи ({count})",
+                               "Too many recording pages are open ({count})"),
+    "dash.too_many_watchers.hint": ("Закройте лишние вкладки или устройства",
+                                    "Close the extra tabs or devices"),
+    "dash.clock_source.ntp": ("по сети (NTP)", "network (NTP)"),
+    "dash.clock_source.rtc": ("по часам платы (RTC)", "the board's clock (RTC)"),
+    "dash.clock_source.browser": ("установлены из браузера", "set from a browser"),
+    "dash.clock_source.unknown": ("источник неизвестен", "source unknown"),
     "dash.label_too_long": ("Метка длиннее {max} символов", "The label is longer than {max} "
                             "characters"),
 })
@@ -80,7 +90,8 @@ def _hub() -> StatusHub:
 
 @bp.route("/")
 def index():
-    return render_template("dashboard.html", commands=CONTROL_COMMANDS)
+    sources = {source: t(f"dash.clock_source.{source}") for source in CLOCK_SOURCES}
+    return render_template("dashboard.html", commands=CONTROL_COMMANDS, clock_sources=sources)
 
 
 @bp.route("/api/status")
@@ -114,6 +125,8 @@ def control(cmd: str):
 def events():
     """Server-sent events: one `data:` line of JSON per status poll, until the session ends."""
     hub, lang, expires = _hub(), current_language(), session.get("expires", 0)
+    if hub.watchers >= MAX_STREAMS:
+        raise ControlError("dash.too_many_watchers", count=hub.watchers)
 
     def stream():
         hub.watch()

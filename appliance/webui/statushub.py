@@ -51,6 +51,10 @@ class StatusHub:
         self._idle_since = time.monotonic()
         self._thread: threading.Thread | None = None
 
+    @property
+    def watchers(self) -> int:
+        return self._watchers
+
     def watch(self) -> None:
         with self._cond:
             self._watchers += 1

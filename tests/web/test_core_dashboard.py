@@ -73,3 +73,24 @@ def test_level_events_arrive_at_least_ten_times_a_second(web_server, sim_recorde
         urllib.request.urlopen(web_server.url + "/api/events", timeout=5)
     assert refused.value.code == 401
     refused.value.close()
+
+
+def test_open_streams_are_capped_so_pages_stay_served(web_process):
+    from appliance.webui.dashboard import MAX_STREAMS
+    from tests.web.conftest import set_password
+    set_password(web_process.config_path)
+    web = web_process.start()
+    page = HttpSession(web.url).login()
+    streams = []
+    try:
+        for _ in range(MAX_STREAMS):
+            stream = page.opener.open(web.url + "/api/events", timeout=10)
+            streams.append(stream)
+            while not stream.readline().startswith(b"data: "):
+                pass  # this stream is being served
+        status, reply = page.call("/api/events")
+        assert status == 503 and reply["error"]["text"].startswith("Слишком много")
+        assert page.call("/api/session")[0] == 200  # the page itself still answers
+    finally:
+        for stream in streams:
+            stream.close()

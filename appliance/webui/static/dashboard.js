@@ -80,7 +80,8 @@
     $("device").textContent = st.device.present ? st.device.name : text.device_missing;
     $("hours-left").textContent = st.hours_left == null ? "—" :
       fmt(text.hours_left, { hours: st.hours_left.toFixed(1) });
-    $("clock").textContent = st.clock.ok ? fmt(text.clock_ok, { source: st.clock.source }) + " " + st.clock.now :
+    const source = text.clock_sources[st.clock.source] || st.clock.source;
+    $("clock").textContent = st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " + st.clock.now :
       text.clock_bad + (st.clock.reason ? ": " + st.clock.reason : "");
     $("not-configured").hidden = st.configured !== false;
     const allowed = { idle: ["start"], stopped: ["start"], recording: ["mark", "pause", "stop"],
