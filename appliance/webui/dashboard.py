@@ -71,6 +71,12 @@ i18n.register({
     "dash.clock_source.rtc": ("по часам платы (RTC)", "the board's clock (RTC)"),
     "dash.clock_source.browser": ("установлены из браузера", "set from a browser"),
     "dash.clock_source.unknown": ("источник неизвестен", "source unknown"),
+    "control.unreachable.hint": ("Подождите несколько секунд: служба перезапускается сама. "
+                                 "Если сообщение не исчезает, перезагрузите регистратор; "
+                                 "журнал — на странице «Система»",
+                                 "Wait a few seconds: the service restarts by itself. If the "
+                                 "message stays, restart the recorder; the log is on the "
+                                 "System page"),
     "dash.label_too_long": ("Метка длиннее {max} символов", "The label is longer than {max} "
                             "characters"),
 })
@@ -147,11 +153,19 @@ def events():
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
+def _hint(err: ApplianceError, lang: str) -> str:
+    try:
+        return i18n.text(f"{err.code}.hint", lang, **err.params)
+    except KeyError:
+        return ""
+
+
 def _event_json(snapshot, lang: str) -> str:
     event = {"seq": snapshot.seq, "server_time": snapshot.server_time}
     if snapshot.error is None:
         event.update(ok=True, status=snapshot.status)
     else:
         err = snapshot.error
-        event.update(ok=False, error={"code": err.code, "text": err.message(lang)})
+        event.update(ok=False, error={"code": err.code, "text": err.message(lang),
+                                      "hint": _hint(err, lang)})
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))

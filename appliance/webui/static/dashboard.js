@@ -4,6 +4,7 @@
   const text = JSON.parse(document.getElementById("dash-text").textContent);
   const $ = (id) => document.getElementById(id);
   const METER_FLOOR_DBFS = -60;
+  let streamError = false;  // the message box shows the stream's error (cleared when it heals)
   // For the benchmark and tests: arrival statistics of the level events.
   const stats = window.meterStats = { events: 0, first: null, last: null, latencies_ms: [],
                                       level_age_ms: null };
@@ -103,6 +104,8 @@
     if (stats.latencies_ms.length > 1000) stats.latencies_ms.shift();
     stats.last_event = event;
     if (event.ok) {
+      if (streamError) hideMessage();
+      streamError = false;
       if (event.status.levels_time) stats.level_age_ms = arrived - event.status.levels_time * 1000;
       renderStatus(event.status);
     } else {
@@ -110,7 +113,8 @@
       state.dataset.state = "unknown";
       state.className = "state state-unknown";
       state.textContent = text.state.unknown;
-      showMessage(event.error.text, "", "bad");
+      showMessage(event.error.text, event.error.hint, "bad");
+      streamError = true;
     }
   }
 
