@@ -196,3 +196,24 @@ def test_audit_page_lists_logins_newest_first_in_russian_and_english(web_authed_
     web_authed_client.get("/lang/en?next=/audit")
     page = web_authed_client.get("/audit").get_data(as_text=True)
     assert "Audit log" in page and "login" in page and '<html lang="en">' in page
+
+
+def test_a_script_can_do_the_first_start_and_log_in_with_json(web_config):
+    app = make_app(web_config)
+    config = config_mod.load(web_config)
+    code = auth.setup_code_file(config).read_text().strip()
+    client = app.test_client()
+    info = client.get("/api/session").json
+    assert info["setup_needed"] is True and info["logged_in"] is False
+    headers = {"X-CSRF-Token": info["csrf_token"]}
+    assert client.post("/setup", json={"code": "nope", "password": PASSWORD},
+                       headers=headers).status_code == 401
+    reply = client.post("/setup", json={"code": code, "password": PASSWORD}, headers=headers)
+    assert reply.status_code == 200 and reply.json["ok"]
+    assert client.get("/api/session").json["logged_in"] is True
+    client = app.test_client()
+    headers = {"X-CSRF-Token": client.get("/api/session").json["csrf_token"]}
+    reply = client.post("/login", json={"password": PASSWORD}, headers=headers)
+    assert reply.status_code == 200
+    assert client.post("/logout", headers={"X-CSRF-Token": reply.json["csrf_token"]},
+                       json={}).json == {"ok": True}
