@@ -63,9 +63,9 @@ def bare_flask_rss_mb() -> float:
     return int(line.split()[1]) / 1024
 
 
-def plain_client(url: str, seconds: float, out: list) -> None:
+def plain_client(session: HttpSession, seconds: float, out: list) -> None:
     """The reference reader: urllib on the same stream, arrival minus server_time."""
-    session = HttpSession(url).login()
+    url = session.url
     with session.opener.open(urllib.request.Request(url + "/api/events"), timeout=10) as s:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
@@ -109,8 +109,9 @@ def main() -> int:
                               "window.meterStats.level_age_ms), 97);")
                 pages.append(page)
             reference: list[float] = []
-            reader = threading.Thread(target=plain_client,
-                                      args=(web.url, args.seconds, reference))
+            # logged in before the RSS sampling: a login's scrypt briefly takes 16 MB
+            reader = threading.Thread(target=plain_client, args=(
+                HttpSession(web.url).login(), args.seconds, reference))
             reader.start()
             cpu0, t0, rss_samples = cpu_s(web.proc.pid), time.monotonic(), []
             while time.monotonic() - t0 < args.seconds:

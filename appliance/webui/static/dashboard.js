@@ -43,7 +43,12 @@
     });
   }
 
+  let shownAlarms = null;
+
   function renderAlarms(alarms) {
+    const key = JSON.stringify(alarms);
+    if (key === shownAlarms) return;  // twenty events a second: touch the DOM only on change
+    shownAlarms = key;
     const list = $("alarms");
     list.textContent = "";
     if (!alarms.length) {
@@ -69,21 +74,29 @@
     }
   }
 
+  function setText(id, value) {
+    const el = $(id);
+    const textValue = String(value);
+    if (el.textContent !== textValue) el.textContent = textValue;
+  }
+
   function renderStatus(st) {
     const state = $("state");
-    state.dataset.state = st.state;
-    state.className = "state state-" + st.state;
-    state.textContent = text.state[st.state] || st.state;
-    $("elapsed").textContent = hms(st.elapsed_s || 0);
-    $("part").textContent = st.part == null ? "—" : st.part;
-    $("file").textContent = st.file || "—";
-    $("participants").textContent = st.participants;
-    $("device").textContent = st.device.present ? st.device.name : text.device_missing;
-    $("hours-left").textContent = st.hours_left == null ? "—" :
-      fmt(text.hours_left, { hours: st.hours_left.toFixed(1) });
+    if (state.dataset.state !== st.state) {
+      state.dataset.state = st.state;
+      state.className = "state state-" + st.state;
+      state.textContent = text.state[st.state] || st.state;
+    }
+    setText("elapsed", hms(st.elapsed_s || 0));
+    setText("part", st.part == null ? "—" : st.part);
+    setText("file", st.file || "—");
+    setText("participants", st.participants);
+    setText("device", st.device.present ? st.device.name : text.device_missing);
+    setText("hours-left", st.hours_left == null ? "—" :
+      fmt(text.hours_left, { hours: st.hours_left.toFixed(1) }));
     const source = text.clock_sources[st.clock.source] || st.clock.source;
-    $("clock").textContent = st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " + st.clock.now :
-      text.clock_bad + (st.clock.reason ? ": " + st.clock.reason : "");
+    setText("clock", st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " + st.clock.now :
+      text.clock_bad + (st.clock.reason ? ": " + st.clock.reason : ""));
     $("not-configured").hidden = st.configured !== false;
     const allowed = { idle: ["start"], stopped: ["start"], recording: ["mark", "pause", "stop"],
                       paused: ["resume", "stop", "mark"] }[st.state] || [];
