@@ -20,6 +20,7 @@ UNITDIR=/usr/local/lib/systemd/system
 APT_PACKAGES="python3 python3-venv python3-pyaudio alsa-utils ffmpeg avahi-daemon polkitd
 systemd-timesyncd ca-certificates"
 IMAGE_APT_PACKAGES="cloud-guest-utils"
+IMAGE_SETUP_CODE_FILE=/boot/firmware/setup-code.txt
 UNITS="appliance-config.service appliance-recorder.service appliance-web.service
 appliance-console-report.service"
 
@@ -102,7 +103,12 @@ install_python() {
 
 write_settings_templates() {
     template=$(mktemp)
-    "$VENV/bin/python3" "$SRC/image-build/config_template.py" > "$template"
+    # On the image the web page's one-time setup code goes to the FAT boot partition, where
+    # anyone holding the card (or the box) can read it; elsewhere it stays in the data dir.
+    set_code=""
+    [ "$IMAGE" = 1 ] && set_code="--set web.setup_code_file=$IMAGE_SETUP_CODE_FILE"
+    # shellcheck disable=SC2086
+    "$VENV/bin/python3" "$SRC/image-build/config_template.py" $set_code > "$template"
     mkdir -p /etc/appliance
     for target in /etc/appliance/appliance.toml /boot/firmware/appliance.toml; do
         if [ -d "$(dirname "$target")" ] && [ ! -e "$target" ]; then
