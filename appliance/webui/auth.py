@@ -32,6 +32,7 @@ MIN_PASSWORD_CHARS = 8
 HASH_METHOD = "scrypt:16384:8:5"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen
 CODE_GROUPS, CODE_GROUP_CHARS = 3, 4
+_CODES_IN_MEMORY: dict[Path, str] = {}  # codes whose file could not be written
 
 i18n.register({
     "auth.bad_password": ("Неверный пароль", "Wrong password"),
@@ -85,29 +86,36 @@ def new_code() -> str:
 
 def ensure_setup_code(config: Config) -> str | None:
     """When no password is set: the setup code (made and written if there is none yet),
-    printed to the log for the console. None once the password is set."""
+    printed to the log for the console. None once the password is set. When the file cannot
+    be written (a read-only boot partition), the code lives in memory and on the console only."""
     if not setup_needed(config):
         return None
     path = setup_code_file(config)
-    try:
-        code = path.read_text(encoding="ascii").strip()
-    except (FileNotFoundError, UnicodeDecodeError):
-        code = ""
+    code = _stored_code(path)
     if not code:
         code = new_code()
-        atomic_write_bytes(path, (code + "\n").encode("ascii"))
+        try:
+            atomic_write_bytes(path, (code + "\n").encode("ascii"))
+        except OSError as err:
+            log.error("Код первого входа не записан в %s (%s): он только в этом журнале", path,
+                      err)
+            _CODES_IN_MEMORY[path] = code
     log.warning("Код первого входа на веб-страницу (setup code): %s (файл %s)", code, path)
     return code
+
+
+def _stored_code(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return _CODES_IN_MEMORY.get(path, "")
 
 
 def check_setup_code(config: Config, code: str) -> None:
     if not setup_needed(config):
         raise StateError("auth.already_set")
     path = setup_code_file(config)
-    try:
-        expected = path.read_text(encoding="ascii").strip()
-    except (FileNotFoundError, UnicodeDecodeError):
-        expected = ""
+    expected = _stored_code(path)
     typed = code.strip().upper().replace(" ", "")
     if not expected or not hmac.compare_digest(typed.encode(), expected.encode()):
         raise AuthError("auth.bad_code", path=path)
@@ -124,7 +132,12 @@ def set_password(config: Config, password: str, repeated: str | None = None) -> 
     path = password_file(config)
     atomic_write_bytes(path, json.dumps(record).encode())
     os.chmod(path, 0o600)
-    setup_code_file(config).unlink(missing_ok=True)
+    code_path = setup_code_file(config)
+    _CODES_IN_MEMORY.pop(code_path, None)
+    try:
+        code_path.unlink(missing_ok=True)
+    except OSError as err:  # a read-only boot partition: the code is useless from now on
+        log.error("Код первого входа %s не удалён: %s", code_path, err)
 
 
 def check_password(config: Config, password: str) -> None:

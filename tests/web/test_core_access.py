@@ -217,3 +217,20 @@ def test_a_script_can_do_the_first_start_and_log_in_with_json(web_config):
     assert reply.status_code == 200
     assert client.post("/logout", headers={"X-CSRF-Token": reply.json["csrf_token"]},
                        json={}).json == {"ok": True}
+
+
+def test_an_unwritable_code_file_leaves_the_code_on_the_console(tmp_path, caplog):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    config_path = make_web_config(tmp_path / "box",
+                                  web={"setup_code_file": str(blocker / "setup-code.txt")})
+    with caplog.at_level(logging.WARNING):
+        app = make_app(config_path)
+    code = caplog.text.split("(setup code): ")[1].split()[0]
+    assert "не записан" in caplog.text
+    client = app.test_client()
+    token = csrf_of(client.get("/setup").get_data(as_text=True))
+    reply = client.post("/setup", data={"code": code, "password": PASSWORD,
+                                        "password2": PASSWORD, "csrf_token": token})
+    assert reply.status_code == 302
+    assert not auth.setup_needed(config_mod.load(config_path))
