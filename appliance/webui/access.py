@@ -134,7 +134,7 @@ def _begin_session() -> None:
     lang = session.get("lang")
     session.clear()
     session.update(user="technician", expires=time.time() + config.web.session_minutes * 60,
-                   pw=auth.password_stamp(config))
+                   pw=auth.password_stamp(config), sid=auth.new_session_id())
     if lang:
         session["lang"] = lang
     csrf_token()
@@ -187,6 +187,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     audit(WebEvent.LOGOUT)
+    auth.revoke(session.get("sid", ""), session.get("expires", 0))
     lang = session.get("lang")
     session.clear()
     if lang:

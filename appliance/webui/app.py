@@ -218,8 +218,8 @@ def _gate():
     g.user = None
     if session.get("user"):
         expires = session.get("expires", 0)
-        if time.time() < expires and session.get("pw") == auth.password_stamp(
-                current_config()):
+        if (time.time() < expires and not auth.revoked(session.get("sid", ""))
+                and session.get("pw") == auth.password_stamp(current_config())):
             g.user = session["user"]
         else:
             session.pop("user", None)

@@ -33,6 +33,7 @@ HASH_METHOD = "scrypt:16384:8:5"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a screen
 CODE_GROUPS, CODE_GROUP_CHARS = 3, 4
 _CODES_IN_MEMORY: dict[Path, str] = {}  # codes whose file could not be written
+_REVOKED: dict[str, float] = {}  # session id -> when that session would have expired
 
 i18n.register({
     "auth.bad_password": ("Неверный пароль", "Wrong password"),
@@ -147,3 +148,21 @@ def check_password(config: Config, password: str) -> None:
         stored = ""
     if not stored or not check_password_hash(stored, password):
         raise AuthError("auth.bad_password")
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def revoke(session_id: str, expires: float) -> None:
+    """End a session before its time (logout): its cookie no longer opens anything, and its
+    event streams close. Kept in memory, which is enough for the rest of its lifetime unless
+    the page restarts."""
+    now = time.time()
+    for old in [sid for sid, until in _REVOKED.items() if until < now]:
+        del _REVOKED[old]
+    _REVOKED[session_id] = expires
+
+
+def revoked(session_id: str) -> bool:
+    return session_id in _REVOKED

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from appliance import i18n
 from appliance.errors import ApplianceError, ControlError
-from appliance.webui import recorder_link
+from appliance.webui import auth, recorder_link
 from appliance.webui.access import WebEvent, audit
 from appliance.webui.app import current_config, current_language, t
 from appliance.webui.statushub import StatusHub, hours_left
@@ -131,6 +131,7 @@ def control(cmd: str):
 def events():
     """Server-sent events: one `data:` line of JSON per status poll, until the session ends."""
     hub, lang, expires = _hub(), current_language(), session.get("expires", 0)
+    session_id = session.get("sid", "")
     if hub.watchers >= MAX_STREAMS:
         raise ControlError("dash.too_many_watchers", count=hub.watchers)
 
@@ -139,7 +140,7 @@ def events():
         try:
             yield "retry: 1000\n\n"
             seq = 0
-            while time.time() < expires:
+            while time.time() < expires and not auth.revoked(session_id):
                 snapshot = hub.next_after(seq, KEEPALIVE_S)
                 if snapshot is None:
                     yield ": keepalive\n\n"

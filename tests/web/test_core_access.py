@@ -234,3 +234,13 @@ def test_an_unwritable_code_file_leaves_the_code_on_the_console(tmp_path, caplog
                                         "password2": PASSWORD, "csrf_token": token})
     assert reply.status_code == 302
     assert not auth.setup_needed(config_mod.load(config_path))
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(web_app, web_authed_client):
+    cookie = web_authed_client.get_cookie(web_app.config["SESSION_COOKIE_NAME"]).value
+    copy = web_app.test_client()
+    copy.set_cookie(web_app.config["SESSION_COOKIE_NAME"], cookie)
+    assert copy.get("/api/session").json["logged_in"] is True
+    web_authed_client.post("/logout", headers={"X-CSRF-Token": web_authed_client.csrf})
+    assert copy.get("/api/session").json["logged_in"] is False
+    assert copy.get("/api/status").status_code == 401

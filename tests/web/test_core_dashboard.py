@@ -94,3 +94,17 @@ def test_open_streams_are_capped_so_pages_stay_served(web_process):
     finally:
         for stream in streams:
             stream.close()
+
+
+def test_logout_closes_the_event_stream(web_process):
+    from tests.web.conftest import set_password
+    set_password(web_process.config_path)
+    web = web_process.start()
+    page = HttpSession(web.url).login()
+    with page.opener.open(web.url + "/api/events", timeout=10) as stream:
+        while not stream.readline().startswith(b"data: "):
+            pass
+        assert page.call("/logout", {})[0] == 200
+        deadline = time.monotonic() + 5
+        while stream.readline():  # the server ends the stream: readline() gives b""
+            assert time.monotonic() < deadline, "stream still open after logout"
