@@ -108,3 +108,13 @@ def test_logout_closes_the_event_stream(web_process):
         deadline = time.monotonic() + 5
         while stream.readline():  # the server ends the stream: readline() gives b""
             assert time.monotonic() < deadline, "stream still open after logout"
+
+
+def test_dashboard_is_russian_first_and_english_on_request(web_authed_client):
+    page = web_authed_client.get("/").get_data(as_text=True)
+    assert '<html lang="ru">' in page and "Начать запись" in page and "Завершить день" in page
+    web_authed_client.get("/lang/en?next=/")
+    page = web_authed_client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in page and ">Start<" in page and "Stop today" in page
+    assert web_authed_client.get("/api/status").json["error"]["text"].startswith(
+        "The recorder does not answer")
