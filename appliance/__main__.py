@@ -1,3 +1,4 @@
 from appliance.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when multiprocessing re-imports it in a child
+    raise SystemExit(main())

@@ -20,14 +20,13 @@ import scipy.fft
 from scipy import signal
 
 from appliance.dsp.levels import CLIP_LEVEL, FULL_SCALE, clipped_in_runs
+from appliance.dsp.speech import FRAME_S, SPEECH_BAND_HZ
 from appliance.dsp.zeroruns import ZeroRun, ZeroRunTracker
 
-FRAME_S = 0.02
 HUM_RATE_HZ = 3000
 HUM_WINDOW = 1024
 HUM_MAX_HZ = 400.0
 HUM_WINDOWS_PER_CHUNK = 8
-SPEECH_BAND_HZ = (300.0, 3400.0)
 BANDWIDTH_EDGES_HZ = tuple(125.0 * 2 ** (k / 2) for k in range(14))  # 125 Hz .. 11.3 kHz
 MIN_ZERO_RUN_S = 0.005
 COL_FULL, COL_SPEECH, COL_K = 0, 1, 2

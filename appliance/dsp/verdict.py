@@ -21,7 +21,6 @@ from appliance.dsp.levels import FLOOR_DBFS
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 SEVERITY_ORDER = {PASS: 0, WARN: 1, FAIL: 2}
-SEATS = ("participant", "examiner")
 NOT_HEARD_CODES = {"silence", "no_speech", "low_level", "noise"}
 
 i18n.register({

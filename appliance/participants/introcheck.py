@@ -21,12 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import signal
 
 from appliance import i18n
-from appliance.dsp.frames import FRAME_S, SPEECH_BAND_HZ
 from appliance.dsp.levels import FLOOR_DBFS, power_to_db
-from appliance.dsp.speech import FLOOR_PERCENTILE, VAD_MARGIN_DB
+from appliance.dsp.speech import FLOOR_PERCENTILE, FRAME_S, SPEECH_BAND_HZ, VAD_MARGIN_DB
 
 BIN_DB = 0.5
 BINS = int(-FLOOR_DBFS / BIN_DB) + 1
@@ -83,22 +81,26 @@ class NoiseFloor:
 
 
 class SpeechBandFrames:
-    """Streaming band-pass + 20 ms frame levels (dBFS) of the channel mean."""
+    """Streaming 20 ms frame levels (dBFS) of the speech band of the channel mean.
+
+    The band power of each frame is summed from its spectrum (numpy's FFT, Parseval), so the
+    recorder process does not load scipy for a check it runs all day.
+    """
 
     def __init__(self, rate_hz: int) -> None:
         self.frame = int(round(FRAME_S * rate_hz))
-        self.sos = signal.butter(4, SPEECH_BAND_HZ, btype="bandpass", fs=rate_hz, output="sos")
-        self.state = np.zeros((self.sos.shape[0], 2))
+        bins_hz = np.fft.rfftfreq(self.frame, 1 / rate_hz)
+        self.band = (bins_hz >= SPEECH_BAND_HZ[0]) & (bins_hz <= SPEECH_BAND_HZ[1])
         self.carry = np.zeros(0)
 
     def feed(self, block: np.ndarray) -> np.ndarray:
         """int16 (frames, channels) -> level in dBFS of each completed 20 ms frame."""
         mono = block.astype(np.float64).mean(axis=1) / 32768.0
-        filtered, self.state = signal.sosfilt(self.sos, mono, zi=self.state)
-        samples = np.concatenate([self.carry, filtered])
+        samples = np.concatenate([self.carry, mono])
         whole = samples.size // self.frame * self.frame
         self.carry = samples[whole:]
-        power = (samples[:whole].reshape(-1, self.frame) ** 2).mean(axis=1)
+        spectrum = np.fft.rfft(samples[:whole].reshape(-1, self.frame), axis=1)
+        power = 2 * (np.abs(spectrum[:, self.band]) ** 2).sum(axis=1) / self.frame ** 2
         return power_to_db(2 * power)  # a full-scale sine reads 0 dBFS, as in dsp.levels
 
 

@@ -2,12 +2,14 @@
 
 The pipeline copies the next N frames into a TestCapture (whatever the session state: the
 day's record is never touched); the control thread then saves them as a WAV for playback and
-analyses them, so the pipeline never waits on analysis.
+has them judged in a short-lived child process, so the pipeline never waits on analysis and
+the all-day recorder never loads scipy (about 70 MB it would keep for the rest of the day).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import threading
 from pathlib import Path
 
@@ -17,8 +19,7 @@ from appliance import i18n
 from appliance.capture.wavfile import WavFormat
 from appliance.capture.writer import WavPartWriter
 from appliance.config import ChecksConfig
-from appliance.dsp.analysis import analyze
-from appliance.dsp.verdict import SEATS, verdict, verdict_two_step
+from appliance.dsp.speech import SEATS
 from appliance.errors import StateError
 
 i18n.register({
@@ -49,13 +50,13 @@ class TestCapture:
 
 
 class TestSession:
-    """The two steps of one test: keeps each seat's analysis, gives the combined verdict."""
+    """The two steps of one test: keeps each seat's file, gives the combined verdict."""
 
     def __init__(self, tests_dir: Path, fmt: WavFormat, checks: ChecksConfig) -> None:
         self.dir = tests_dir
         self.format = fmt
         self.checks = checks
-        self.analyses: dict = {}
+        self.files: dict[str, str] = {}
 
     def judge(self, capture: TestCapture) -> dict:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -63,11 +64,20 @@ class TestSession:
         path = self.dir / f"test_{stamp}_{capture.seat}.wav"
         with WavPartWriter(path, self.format) as writer:
             writer.write(capture.buffer.tobytes())
-        analysis = analyze(capture.buffer, self.format.rate_hz)
-        self.analyses[capture.seat] = analysis
-        result = {"seat": capture.seat, "file": str(path),
-                  "verdict": verdict(analysis, self.checks).to_dict(), "overall": None}
-        if all(seat in self.analyses for seat in SEATS):
-            result["overall"] = verdict_two_step(self.analyses["participant"],
-                                                 self.analyses["examiner"], self.checks).to_dict()
-        return result
+        self.files[capture.seat] = str(path)
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            return pool.apply(judge_files, (capture.seat, dict(self.files), self.checks))
+
+
+def judge_files(seat: str, files: dict[str, str], checks: ChecksConfig) -> dict:
+    """In the child: the verdict of `seat`'s file, and the two-step verdict once both seats
+    have one."""
+    from appliance.dsp.analysis import analyze
+    from appliance.dsp.verdict import read_samples, verdict, verdict_two_step
+    analyses = {name: analyze(*read_samples(path)) for name, path in files.items()}
+    result = {"seat": seat, "file": files[seat],
+              "verdict": verdict(analyses[seat], checks).to_dict(), "overall": None}
+    if all(name in analyses for name in SEATS):
+        result["overall"] = verdict_two_step(analyses["participant"], analyses["examiner"],
+                                             checks).to_dict()
+    return result
