@@ -71,6 +71,7 @@ class Bench:
         wait_for(lambda: expected(self.call("status")), timeout_s=10, interval_s=0.002,
                  what=kind)
         self.samples["state"].append(time.monotonic() - release)
+        self.samples.setdefault(f"state:{kind}", []).append(self.samples["state"][-1])
         self.samples["leds"].append(self.leds_since(pattern, release) - release)
 
     def reference(self, count: int) -> list[float]:
@@ -140,6 +141,8 @@ def main() -> int:
             "release edge -> state change (polled)": samples["state"],
             "release edge -> LED state pattern": samples["leds"],
             f"reference: ctl mark round trip (x{len(reference)})": reference}
+    rows.update({f"  of which {key[6:]} (x{len(values)})": values
+                 for key, values in samples.items() if key.startswith("state:")})
     for name, values in rows.items():
         print(f"{name:<40} " + " ".join(f"{v:7.1f}" for v in percentiles_ms(values)))
     p99_state = percentiles_ms(samples["state"])[2]

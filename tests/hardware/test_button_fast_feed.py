@@ -3,7 +3,7 @@ real PyAudio → ALSA `file` feed, and every marker lands at the sample of its p
 
 The fast feed runs far ahead of the pipeline (seconds of audio per millisecond), so a press
 acted on at its release would land many seconds late: this proves presses act at the frame
-captured when the button went down (± one block), whatever the lag. (The recorder can wait
+captured when the button went down (± one block). (The recorder can wait
 for a past frame only while its queue, 120 s of audio, still holds it: here a 0.5 s long press
 is ~25 s of feed; a machine 5x faster than the development box would still pass.)
 """
@@ -64,8 +64,12 @@ def test_button_presses_place_parts_and_markers_at_their_samples(tmp_path):
     def near(press_info: dict, capture_frame: int) -> bool:
         return 0 <= capture_frame - press_info["capture_frame"] <= BLOCK_FRAMES
 
-    assert near(presses["start"], opened[0]["capture_frame"])
-    assert near(presses["resume"], opened[1]["capture_frame"])
+    # start and resume act from idle/paused, where the pipeline does little and keeps up with
+    # capture: nothing before "now" is kept to start from, so they open the part when the
+    # gesture completes, after the press and before the next one
+    assert presses["start"]["capture_frame"] <= opened[0]["capture_frame"] \
+        <= presses["marks"][0]["capture_frame"]
+    assert presses["resume"]["capture_frame"] <= opened[1]["capture_frame"]
     participant = [m for m in markers if m["kind"] == "participant"]
     assert len(participant) == 3
     for pressed, marker in zip(presses["marks"], participant, strict=True):
