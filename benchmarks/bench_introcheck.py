@@ -24,7 +24,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from appliance.participants.introcheck import CheckLimits, SegmentCheck  # noqa: E402
+from appliance.participants.flags import CheckLimits  # noqa: E402
+from appliance.participants.introcheck import SegmentCheck  # noqa: E402
 
 RATE_HZ = 48000
 BLOCK = RATE_HZ // 10

@@ -23,8 +23,6 @@ from appliance.dsp.levels import FLOOR_DBFS, power_to_db
 
 FRAME_S = 0.02
 SPEECH_BAND_HZ = (300.0, 3400.0)
-SEATS = ("participant", "examiner")
-"""Where the test recording's two voices are spoken from, in the guided order."""
 
 VAD_MARGIN_DB = 8.0
 """Speech-band power this far above the speech-band noise floor counts as speech."""

@@ -25,39 +25,13 @@ import numpy as np
 from appliance import i18n
 from appliance.dsp.levels import FLOOR_DBFS, power_to_db
 from appliance.dsp.speech import FLOOR_PERCENTILE, FRAME_S, SPEECH_BAND_HZ, VAD_MARGIN_DB
+from appliance.participants.flags import CheckLimits
 
 BIN_DB = 0.5
 BINS = int(-FLOOR_DBFS / BIN_DB) + 1
 MIN_FLOOR_FRAMES = 50
 """Below one second of history the floor is not trusted and onset waits for more."""
-FLAG_CODES = ("no_speech_at_start", "too_short", "too_long", "long_silence")
 
-i18n.register({
-    "flag.no_speech_at_start": ("Нет речи в первые {limit_s:.0f} с после метки: участник не "
-                                "назвал ФИО и вариант?", "No speech in the first {limit_s:.0f} s "
-                                "after the marker: did the participant state name and variant?"),
-    "flag.too_short": ("Ответ слишком короткий: {duration_min:.1f} мин",
-                       "The answer is too short: {duration_min:.1f} min"),
-    "flag.too_long": ("Ответ слишком длинный: {duration_min:.1f} мин",
-                      "The answer is too long: {duration_min:.1f} min"),
-    "flag.long_silence": ("Долгая тишина внутри ответа: {silence_s:.0f} с с {at}",
-                          "A long silence inside the answer: {silence_s:.0f} s from {at}"),
-})
-
-
-@dataclass(frozen=True)
-class CheckLimits:
-    """Thresholds, from the `[participants]` settings."""
-
-    intro_speech_s: float = 30.0
-    short_s: float = 480.0
-    long_s: float = 1800.0
-    long_silence_s: float = 120.0
-
-    @classmethod
-    def from_config(cls, section) -> CheckLimits:
-        return cls(section.intro_speech_s, section.short_min * 60, section.long_min * 60,
-                   section.long_silence_s)
 
 
 class NoiseFloor:
@@ -202,8 +176,3 @@ def _flag(code: str, **params: object) -> dict:
 def _mmss(seconds: float) -> str:
     whole = int(seconds)
     return f"{whole // 60:02d}:{whole % 60:02d}"
-
-
-def flag_text(flag: dict, lang: str | None = None) -> str:
-    """A journaled flag in the reader's language."""
-    return i18n.text(f"flag.{flag['code']}", lang, **flag.get("params", {}))

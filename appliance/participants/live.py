@@ -16,7 +16,8 @@ from appliance import i18n
 from appliance.errors import ConfigError, StateError
 from appliance.participants import roster as roster_mod
 from appliance.participants import timeline
-from appliance.participants.introcheck import CheckLimits, NoiseFloor, SegmentCheck
+from appliance.participants.flags import CheckLimits
+from appliance.participants.introcheck import NoiseFloor, SegmentCheck
 
 i18n.register({
     "correct.no_marker": ("В части {part} нет метки участника в позиции {frame}",

@@ -17,14 +17,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from appliance.capture.wavfile import read_info
 from appliance.export.dayfolder import DayFolder
 from appliance.journal import read_entries
 from appliance.participants import roster as roster_mod
 from appliance.participants import timeline
-from appliance.participants.introcheck import CheckLimits, SegmentCheck, flag_text
+from appliance.participants.flags import CheckLimits, flag_text
 
 SHEET_HTML = "ведомость.html"
 SHEET_CSV = "ведомость.csv"
@@ -137,6 +135,9 @@ def _check(day: DayFolder, segment: timeline.Segment, limits: CheckLimits) -> di
 
 def check_from_file(path: Path, start_frame: int, end_frame: int, limits: CheckLimits) -> dict:
     """Run the intro check over frames [start, end) of a WAV part."""
+    import numpy as np  # here, not at the top: the web page imports this module
+
+    from appliance.participants.introcheck import SegmentCheck
     info = read_info(path)
     checker = SegmentCheck(limits, info.format.rate_hz)
     frame_bytes = info.format.frame_bytes

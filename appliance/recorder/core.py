@@ -38,7 +38,7 @@ from appliance.errors import ApplianceError, ClockError, ControlError, StateErro
 from appliance.export.retention import keep_until_for
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
-from appliance.participants.introcheck import CheckLimits
+from appliance.participants.flags import CheckLimits
 from appliance.participants.live import ParticipantTracker
 from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days
 from appliance.recorder.recovery import recover_day

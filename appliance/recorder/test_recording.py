@@ -19,7 +19,7 @@ from appliance import i18n
 from appliance.capture.wavfile import WavFormat
 from appliance.capture.writer import WavPartWriter
 from appliance.config import ChecksConfig
-from appliance.dsp.speech import SEATS
+from appliance.dsp import SEATS
 from appliance.errors import StateError
 
 i18n.register({

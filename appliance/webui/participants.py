@@ -21,8 +21,8 @@ from appliance.export.audit import log_event
 from appliance.export.dayfolder import load_day
 from appliance.participants import roster as roster_mod
 from appliance.participants import sheet
+from appliance.participants.flags import CheckLimits
 from appliance.participants.importer import import_file
-from appliance.participants.introcheck import CheckLimits
 from appliance.webui import recorder_link
 from appliance.webui.app import current_config, t
 

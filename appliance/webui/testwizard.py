@@ -14,7 +14,7 @@ from pathlib import Path
 from flask import Blueprint, abort, jsonify, render_template, send_file
 
 from appliance import i18n
-from appliance.dsp.speech import SEATS
+from appliance.dsp import SEATS
 from appliance.errors import StateError
 from appliance.webui import pagekit
 from appliance.webui.waveform import cached_peaks

@@ -15,8 +15,6 @@ import json
 import os
 from pathlib import Path
 
-import numpy as np
-
 from appliance.capture.wavfile import WavInfo, read_info
 from appliance.fsutil import atomic_write_text
 
@@ -36,13 +34,15 @@ def available_frames(info: WavInfo) -> int:
 def compute_peaks(path: str | os.PathLike, buckets: int = DEFAULT_BUCKETS) -> dict:
     """`{"rate_hz", "channels", "frames", "duration_s", "bucket_frames", "peaks": [0..255]}`.
 
-    Streams the data chunk a few MB at a time: memory does not grow with the part."""
+    Streams the data chunk a few MB at a time: memory does not grow with the part. numpy is
+    imported here, when a waveform is first asked for, to keep the web process light."""
+    import numpy as np
     info = read_info(path)
     channels = info.format.channels
     frames = available_frames(info)
     per_bucket = max(1, -(-frames // max(1, buckets)))
     chunk_frames = max(1, CHUNK_BYTES // info.format.frame_bytes // per_bucket) * per_bucket
-    peaks: list[np.ndarray] = []
+    peaks: list = []
     with open(path, "rb") as f:
         f.seek(info.data_offset)
         done = 0
@@ -60,13 +60,14 @@ def compute_peaks(path: str | os.PathLike, buckets: int = DEFAULT_BUCKETS) -> di
             "bucket_frames": per_bucket, "peaks": scaled.tolist()}
 
 
-def _bucket_peaks(samples: np.ndarray, bucket_samples: int) -> np.ndarray:
+def _bucket_peaks(samples, bucket_samples: int):
     """The largest |sample| of each run of `bucket_samples` (the last run may be short).
     Max and min are taken in int16, so no widened copy of the chunk is ever made."""
     full = len(samples) // bucket_samples * bucket_samples
     rows = [samples[:full].reshape(-1, bucket_samples)] if full else []
     if full < len(samples):
         rows.append(samples[full:].reshape(1, -1))
+    import numpy as np
     return np.concatenate([np.maximum(r.max(axis=1).astype(np.int32),
                                       -r.min(axis=1).astype(np.int32)) for r in rows])
 

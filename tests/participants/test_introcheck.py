@@ -11,7 +11,8 @@ import pytest
 
 from appliance.capture.wavfile import WavFormat, build_header
 from appliance.participants import timeline
-from appliance.participants.introcheck import CheckLimits, NoiseFloor, SegmentCheck
+from appliance.participants.flags import CheckLimits
+from appliance.participants.introcheck import NoiseFloor, SegmentCheck
 from appliance.participants.sheet import check_from_file
 
 RATE_HZ = 16000

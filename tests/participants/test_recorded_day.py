@@ -52,7 +52,7 @@ def day(tmp_path):
     feed = speechlike_feed(tmp_path / "home", FEED_S)
     config = write_config(tmp_path / "appliance.toml", tmp_path / "data", device="examfeed",
                           participants={"intro_speech_s": 30.0, "short_min": 0.0,
-                                        "long_min": 60.0, "long_silence_s": 3600.0})
+                                        "long_min": 600.0, "long_silence_s": 3600.0})
     rec = RecorderProcess(config, env=feed.process_env()).start()
     yield rec, feed
     rec.terminate()

@@ -1,0 +1,45 @@
+"""What the intro check flags, in the reader's language, and the limits that raise them.
+
+Kept apart from the check itself (numpy), so the web page and the reports can show flags and
+read the limits without loading numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from appliance import i18n
+
+FLAG_CODES = ("no_speech_at_start", "too_short", "too_long", "long_silence")
+
+i18n.register({
+    "flag.no_speech_at_start": ("Нет речи в первые {limit_s:.0f} с после метки: участник не "
+                                "назвал ФИО и вариант?", "No speech in the first {limit_s:.0f} s "
+                                "after the marker: did the participant state name and variant?"),
+    "flag.too_short": ("Ответ слишком короткий: {duration_min:.1f} мин",
+                       "The answer is too short: {duration_min:.1f} min"),
+    "flag.too_long": ("Ответ слишком длинный: {duration_min:.1f} мин",
+                      "The answer is too long: {duration_min:.1f} min"),
+    "flag.long_silence": ("Долгая тишина внутри ответа: {silence_s:.0f} с с {at}",
+                          "A long silence inside the answer: {silence_s:.0f} s from {at}"),
+})
+
+
+@dataclass(frozen=True)
+class CheckLimits:
+    """Thresholds, from the `[participants]` settings."""
+
+    intro_speech_s: float = 30.0
+    short_s: float = 480.0
+    long_s: float = 1800.0
+    long_silence_s: float = 120.0
+
+    @classmethod
+    def from_config(cls, section) -> CheckLimits:
+        return cls(section.intro_speech_s, section.short_min * 60, section.long_min * 60,
+                   section.long_silence_s)
+
+
+def flag_text(flag: dict, lang: str | None = None) -> str:
+    """A journaled flag in the reader's language."""
+    return i18n.text(f"flag.{flag['code']}", lang, **flag.get("params", {}))
