@@ -3,6 +3,8 @@ through the `button` control command (as the web page and the benchmark press it
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from appliance.errors import ControlError
@@ -53,12 +55,18 @@ def test_presses_drive_the_day_and_the_leds_show_it(simulated):
     rec.client.call("button", action="press")
     wait_for(lambda: rec.status()["state"] == "stopped", timeout_s=5, what="very long stops")
     rec.client.call("button", action="release")
+    time.sleep(0.05)              # the stimulus: stay released past the 20 ms debounce
+    rec.client.call("button", action="press")           # stop again: refused, in the day
+    wait_for(lambda: leds(rec)["pattern"] == "refused", timeout_s=5, what="error pattern")
+    rec.client.call("button", action="release")
+    assert rec.status()["last_refusal"]["command"] == "stop"
 
     (day_dir,) = rec.day_dirs
     entries = journal(day_dir)
     assert [(e.event, e.data["source"]) for e in entries if e.event in (
-        "started", "paused", "stopped")] == [("started", "button"), ("paused", "button"),
-                                             ("stopped", "button")]
+        "started", "paused", "stopped", "command_refused")] == [
+        ("started", "button"), ("paused", "button"), ("stopped", "button"),
+        ("command_refused", "button")]
     marker = next(e.data for e in entries if e.event == "marker"
                   and e.data["kind"] == "participant")
     block_frames = 4800
