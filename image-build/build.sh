@@ -2,6 +2,7 @@
 # Build the Raspberry Pi SD-card image (arm64, Debian bookworm) from Debian's archive and PyPI:
 #
 #   sudo image-build/build.sh            # → image-build/out/appliance-arm64.img (+ .img.zst)
+#   sudo image-build/build.sh --assemble # only the disk image again, from out/rootfs and out/data
 #
 # Route (see docs/IMAGE.md): a wheelhouse of aarch64 wheels made here with pip download; an
 # arm64 root with mmdebstrap under qemu-user-static; the appliance installed into it by the
@@ -93,8 +94,16 @@ customize() {
     chroot "$root" systemd-machine-id-setup
 }
 
+# mmdebstrap leaves /sys or /proc mounted in the root when something holds them ("target is
+# busy"); mkfs.ext4 -d would then copy them, and rm -rf would walk into them.
+release_mounts() {
+    awk -v root="$ROOTFS/" 'index($2, root) == 1 {print $2}' /proc/mounts | sort -r \
+        | while read -r mnt; do umount "$mnt" 2>/dev/null || umount -l "$mnt"; done
+}
+
 build_rootfs() {
     step "arm64 root file system (mmdebstrap $SUITE)"
+    release_mounts
     rm -rf "$ROOTFS" "$OUT/data"
     # shellcheck disable=SC2086
     mmdebstrap --arch=arm64 --variant=apt --components="main non-free-firmware" \
@@ -102,6 +111,7 @@ build_rootfs() {
         --essential-hook='chroot "$1" dpkg-divert --local --rename --add /usr/sbin/update-initramfs && ln -sf /bin/true "$1/usr/sbin/update-initramfs"' \
         --customize-hook="\"$REPO/image-build/build.sh\" --customize \"\$1\"" \
         "$SUITE" "$ROOTFS" "$MIRROR"
+    release_mounts
 }
 
 size_mb() {  # the size of a directory in MiB, with room for ext4's own structures
@@ -149,7 +159,9 @@ fi
 mkdir -p "$OUT"
 check_tools
 started=$(date +%s)
-make_wheelhouse
-build_rootfs
+if [ "${1:-}" != "--assemble" ]; then  # --assemble: only the disk image, from out/rootfs
+    make_wheelhouse
+    build_rootfs
+fi
 assemble
 step "done in $(( $(date +%s) - started )) s"
