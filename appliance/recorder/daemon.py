@@ -23,7 +23,7 @@ from appliance.hardware.service import ExaminerHardware
 from appliance.journal import Event
 from appliance.recorder.control import ControlServer
 from appliance.recorder.core import Recorder
-from appliance.recorder.reload import reload_handler
+from appliance.recorder.reload import ConfigReloader
 from appliance.recorder.sdnotify import Notifier
 from appliance.recorder.test_recording import TestSession
 
@@ -132,8 +132,10 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     handlers.update(drive_handlers(drives))
     hardware = ExaminerHardware(config, recorder, simulate, drive_status=drives.status).start()
     handlers.update(hardware.control_handlers(handlers["status"]))
-    if config_path is not None:
-        handlers["reload_config"] = reload_handler(recorder, config_path, restart, stop)
+    reloader = None if config_path is None else ConfigReloader(recorder, config_path,
+                                                                restart, stop)
+    if reloader:
+        handlers["reload_config"] = reloader
     server = ControlServer(config.recording.socket_path(), handlers)
     server.start()
     notifier.ready()
@@ -141,6 +143,8 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     try:
         while not stop.wait(1.0):
             drives.poll()
+            if reloader:
+                reloader.poll()
     finally:
         if watcher:
             watcher.close()

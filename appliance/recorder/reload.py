@@ -4,7 +4,7 @@ The site codes, file naming and pause mode are read when they are used, so they 
 in place on the pipeline thread: they count from the next start of a day (a day in progress
 keeps the codes and naming it opened with, in its journal). Anything else (the microphone,
 rate, data directory, button pins...) needs the daemon restarted: done at once when no day
-is being recorded, refused while one is (the file stays saved and counts from the next start).
+is being recorded, and left pending while one is: taken the moment the day is stopped.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from appliance.errors import StateError
 from appliance.recorder.core import Recorder
 
 i18n.register({
-    "reload.in_day": ("Настройки сохранены, но звук и оборудование меняются только без "
-                      "записи: остановите запись, и они вступят в силу",
-                      "Settings saved, but sound and hardware settings change only when not "
-                      "recording: stop the recording for them to take effect"),
+    "reload.in_day": ("Настройки сохранены. Звук и оборудование меняются только без записи: "
+                      "они вступят в силу, как только запись будет остановлена",
+                      "Settings saved. Sound and hardware settings change only when not "
+                      "recording: they take effect as soon as the recording is stopped"),
 })
 
 
@@ -35,16 +35,38 @@ def live_settings_only(old: Config, new: Config) -> bool:
     return same_otherwise == old
 
 
-def reload_handler(recorder: Recorder, config_path: Path, restart: threading.Event,
-                   stop: threading.Event):
-    def reload_config(source: str = "cli") -> dict:
-        new = config_mod.load(config_path)
-        if live_settings_only(recorder.config, new):
-            recorder.run_in_pipeline("reload_config", lambda: recorder.apply_config(new))
+class ConfigReloader:
+    """The `reload_config` control command, and the restart it may leave pending: settings
+    refused during a day are taken as soon as the day is stopped (`poll`, each second)."""
+
+    def __init__(self, recorder: Recorder, config_path: Path, restart: threading.Event,
+                 stop: threading.Event) -> None:
+        self.recorder = recorder
+        self.config_path = config_path
+        self.restart = restart
+        self.stop = stop
+        self.pending = False
+
+    def __call__(self, source: str = "cli") -> dict:
+        new = config_mod.load(self.config_path)
+        if live_settings_only(self.recorder.config, new):
+            self.pending = False
+            self.recorder.run_in_pipeline("reload_config",
+                                          lambda: self.recorder.apply_config(new))
             return {"restart": False, "configured": new.site.is_complete()}
-        if recorder.state.value in ("recording", "paused"):
+        if self._in_day():
+            self.pending = True
             raise StateError("reload.in_day")
-        restart.set()
-        stop.set()
+        self._restart()
         return {"restart": True, "configured": new.site.is_complete()}
-    return reload_config
+
+    def poll(self) -> None:
+        if self.pending and not self._in_day():
+            self._restart()
+
+    def _in_day(self) -> bool:
+        return self.recorder.state.value in ("recording", "paused")
+
+    def _restart(self) -> None:
+        self.restart.set()
+        self.stop.set()
