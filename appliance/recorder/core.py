@@ -51,12 +51,19 @@ log = logging.getLogger(__name__)
 QUEUE_S = 120  # seconds of audio the pipeline may lag behind capture
 COMMAND_TIMEOUT_S = 10.0
 REMEMBER_CLOCK_S = 60.0
+INTERNAL_CLEAR_S = 10.0  # an internal error's alarm clears after this long without another
 
 i18n.register({
     "recorder.not_configured": ("Не заданы коды региона, МСУ, ОО и номер аудитории: "
                                 "заполните настройки", "Region, municipality, school and room "
                                 "codes are not set: fill in the settings"),
     "recorder.no_device": ("Микрофон не подключён", "No microphone connected"),
+    "recorder.internal": ("Внутренняя ошибка регистратора: {detail}",
+                          "Internal recorder error: {detail}"),
+    "recorder.internal.hint": ("Запись продолжается. Если сигнал не гаснет, сделайте экспорт "
+                               "и перезапустите устройство после окончания записи",
+                               "Recording goes on. If the alarm stays, export and restart the "
+                               "box after the recording is stopped"),
     "recorder.disk_full": ("Недостаточно места на диске: свободно {free_mb} МБ",
                            "Not enough disk space: {free_mb} MB free"),
     "recorder.timeout": ("Регистратор не ответил вовремя", "The recorder did not answer in time"),
@@ -130,6 +137,8 @@ class Recorder:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_remember = 0.0
+        self._last_error = 0.0
+        self.internal_clear_s = INTERNAL_CLEAR_S
         rec = config.recording
         self.disk = DiskGuard(config.data_dir, self.format.rate_hz * self.format.frame_bytes * 3600,
                               rec.reserve_mb * 1_000_000, rec.disk_warn_hours)
@@ -256,7 +265,9 @@ class Recorder:
                 self._step()
             except Exception as err:  # the top of the thread: log, journal, keep recording
                 log.exception("pipeline error")
-                self._raise_alarm("internal", str(err))
+                self._last_error = time.monotonic()
+                self._raise_alarm("internal", i18n.text("recorder.internal", detail=err),
+                                  i18n.text("recorder.internal.hint"))
 
     def _step(self) -> None:
         self._apply_due_commands()
@@ -377,6 +388,8 @@ class Recorder:
             self.clock.remember()
         if self.disk.due():
             self._watch_disk()
+        if "internal" in self.alarms and now - self._last_error >= self.internal_clear_s:
+            self._clear_alarm("internal")
 
     def _watch_disk(self) -> None:
         reading = self.disk.check()

@@ -133,3 +133,29 @@ def test_unset_clock_refuses_start_unless_the_date_is_given(tmp_path):
     opened = next(e.data for e in journal(day_dir) if e.event == "day_opened")
     assert opened["clock_source"] == "manual"
     assert (day_dir / "2027-02-10_ОО-640101_ауд-0005_часть-1.wav").exists()
+
+
+def test_an_internal_error_is_an_alarm_that_clears_and_recording_goes_on(tmp_path):
+    recorder = started(make_config(tmp_path))
+    recorder.internal_clear_s = 0.5
+    recorder.handle("start")
+    feed = recorder.monitor.feed
+    failures = []
+
+    def fail_once(*args):
+        if not failures:
+            failures.append(True)
+            raise RuntimeError("injected")
+        return feed(*args)
+
+    recorder.monitor.feed = fail_once
+    wait_for(lambda: any(a["code"] == "internal" for a in recorder.status()["alarms"]),
+             what="internal alarm")
+    alarm = next(a for a in recorder.status()["alarms"] if a["code"] == "internal")
+    assert "injected" in alarm["message"] and alarm["hint"]
+    wait_for(lambda: not any(a["code"] == "internal" for a in recorder.status()["alarms"]),
+             what="the alarm clears")
+    before = recorder.status()["elapsed_s"]
+    wait_recorded(recorder, before + 1)
+    recorder.handle("stop")
+    recorder.close()
