@@ -22,8 +22,7 @@ from pathlib import Path
 
 from appliance.errors import ApplianceError
 from appliance.export.audit import log_event
-from appliance.recorder.core import Command, Recorder
-from appliance.recorder.session import Action
+from appliance.recorder.core import Recorder
 
 STAMPS_KEPT = 512
 """Edges remembered: a panel heartbeat notes 10 a second, so this covers any press held to
@@ -71,9 +70,7 @@ class RecorderLink:
         frame = (self.recorder.source.frames_captured if pressed_at_s is None
                  else self.frame_at(float(pressed_at_s)))
         try:
-            # Recorder.handle stamps a command with the frame captured on arrival; a press
-            # needs the frame of its first contact, hence the command built here.
-            return self.recorder._wait(Command(Action(cmd), args, frame))
+            return self.recorder.handle(cmd, at_frame=frame, **args)
         except ApplianceError as err:
             if self.recorder.day is None:
                 log_event(self.data_dir, PRESS_REFUSED, command=cmd,

@@ -193,13 +193,16 @@ class Recorder:
         log.info("continuing day %s in state %s", interrupted.date, self.state)
 
     # ----- commands (any thread) --------------------------------------------------------
-    def handle(self, cmd: str, **args: Any) -> dict:
-        """Run a session command in the pipeline thread and return its result."""
+    def handle(self, cmd: str, at_frame: int | None = None, **args: Any) -> dict:
+        """Run a session command in the pipeline thread and return its result. It acts at
+        capture frame `at_frame` (a button's first contact), by default the frame captured
+        now; a marker asked for at a frame already written is placed back there."""
         try:
             action = Action(cmd)
         except ValueError:
             raise StateError("recorder.unknown_command", cmd=cmd) from None
-        return self._wait(Command(action, args, self.source.frames_captured))
+        frame = self.source.frames_captured if at_frame is None else at_frame
+        return self._wait(Command(action, args, frame))
 
     def run_in_pipeline(self, name: str, run, **args: Any) -> dict:
         """Run `run(**args)` on the pipeline thread (which owns the day) when the audio
@@ -274,7 +277,7 @@ class Recorder:
         self._watchdog()
         self._housekeeping()
         try:
-            item = self.queue.get(timeout=0.05)
+            item = self.queue.get(timeout=0.01)  # also how soon a command is seen
         except queue.Empty:
             return
         self._process(item)
@@ -294,7 +297,7 @@ class Recorder:
                 if command.run is not None:
                     command.result = command.run(**command.args)
                 else:
-                    command.result = self._apply(command.action, command.args)
+                    command.result = self._apply(command.action, command.args, command.frame)
             except ApplianceError as err:
                 command.error = err
                 self._refused(command, err)
@@ -418,7 +421,7 @@ class Recorder:
         self._reopen_label = "marker.after_disk"
 
     # ----- session ----------------------------------------------------------------------
-    def _apply(self, action: Action, args: dict) -> dict:
+    def _apply(self, action: Action, args: dict, at_frame: int) -> dict:
         if action in (Action.START, Action.RESUME):
             self._check_can_record(action, args)
         if action is Action.MARK and self.state is State.RECORDING and self.writer is None:
@@ -436,7 +439,8 @@ class Recorder:
                     self._close_part(action.value)
             else:
                 marker = self._mark_effect(effect, label=args.get("label"),
-                                           requested=args.get("participant"))
+                                           requested=args.get("participant"),
+                                           at_frame=at_frame if action is Action.MARK else None)
         self.state = new_state
         if action in STATE_EVENT:
             where = marker or {"part": None, "frame": None}
@@ -516,7 +520,8 @@ class Recorder:
                                                    indent=1), PRIVATE)
 
     def _mark_effect(self, effect: Effect, label: str | None = None,
-                     label_key: str | None = None, requested: int | None = None) -> dict | None:
+                     label_key: str | None = None, requested: int | None = None,
+                     at_frame: int | None = None) -> dict | None:
         if self.writer is None:
             return None
         participant = None
@@ -528,9 +533,11 @@ class Recorder:
         else:
             kind = effect.value
             label = label or i18n.text(label_key or MARK_LABELS[effect])
-        frame = self.writer.frames
+        late = max(0, self.frames_processed - at_frame) if at_frame is not None else 0
+        frame = max(0, self.writer.frames - late)  # never before the part's first sample
+        capture_frame = self.frames_processed - (self.writer.frames - frame)
         self.day.record(Event.MARKER, part=self.part.part, frame=frame, kind=kind, label=label,
-                        participant=participant, capture_frame=self.frames_processed)
+                        participant=participant, capture_frame=capture_frame)
         self.day.write_sidecars(self.part)
         if participant is not None:
             self.participants_live.begin(participant, self.part.part, frame)
