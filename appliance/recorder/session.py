@@ -19,6 +19,11 @@ i18n.register({
     "state.stopped": ("запись завершена", "stopped"),
     "session.refused": ("Команда «{action}» невозможна: сейчас {state}",
                         "Command '{action}' is not possible: the recorder is {state}"),
+    "session.action.start": ("Начать запись", "Start"),
+    "session.action.mark": ("Следующий участник", "Next participant"),
+    "session.action.pause": ("Пауза", "Pause"),
+    "session.action.resume": ("Продолжить", "Resume"),
+    "session.action.stop": ("Остановить", "Stop"),
 })
 
 
@@ -76,5 +81,5 @@ def transition(state: State, action: Action, pause_mode: str) -> tuple[State, tu
     try:
         return TABLE[(state, action, pause_mode)]
     except KeyError:
-        raise StateError("session.refused", action=action.value,
+        raise StateError("session.refused", action=i18n.text(f"session.action.{action.value}"),
                          state=i18n.text(f"state.{state.value}")) from None
