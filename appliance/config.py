@@ -165,8 +165,9 @@ class ChecksConfig:
     """Live `clipping` clears after this long (s) without a clipped run."""
     low_level_dbfs: float = -40.0
     """Live `low_level`: the loudest 100 ms of the last window has an RMS below this (dBFS)."""
-    low_level_window_s: float = 30.0
-    """The window (s) the live `low_level` alarm looks back over."""
+    low_level_window_s: float = 180.0
+    """The window (s) the live `low_level` alarm looks back over (longer than the silent
+    preparation before an answer, up to 2 minutes)."""
     overflow_clear_s: float = 10.0
     """Live `overflow` clears after this long (s) without the device losing samples."""
     dropout_ms: float = 20.0

@@ -119,8 +119,11 @@ class AlarmMonitor:
     def active(self) -> list[Alarm]:
         return list(self._active.values())
 
-    def feed(self, block: np.ndarray, levels: BlockLevels, overflowed: bool) -> list[AlarmChange]:
-        """One int16 block of shape (frames, channels) with its levels; returns the changes."""
+    def feed(self, block: np.ndarray, levels: BlockLevels, overflowed: bool,
+             speech_expected: bool = True) -> list[AlarmChange]:
+        """One int16 block of shape (frames, channels) with its levels; returns the changes.
+        `speech_expected` is False while no day is being recorded: a quiet room is then no
+        reason for `low_level` (the other alarms still watch the microphone)."""
         self.fed_frames += block.shape[0]
         now, c = self.fed_frames, self.config
         quiet = np.asarray(levels.peak_dbfs) < c.silence_dbfs
@@ -132,7 +135,8 @@ class AlarmMonitor:
             "silence": (silent, self._quiet_frames.max() / self.rate_hz),
             "clipping": (now - self._last["clipping"] < self._frames(c.clipping_clear_s),
                          self._clipped),
-            "low_level": (not silent and now >= self._frames(c.low_level_window_s)
+            "low_level": (speech_expected and not silent
+                          and now >= self._frames(c.low_level_window_s)
                           and loudest < c.low_level_dbfs, loudest),
             "overflow": (now - self._last["overflow"] < self._frames(c.overflow_clear_s),
                          self.overflows),

@@ -34,7 +34,7 @@ i18n.register({
     "drive.unsupported": ("Накопитель {device}: файловая система «{fs}» не поддерживается "
                           "(нужна FAT32, exFAT или ext4)", "Drive {device}: filesystem '{fs}' "
                           "is not supported (FAT32, exFAT or ext4 needed)"),
-    "drive.removed": ("Накопитель извлечён во время записи; запись на устройстве не пострадала. "
+    "drive.removed": ("Накопитель извлечён во время выгрузки; записи на устройстве не пострадали. "
                       "Вставьте его снова, выгрузка продолжится",
                       "The drive was removed during the export; the recordings on the "
                       "appliance are intact. Plug it in again to finish"),

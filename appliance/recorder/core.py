@@ -328,7 +328,8 @@ class Recorder:
         self.meter.update(levels, block.shape[0] / self.format.rate_hz)
         if self.summary and self.state is State.RECORDING:
             self.summary.feed(block, levels)
-        for change in self.monitor.feed(block, levels, item.overflowed):
+        for change in self.monitor.feed(block, levels, item.overflowed,
+                                        speech_expected=self.state is State.RECORDING):
             self._alarm_changed(change)
         if self.tests:
             self._feed_tests(block)

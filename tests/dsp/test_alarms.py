@@ -90,3 +90,15 @@ def test_per_block_cost_is_far_below_one_percent_of_a_core():
             summary.feed(block, levels)
     per_block_s = (time.process_time() - start) / 200
     assert per_block_s < 0.001, per_block_s
+
+
+def test_a_quiet_room_is_no_low_level_alarm_while_no_day_is_recorded():
+    monitor = AlarmMonitor(CHECKS, 48000, 1)
+    quiet = noise_block(10.0, seed=3)  # a quiet room: above silence, below speech
+    window = int(CHECKS.low_level_window_s * 10)
+    idle = [change for _ in range(window + 20)
+            for change in monitor.feed(quiet, block_levels(quiet), False, speech_expected=False)]
+    assert idle == []
+    recording = [change.alarm.code for _ in range(window + 20)
+                 for change in monitor.feed(quiet, block_levels(quiet), False)]
+    assert recording == ["low_level"]
