@@ -142,11 +142,11 @@ def test_an_internal_error_is_an_alarm_that_clears_and_recording_goes_on(tmp_pat
     feed = recorder.monitor.feed
     failures = []
 
-    def fail_once(*args):
+    def fail_once(*args, **kwargs):
         if not failures:
             failures.append(True)
             raise RuntimeError("injected")
-        return feed(*args)
+        return feed(*args, **kwargs)
 
     recorder.monitor.feed = fail_once
     wait_for(lambda: any(a["code"] == "internal" for a in recorder.status()["alarms"]),
