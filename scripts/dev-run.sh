@@ -22,4 +22,5 @@ backend = "mock"
 TOML
 fi
 echo "Веб-страница: http://127.0.0.1:8080  (остановить: Ctrl+C)"
+echo "Первый вход: одноразовый код — в файле var/data/setup-code.txt (и в журнале ниже)"
 exec .venv/bin/appliance run --simulate --config var/appliance.toml
