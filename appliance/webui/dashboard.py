@@ -3,7 +3,9 @@
 Meters and state reach the page as server-sent events from one shared status poller
 (statushub); each event carries the recorder's `levels_time` and the server's `server_time`,
 so the delay a browser sees can be measured. Controls go to the recorder's control socket;
-its refusals come back with their Russian reason.
+its refusals come back with their Russian reason. The same socket gives the USB drive's state
+and starts an export (`drive`, `export`), and presses the simulated examiner's button
+(`button`, only when the recorder runs with simulated GPIO).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import time
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, session
 
 from appliance import i18n
-from appliance.errors import ApplianceError, ControlError
+from appliance.errors import ApplianceError, ControlError, StateError
+from appliance.participants.flags import flag_text
 from appliance.webui import auth, recorder_link
 from appliance.webui.access import WebEvent, audit
 from appliance.webui.app import current_config, current_language, t
@@ -27,6 +30,14 @@ MAX_LABEL_CHARS = 200
 KEEPALIVE_S = 10.0
 MAX_STREAMS = 10  # each open stream holds a server thread (commands/web.py THREADS = 16)
 CLOCK_SOURCES = ("ntp", "rtc", "browser", "unknown")
+BUTTON_ACTIONS = ("press", "release")  # appliance.hardware.service (which loads numpy)
+LED_PATTERNS = ("not_ready", "ready", "recording", "paused", "alarm", "export_running",
+                "export_failed", "safe_to_remove", "fault", "pressed", "long_reached",
+                "refused")
+"""The names of appliance.hardware.leds.PATTERNS (a test keeps them equal)."""
+DRIVE_STATES = ("absent", "mounted", "exporting", "safe_to_remove", "failed")
+EXPORT_REQUESTED = "export_requested"
+SIMULATED_BUTTON = "simulated_button"
 
 i18n.register({
     "dash.title": ("Запись", "Recording"),
@@ -79,6 +90,71 @@ i18n.register({
                                  "System page"),
     "dash.label_too_long": ("Метка длиннее {max} символов", "The label is longer than {max} "
                             "characters"),
+    "dash.refusal": ("Не выполнено", "Refused"),
+    "dash.leds": ("Индикаторы", "LEDs"),
+    "dash.led.red": ("красный", "red"),
+    "dash.led.green": ("зелёный", "green"),
+    "led.not_ready": ("Не готов", "Not ready"),
+    "led.ready": ("Готов", "Ready"),
+    "led.recording": ("Идёт запись", "Recording"),
+    "led.paused": ("Пауза", "Paused"),
+    "led.alarm": ("Тревога", "Alarm"),
+    "led.export_running": ("Идёт выгрузка — не извлекать", "Exporting — do not remove"),
+    "led.export_failed": ("Выгрузка не удалась", "Export failed"),
+    "led.safe_to_remove": ("Накопитель можно извлечь", "Safe to remove the drive"),
+    "led.fault": ("Нет связи с регистратором", "No connection to the recorder"),
+    "led.pressed": ("Кнопка нажата", "Button pressed"),
+    "led.long_reached": ("Долгое нажатие: отпустить — пауза, держать 5 с — стоп",
+                         "Long press: release to pause, hold 5 s to stop"),
+    "led.refused": ("Нажатие не выполнено", "Press refused"),
+    "dash.button": ("Кнопка экзаменатора (имитация)", "Examiner's button (simulated)"),
+    "dash.button.help": ("Держите: коротко — старт / следующий участник / продолжить; "
+                         "2 с — пауза; 5 с — завершить день",
+                         "Hold: short — start / next participant / resume; 2 s — pause; "
+                         "5 s — stop the day"),
+    "dash.button_not_simulated": ("Кнопка экзаменатора не имитируется: регистратор работает "
+                                  "с настоящей кнопкой ({detail})",
+                                  "The examiner's button is not simulated: the recorder uses "
+                                  "the real button ({detail})"),
+    "dash.bad_button_action": ("Кнопка: действие «{action}» неизвестно",
+                               "Button: unknown action '{action}'"),
+    "dash.drive": ("USB-накопитель", "USB drive"),
+    "dash.drive.absent": ("не подключён", "not connected"),
+    "dash.drive.mounted": ("подключён ({device})", "connected ({device})"),
+    "dash.drive.exporting": ("идёт выгрузка: {percent} % — не извлекать",
+                             "exporting: {percent} % — do not remove"),
+    "dash.drive.safe_to_remove": ("выгрузка проверена — накопитель можно извлечь",
+                                  "export verified — the drive can be removed"),
+    "dash.drive.failed": ("ошибка: {message}", "failed: {message}"),
+    "dash.export": ("Выгрузить на USB-накопитель", "Export to the USB drive"),
+    "dash.export_confirm": ("Выгрузить записи на подключённый USB-накопитель? Не извлекайте его, "
+                            "пока не появится «можно извлечь».",
+                            "Export the recordings to the connected USB drive? Do not remove "
+                            "it until it says it is safe to remove."),
+    "dash.export_started": ("Выгрузка начата", "Export started"),
+    "dash.export.absent": ("Выгрузка не начата: USB-накопитель не подключён",
+                           "Export not started: no USB drive connected"),
+    "dash.export.absent.hint": ("Вставьте накопитель (FAT32, exFAT или ext4) и подождите, "
+                                "пока он появится как «подключён»",
+                                "Plug in a drive (FAT32, exFAT or ext4) and wait until it "
+                                "shows as connected"),
+    "dash.export.exporting": ("Выгрузка уже идёт", "An export is already running"),
+    "dash.export.safe_to_remove": ("Выгрузка на этот накопитель уже завершена",
+                                   "The export to this drive is already done"),
+    "dash.export.safe_to_remove.hint": ("Извлеките накопитель и вставьте снова, чтобы "
+                                        "выгрузить ещё раз", "Remove the drive and plug it in "
+                                        "again to export once more"),
+    "dash.export.mounted": ("Выгрузка не начата: накопитель не смонтирован",
+                            "Export not started: the drive is not mounted"),
+    "dash.export.failed": ("Выгрузка не начата: {message}", "Export not started: {message}"),
+    "dash.flags": ("Проверка участников", "Participant check"),
+    "dash.flags.current": ("Сейчас отвечает: участник {n}, {elapsed}",
+                           "Answering now: participant {n}, {elapsed}"),
+    "dash.flags.none": ("Замечаний нет", "No remarks"),
+    "dash.flags.participant": ("Участник {n}", "Participant {n}"),
+    "audit.ev.export_requested": ("выгрузка на USB запрошена", "USB export requested"),
+    "audit.ev.simulated_button": ("кнопка экзаменатора (имитация)", "examiner's button "
+                                  "(simulated)"),
 })
 
 
@@ -97,7 +173,11 @@ def _hub() -> StatusHub:
 @bp.route("/")
 def index():
     sources = {source: t(f"dash.clock_source.{source}") for source in CLOCK_SOURCES}
-    return render_template("dashboard.html", commands=CONTROL_COMMANDS, clock_sources=sources)
+    return render_template("dashboard.html", commands=CONTROL_COMMANDS, clock_sources=sources,
+                           led_names={name: t(f"led.{name}") for name in LED_PATTERNS},
+                           drive_texts={state: t(f"dash.drive.{state}", device="{device}",
+                                                 percent="{percent}", message="{message}")
+                                        for state in DRIVE_STATES})
 
 
 @bp.route("/api/status")
@@ -125,6 +205,50 @@ def control(cmd: str):
         raise
     audit(WebEvent.CONTROL, command=cmd, **({"label": label} if "label" in args else {}))
     return jsonify({"ok": True, "result": result})
+
+
+@bp.get("/api/button")
+def button_info():
+    """`simulated`: whether the recorder has the `button` command (simulated GPIO only). Asked
+    with an empty action, which the command refuses without touching the button."""
+    try:
+        recorder_link.call("button", action="")
+    except ApplianceError as err:
+        if err.code == "control.unreachable":
+            raise
+        return jsonify({"ok": True, "simulated": err.code == "button.bad_action"})
+    return jsonify({"ok": True, "simulated": True})
+
+
+@bp.post("/api/button/<action>")
+def button(action: str):
+    """Press or release the simulated examiner's button (the recorder times the gesture)."""
+    if action not in BUTTON_ACTIONS:
+        raise ApplianceError("dash.bad_button_action", action=action)
+    try:
+        result = recorder_link.call("button", action=action, source="web")
+    except ApplianceError as err:
+        if err.code == "control.bad_request":  # the recorder has no such command
+            raise StateError("dash.button_not_simulated", detail=err.message()) from err
+        raise
+    audit(SIMULATED_BUTTON, action=action)
+    return jsonify({"ok": True, "result": result})
+
+
+@bp.get("/api/drive")
+def drive():
+    return jsonify({"ok": True, "drive": recorder_link.call("drive")})
+
+
+@bp.post("/api/drive/export")
+def export():
+    """Start an export onto the mounted drive now; a refusal says why, by the drive's state."""
+    reply = recorder_link.call("export")
+    audit(EXPORT_REQUESTED, started=reply["started"], state=reply["state"],
+          device=reply.get("device", ""))
+    if not reply["started"]:
+        raise StateError(f"dash.export.{reply['state']}", message=reply.get("message", ""))
+    return jsonify({"ok": True, "drive": reply})
 
 
 @bp.route("/api/events")
@@ -164,9 +288,28 @@ def _hint(err: ApplianceError, lang: str) -> str:
 def _event_json(snapshot, lang: str) -> str:
     event = {"seq": snapshot.seq, "server_time": snapshot.server_time}
     if snapshot.error is None:
-        event.update(ok=True, status=snapshot.status)
+        event.update(ok=True, status=_with_flag_texts(snapshot.status, lang))
     else:
         err = snapshot.error
         event.update(ok=False, error={"code": err.code, "text": err.message(lang),
                                       "hint": _hint(err, lang)})
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def _with_flag_texts(status: dict, lang: str) -> dict:
+    """The status with each intro-check flag's `message` in the page language (the recorder
+    writes them in its own); the shared snapshot itself is left as it is."""
+    participant = status.get("participant")
+    if not participant:
+        return status
+    current = participant.get("current")
+    if not (participant.get("flagged") or (current and current.get("flags"))):
+        return status
+
+    def texts(flags: list[dict]) -> list[dict]:
+        return [{**flag, "message": flag_text(flag, lang)} for flag in flags]
+
+    flagged = [{**row, "flags": texts(row["flags"])} for row in participant.get("flagged", [])]
+    if current:
+        current = {**current, "flags": texts(current.get("flags") or [])}
+    return {**status, "participant": {**participant, "flagged": flagged, "current": current}}

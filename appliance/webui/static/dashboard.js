@@ -98,13 +98,164 @@
     setText("clock", st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " + st.clock.now :
       text.clock_bad + (st.clock.reason ? ": " + st.clock.reason : ""));
     $("not-configured").hidden = st.configured !== false;
-    const allowed = { idle: ["start"], stopped: ["start"], recording: ["mark", "pause", "stop"],
-                      paused: ["resume", "stop", "mark"] }[st.state] || [];
-    for (const button of document.querySelectorAll(".controls button[data-cmd]")) {
-      button.classList.toggle("possible", allowed.includes(button.dataset.cmd));
-    }
+    renderControls(st.state);
     renderMeters(st.levels);
     renderAlarms(st.alarms || []);
+    renderRefusal(st.last_refusal);
+    renderLeds(st.leds);
+    renderFlags(st.participant);
+  }
+
+  // What the recorder accepts in each state (appliance/recorder/session.py TABLE).
+  const ALLOWED = { idle: ["start"], stopped: ["start"], recording: ["mark", "pause", "stop"],
+                    paused: ["resume", "stop"] };
+
+  function renderControls(state) {
+    const allowed = ALLOWED[state] || [];
+    for (const button of document.querySelectorAll(".controls button[data-cmd]")) {
+      const possible = allowed.includes(button.dataset.cmd);
+      button.classList.toggle("possible", possible);
+      button.disabled = !possible;
+    }
+    $("mark-label").disabled = !allowed.includes("mark");
+  }
+
+  function clockTime(epochS) {
+    return new Date(epochS * 1000).toLocaleTimeString(document.documentElement.lang || "ru");
+  }
+
+  function renderRefusal(refusal) {
+    $("last-refusal").hidden = !refusal;
+    if (!refusal) return;
+    setText("refusal-time", clockTime(refusal.time));
+    setText("refusal-command", text.commands[refusal.command] || refusal.command);
+    setText("refusal-text", refusal.message);
+  }
+
+  function renderLeds(leds) {
+    $("leds").hidden = !leds;
+    if (!leds) return;
+    $("led-red").classList.toggle("on", !!leds.red);
+    $("led-green").classList.toggle("on", !!leds.green);
+    const pattern = $("led-pattern");
+    pattern.dataset.pattern = leds.pattern;
+    setText("led-pattern", text.leds[leds.pattern] || leds.pattern);
+  }
+
+  let shownFlags = null;
+
+  function renderFlags(participant) {
+    const current = participant && participant.current;
+    $("flags-current").hidden = !current;
+    if (current) {
+      setText("flags-current", fmt(text.flags_current,
+        { n: current.participant, elapsed: hms(current.elapsed_s || 0) }));
+    }
+    const rows = [];
+    const same = (row) => current && row.participant === current.participant &&
+      row.part === current.part && row.frame === current.frame;
+    for (const row of (participant && participant.flagged) || []) {
+      if (!same(row)) rows.push({ n: row.participant, flags: row.flags, now: false });
+    }
+    if (current && current.flags && current.flags.length) {
+      rows.push({ n: current.participant, flags: current.flags, now: true });
+    }
+    const key = JSON.stringify(rows);
+    if (key === shownFlags) return;
+    shownFlags = key;
+    const list = $("flags");
+    list.textContent = "";
+    for (const row of rows) {
+      for (const flag of row.flags) {
+        const li = document.createElement("li");
+        li.className = "flag" + (row.now ? " now" : "");
+        li.dataset.code = flag.code;
+        li.dataset.participant = row.n;
+        const who = document.createElement("strong");
+        who.textContent = fmt(text.flags_participant, { n: row.n }) + ": ";
+        li.appendChild(who);
+        li.appendChild(document.createTextNode(flag.message));
+        list.appendChild(li);
+      }
+    }
+    if (!list.children.length) {
+      const li = document.createElement("li");
+      li.className = "none";
+      li.textContent = text.flags_none;
+      list.appendChild(li);
+    }
+  }
+
+  function renderDrive(drive) {
+    const el = $("drive-state");
+    el.dataset.state = drive.state;
+    const percent = Math.floor((drive.progress || 0) * 100);
+    el.textContent = fmt(text.drive[drive.state] || drive.state,
+      { device: drive.device || "", percent: percent, message: drive.message || "" });
+    el.className = drive.state === "failed" ? "bad" : drive.state === "safe_to_remove" ? "good" : "";
+    const progress = $("drive-progress");
+    progress.hidden = drive.state !== "exporting";
+    progress.value = drive.progress || 0;
+    $("btn-export").disabled = !["mounted", "failed"].includes(drive.state);
+  }
+
+  // The drive changes slowly: asked once a second, quietly (the event stream reports a
+  // recorder that does not answer).
+  function pollDrive() {
+    fetch("/api/drive", { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then((response) => response.json())
+      .then((reply) => { if (reply && reply.ok) renderDrive(reply.drive); })
+      .catch(() => {})
+      .finally(() => setTimeout(pollDrive, 1000));
+  }
+
+  function exportToDrive() {
+    if (!window.confirm(text.export_confirm)) return;
+    api("/api/drive/export", {}).then((reply) => {
+      if (reply && reply.ok) {
+        hideMessage();
+        $("control-result").textContent = text.export_started;
+        renderDrive(reply.drive);
+      }
+    });
+  }
+
+  // The simulated examiner's button: held while the pointer (or key) is down, so short,
+  // long and very long presses can be tried. Press and release go out in order.
+  let buttonQueue = Promise.resolve();
+  let buttonDown = false;
+
+  function sendButton(action) {
+    if ((action === "press") === buttonDown) return;
+    buttonDown = action === "press";
+    $("sim-button").classList.toggle("down", buttonDown);
+    buttonQueue = buttonQueue.then(() => api("/api/button/" + action, {}));
+  }
+
+  function setUpSimulatedButton() {
+    const button = $("sim-button");
+    button.addEventListener("pointerdown", (event) => {
+      button.setPointerCapture(event.pointerId);
+      sendButton("press");
+    });
+    for (const name of ["pointerup", "pointercancel", "lostpointercapture"]) {
+      button.addEventListener(name, () => sendButton("release"));
+    }
+    button.addEventListener("keydown", (event) => {
+      if ((event.key === " " || event.key === "Enter") && !event.repeat) sendButton("press");
+    });
+    button.addEventListener("keyup", () => sendButton("release"));
+    button.addEventListener("blur", () => sendButton("release"));
+  }
+
+  function probeButton() {
+    fetch("/api/button", { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then((response) => response.json())
+      .then((reply) => {
+        if (reply && reply.ok) $("sim-button-box").hidden = !reply.simulated;
+        else setTimeout(probeButton, 5000);  // the recorder is restarting: ask again
+      })
+      .catch(() => setTimeout(probeButton, 5000));
   }
 
   function onEvent(message) {
@@ -126,6 +277,7 @@
       state.dataset.state = "unknown";
       state.className = "state state-unknown";
       state.textContent = text.state.unknown;
+      renderControls("unknown");
       showMessage(event.error.text, event.error.hint, "bad");
       streamError = true;
     }
@@ -160,5 +312,9 @@
   for (const button of document.querySelectorAll(".controls button[data-cmd]")) {
     button.addEventListener("click", () => control(button.dataset.cmd));
   }
+  $("btn-export").addEventListener("click", exportToDrive);
+  setUpSimulatedButton();
   connect();
+  probeButton();
+  pollDrive();
 })();
