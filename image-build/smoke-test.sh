@@ -63,7 +63,8 @@ append="console=ttyAMA0 ${append}systemd.setenv=APPLIANCE_RECORDER_ARGS=--simula
 # The check through the control API runs inside the guest, once, as a transient service from
 # the kernel command line (systemd-run-generator); its script rides on the boot partition.
 mcopy -o -i "$fat" "$REPO/image-build/smoke_guest.sh" ::smoke-guest.sh
-guest="until [ -e /boot/firmware/smoke-guest.sh ]; do sleep 1; done; exec sh /boot/firmware/smoke-guest.sh"
+# (\$\$: systemd's own escape for a literal $ in ExecStart=.)
+guest="i=0; until [ -e /boot/firmware/smoke-guest.sh ] || [ \$\$i -ge 300 ]; do sleep 1; i=\$\$((i+1)); done; exec sh /boot/firmware/smoke-guest.sh"
 append="$append systemd.run=\"/bin/sh -c '$guest'\" systemd.run_success_action=none"
 append="$append systemd.run_failure_action=none systemd.wants=multi-user.target"
 
