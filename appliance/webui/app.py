@@ -43,6 +43,7 @@ PAGE_MODULES = (
     "appliance.webui.settings",
     "appliance.webui.testwizard",
     "appliance.webui.recordings",
+    "appliance.webui.retention",
 )
 
 PUBLIC_ENDPOINTS = frozenset({"access.login", "access.setup", "access.language",
@@ -55,6 +56,7 @@ NAV = (
     ("/test", "nav.test"),
     ("/recordings", "nav.recordings"),
     ("/participants", "nav.participants"),
+    ("/retention", "nav.retention"),
     ("/system", "nav.system"),
     ("/audit", "nav.audit"),
 )
@@ -73,6 +75,7 @@ i18n.register({
     "nav.recordings": ("Записи", "Recordings"),
     "nav.participants": ("Участники", "Participants"),
     "nav.system": ("Система", "System"),
+    "nav.retention": ("Хранение", "Retention"),
     "nav.audit": ("Журнал действий", "Audit log"),
     "nav.logout": ("Выйти", "Log out"),
     "web.login_required": ("Нужно войти: сеанс не начат или истёк",
