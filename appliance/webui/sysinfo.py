@@ -14,6 +14,10 @@ from pathlib import Path
 THERMAL_DIR = Path("/sys/class/thermal")
 UNITS = ("appliance-recorder", "appliance-web")
 LOG_LINES = 50
+BOOT_CONFIG_ERROR = Path("/var/lib/appliance/boot-config/last-error.txt")
+"""Why the settings file on the boot partition was not applied: `--state-dir` of
+systemd/appliance-config.service + the name systemd/libexec/boot-config writes (a test keeps
+them equal). The file is deleted when a valid file is applied."""
 
 # Bits of `vcgencmd get_throttled` (Raspberry Pi firmware documentation).
 THROTTLE_BITS = {0: "undervoltage_now", 1: "freq_capped_now", 2: "throttled_now",
@@ -85,6 +89,15 @@ def recent_log(own_log: Path, lines: int = LOG_LINES) -> tuple[str, list[str]]:
             return "file", [line.rstrip("\n") for line in collections.deque(f, lines)]
     except FileNotFoundError:
         return "file", []
+
+
+def boot_config_error(path: Path | None = None) -> str | None:
+    """The last boot-partition settings error, or None when the last file was applied."""
+    try:
+        return (path or BOOT_CONFIG_ERROR).read_text(encoding="utf-8",
+                                                     errors="replace").strip() or None
+    except OSError:
+        return None
 
 
 def _read(path: Path) -> str:

@@ -1,4 +1,5 @@
-"""The System page: temperature, power and throttling flags, disk, uptime, version, log."""
+"""The System page: temperature, power and throttling flags, disk, uptime, version, the last
+error of the boot partition's settings file, log."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ i18n.register({
     "sys.log.journal": ("системный журнал (journalctl)", "system journal (journalctl)"),
     "sys.log.file": ("журнал веб-страницы", "the web page's log"),
     "sys.not_available": ("нет данных", "not available"),
+    "sys.boot_config_error": ("Настройки с карты памяти не применены",
+                              "The settings on the memory card were not applied"),
+    "sys.boot_config_error.hint": (
+        "Файл appliance.toml в загрузочном разделе карты содержит ошибку; действуют прежние "
+        "настройки. Исправьте файл на компьютере и перезагрузите устройство.",
+        "The file appliance.toml on the card's boot partition has an error; the previous "
+        "settings stay in force. Fix the file on a computer and restart the box."),
     "sys.flag.undervoltage_now": ("пониженное напряжение сейчас", "under-voltage now"),
     "sys.flag.freq_capped_now": ("частота ограничена сейчас", "frequency capped now"),
     "sys.flag.throttled_now": ("троттлинг сейчас", "throttled now"),
@@ -53,4 +61,5 @@ def page():
         uptime=None if uptime is None else {"days": int(uptime // 86400),
                                             "hours": int(uptime % 86400 // 3600),
                                             "minutes": int(uptime % 3600 // 60)},
-        version=__version__, log_source=source, log_lines=lines)
+        version=__version__, log_source=source, log_lines=lines,
+        boot_config_error=sysinfo.boot_config_error())
