@@ -51,8 +51,10 @@ def test_first_start_login_and_a_recording_day(chromium, sim_recorder, web_proce
     assert page.locator(".meter").count() == 1
     screenshot(page, "03-dashboard-idle")
 
-    # a refusal is shown with its Russian reason
-    page.click("#btn-pause")
+    # a refusal is shown with its Russian reason (the pause button is disabled while idle,
+    # so a script asks, as any other client could)
+    assert not page.is_enabled("#btn-pause")
+    page.evaluate("api('/api/control/pause', {})")
     page.wait_for_selector("#message-box:not([hidden])", timeout=TIMEOUT_MS)
     assert page.inner_text("#message-box .message-text").strip()
     assert any("а" <= ch <= "я" for ch in page.inner_text("#message-box .message-text").lower())

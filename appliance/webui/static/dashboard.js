@@ -38,7 +38,7 @@
       const pct = (db) => Math.max(0, Math.min(100, 100 * (1 - db / METER_FLOOR_DBFS)));
       row.querySelector(".meter-peak").style.left = pct(peak) + "%";
       row.querySelector(".meter-cover").style.width = (100 - pct(rms[i])) + "%";
-      row.querySelector(".meter-value").textContent = peak <= -120 ? "−∞" : peak.toFixed(1) + " dBFS";
+      row.querySelector(".meter-value").textContent = peak <= -120 ? "−∞" : peak.toFixed(1) + " " + text.dbfs;
       row.classList.toggle("clip", peak > -1);
     });
   }

@@ -2,12 +2,21 @@
 // with every reason, the waveform and the recording; the overall verdict closes the test.
 (function () {
   "use strict";
-  const seconds = JSON.parse(document.getElementById("test-data").textContent).seconds;
+  const data = JSON.parse(document.getElementById("test-data").textContent);
+  const seconds = data.seconds;
 
   function cell(row, text) {
     const td = document.createElement("td");
     td.textContent = text;
     row.appendChild(td);
+    return td;
+  }
+
+  function measured(value, unit) {
+    const number = typeof value === "number" ?
+      value.toLocaleString(document.documentElement.lang || "ru", { maximumFractionDigits: 2 }) :
+      String(value);
+    return number + " " + (data.units[unit] || unit);
   }
 
   function showVerdict(box, verdict) {
@@ -22,10 +31,15 @@
       const row = document.createElement("tr");
       row.className = "reason severity-" + r.severity;
       row.dataset.code = r.code;
-      cell(row, r.code);
-      cell(row, `${r.value} ${r.unit}`);
-      cell(row, `${r.threshold} ${r.unit}`);
-      cell(row, r.message);
+      const what = cell(row, r.message);
+      what.className = "reason-text";
+      const code = document.createElement("small");
+      code.className = "reason-code";
+      code.textContent = r.code;
+      what.appendChild(document.createElement("br"));
+      what.appendChild(code);
+      cell(row, measured(r.value, r.unit)).className = "nowrap";
+      cell(row, measured(r.threshold, r.unit)).className = "nowrap";
       cell(row, r.hint);
       body.appendChild(row);
     }
@@ -50,7 +64,7 @@
     const started = Date.now();
     const timer = setInterval(() => {
       const left = Math.max(0, Math.ceil(seconds - (Date.now() - started) / 1000));
-      countdown.textContent = left + " s";
+      countdown.textContent = left + " " + data.units.s;
     }, 250);
     button.disabled = true;
     busy.hidden = false;
