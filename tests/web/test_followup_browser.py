@@ -109,7 +109,10 @@ def test_dashboard_leds_button_controls_refusal_flags_and_drive(page, box):
     flag = page.locator('#flags li.flag[data-code="too_short"][data-participant="1"]')
     flag.wait_for(timeout=TIMEOUT_MS)
     assert flag.inner_text().startswith("Участник 1: Ответ слишком короткий")
-    assert page.inner_text("#flags-current").startswith("Сейчас отвечает: участник 2")
+    page.wait_for_function(  # participant 2's segment begins just after 1's ends
+        "(() => { const el = document.querySelector('#flags-current');"
+        " return !el.hidden && el.textContent.startsWith('Сейчас отвечает: участник 2'); })()",
+        timeout=TIMEOUT_MS)
 
     # paused: «Следующий участник» is not offered, resume and stop are
     page.click("#btn-pause")
