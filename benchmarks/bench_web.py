@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.recorder_process import RecorderProcess  # noqa: E402
-from tests.web.conftest import (  # noqa: E402
+from tests.webfixtures import (  # noqa: E402
     BROWSER_ARGS,
     HttpSession,
     WebProcess,

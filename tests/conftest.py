@@ -2,6 +2,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.webfixtures"]  # the web fixtures, one browser for the whole run
+
 
 @pytest.fixture(autouse=True)
 def russian_messages(monkeypatch):

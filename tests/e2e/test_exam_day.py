@@ -26,7 +26,7 @@ from tests.e2e.room import Room, WebUser, appliance, mount_tmpfs, unmount
 from tests.export.export_drive import exfat_drive, plug_back, pull_out
 from tests.feeds import make_long_feed, wait_for
 from tests.hardware.ptypanel import PtyPanel
-from tests.web.conftest import WebProcess, free_port
+from tests.webfixtures import WebProcess, free_port
 
 PARTICIPANTS = 20
 SEGMENT_S = 30  # recorded seconds per participant (accelerated day)

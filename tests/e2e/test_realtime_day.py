@@ -15,7 +15,7 @@ import pytest
 from tests.e2e.room import Room, WebUser
 from tests.feeds import JackClock, make_rt_feed, wait_for
 from tests.recorder_process import part_samples
-from tests.web.conftest import PASSWORD, WebProcess, free_port, set_password
+from tests.webfixtures import PASSWORD, WebProcess, free_port, set_password
 
 RATE_HZ = 48000
 SHORT_HOLD_S = 0.15

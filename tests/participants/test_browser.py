@@ -6,9 +6,7 @@ tests/artifacts/screenshots/."""
 from __future__ import annotations
 
 from tests.feeds import wait_for
-from tests.web.conftest import SCREENSHOT_DIR
-
-pytest_plugins = ["tests.web.conftest"]
+from tests.webfixtures import SCREENSHOT_DIR
 
 ROSTER_CSV = ("№ п.п.;ФИО участника;Класс;Отметка о неявке\r\n"
               "1;Иванов Иван Иванович;9А;\r\n2;Петрова Анна Сергеевна;9Б;Н\r\n"

@@ -12,8 +12,6 @@ from openpyxl import Workbook
 from appliance.export.audit import read_audit
 from appliance.participants import roster as roster_mod
 
-pytest_plugins = ["tests.web.conftest"]
-
 DATE = "2027-02-10"
 
 

@@ -16,7 +16,7 @@ from appliance.webui import app as app_module
 from appliance.webui import auth
 from appliance.webui.app import PUBLIC_ENDPOINTS, UNSAFE_METHODS
 from appliance.webui.ratelimit import FailureLimiter
-from tests.web.conftest import PASSWORD, csrf_of, login_client, make_app, make_web_config
+from tests.webfixtures import PASSWORD, csrf_of, login_client, make_app, make_web_config
 
 SAMPLE_ARGS = {"IntegerConverter": 1, "FloatConverter": 1.0, "PathConverter": "2027-05-20/x.wav",
                "UUIDConverter": "00000000-0000-0000-0000-000000000000"}

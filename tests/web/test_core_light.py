@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.web.conftest import HttpSession
+from tests.webfixtures import HttpSession
 
 RSS_LIMIT_MB = 60
 

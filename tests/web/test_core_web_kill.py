@@ -13,7 +13,7 @@ import pytest
 
 from tests.feeds import JackClock, find_offset, make_rt_feed, wait_for
 from tests.recorder_process import RecorderProcess, journal, part_samples
-from tests.web.conftest import HttpSession, WebProcess, make_web_config, set_password
+from tests.webfixtures import HttpSession, WebProcess, make_web_config, set_password
 
 FEED_S = 120
 

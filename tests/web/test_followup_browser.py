@@ -11,7 +11,7 @@ import json
 import pytest
 
 from tests.recorder_process import RecorderProcess
-from tests.web.conftest import (
+from tests.webfixtures import (
     WebProcess,
     login_page,
     make_web_config,

@@ -1,6 +1,6 @@
 """The pages in a real browser (Debian's Chromium through Playwright) against the real
 `appliance web` process (waitress) and a real recorder (`--simulate`), logged in through the
-login form (fixtures of tests/web/conftest.py): settings, the test-recording wizard, the
+login form (fixtures of tests/webfixtures.py): settings, the test-recording wizard, the
 player's markers and a participant clip download. Screenshots: tests/artifacts/screenshots/."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 
 from appliance import config as config_mod
 from tests.recorder_process import RecorderProcess
-from tests.web.conftest import WebProcess, login_page, make_web_config, new_page, set_password
 from tests.web.pages_helpers import DAY, RATE_HZ, record_day, screenshot, wav_frames, wav_params
+from tests.webfixtures import WebProcess, login_page, make_web_config, new_page, set_password
 
 DATE = DAY.isoformat()
 
