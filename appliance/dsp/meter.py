@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from appliance.dsp.levels import FLOOR_DBFS, BlockLevels
 
 FALL_DB_PER_S = 20.0
@@ -35,20 +33,20 @@ class MeterBallistics:
                  hold_s: float = HOLD_S) -> None:
         self.fall_db_per_s = fall_db_per_s
         self.hold_s = hold_s
-        self._bar = np.full(channels, FLOOR_DBFS)
-        self._hold = np.full(channels, FLOOR_DBFS)
-        self._held_for = np.zeros(channels)
+        self._bar = [FLOOR_DBFS] * channels
+        self._hold = [FLOOR_DBFS] * channels
+        self._held_for = [0.0] * channels
         self.reading = MeterReading((FLOOR_DBFS,) * channels, (FLOOR_DBFS,) * channels,
                                     (FLOOR_DBFS,) * channels)
 
     def update(self, levels: BlockLevels, block_s: float) -> MeterReading:
-        peak = np.asarray(levels.peak_dbfs)
-        self._bar = np.maximum(peak, np.maximum(self._bar - self.fall_db_per_s * block_s,
-                                                FLOOR_DBFS))
-        self._held_for += block_s
-        renew = (peak >= self._hold) | (self._held_for >= self.hold_s)
-        self._hold = np.where(renew, np.maximum(peak, self._bar), self._hold)
-        self._held_for = np.where(renew, 0.0, self._held_for)
-        self.reading = MeterReading(tuple(self._bar.tolist()), tuple(self._hold.tolist()),
-                                    tuple(levels.rms_dbfs))
+        """Per channel in plain Python: a few values per block, cheaper than numpy calls."""
+        fall = self.fall_db_per_s * block_s
+        for ch, peak in enumerate(levels.peak_dbfs):
+            self._bar[ch] = max(peak, self._bar[ch] - fall, FLOOR_DBFS)
+            self._held_for[ch] += block_s
+            if peak >= self._hold[ch] or self._held_for[ch] >= self.hold_s:
+                self._hold[ch] = max(peak, self._bar[ch])
+                self._held_for[ch] = 0.0
+        self.reading = MeterReading(tuple(self._bar), tuple(self._hold), tuple(levels.rms_dbfs))
         return self.reading

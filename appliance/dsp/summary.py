@@ -31,7 +31,6 @@ class PartSummary:
         self._sum = np.zeros(channels)
         self._clipped = np.zeros(channels, np.int64)
         self._histogram = np.zeros((channels, BINS), np.int64)
-        self._rows = np.arange(channels)
         self._alarms: list[dict] = []
 
     def feed(self, block: np.ndarray, levels: BlockLevels) -> None:
@@ -40,13 +39,15 @@ class PartSummary:
         if frames == 0:
             return
         self.frames += frames
-        rms = np.asarray(levels.rms_dbfs)
-        self._peak = np.maximum(self._peak, levels.peak_dbfs)
-        self._sum_squares += 10 ** (rms / 10) * frames
-        self._sum += np.asarray(levels.dc_offset) * frames
-        self._clipped += levels.clipped_samples
-        bins = np.clip(((rms - FLOOR_DBFS) / BIN_DB).astype(int), 0, BINS - 1)
-        self._histogram[self._rows, bins] += 1
+        # per channel in plain Python: numpy's per-call cost outweighs the work on a few values
+        for ch, (peak, rms, dc, clipped) in enumerate(zip(
+                levels.peak_dbfs, levels.rms_dbfs, levels.dc_offset, levels.clipped_samples,
+                strict=True)):
+            self._peak[ch] = max(self._peak[ch], peak)
+            self._sum_squares[ch] += 10 ** (rms / 10) * frames
+            self._sum[ch] += dc * frames
+            self._clipped[ch] += clipped
+            self._histogram[ch, min(max(int((rms - FLOOR_DBFS) / BIN_DB), 0), BINS - 1)] += 1
 
     def alarm(self, change: AlarmChange, frame: int) -> None:
         """Note an alarm change at `frame` (position in this part)."""
