@@ -94,7 +94,7 @@ class AlarmMonitor:
         self.fed_frames = 0
         self.overflows = 0
         self._active: dict[str, Alarm] = {}
-        self._quiet_frames = np.zeros(channels, np.int64)
+        self._quiet_frames = [0] * channels
         self._loudest = _RunningMax(self._frames(c.low_level_window_s))
         self._zeros = [ZeroRunTracker(int(c.dropout_ms / 1000 * rate_hz))
                        for _ in range(channels)]
@@ -126,13 +126,15 @@ class AlarmMonitor:
         reason for `low_level` (the other alarms still watch the microphone)."""
         self.fed_frames += block.shape[0]
         now, c = self.fed_frames, self.config
-        quiet = np.asarray(levels.peak_dbfs) < c.silence_dbfs
-        self._quiet_frames = np.where(quiet, self._quiet_frames + block.shape[0], 0)
+        self._quiet_frames = [run + block.shape[0] if peak < c.silence_dbfs else 0
+                              for run, peak in zip(self._quiet_frames, levels.peak_dbfs,
+                                                   strict=True)]
         loudest = self._loudest.push(now, max(levels.rms_dbfs))
         self._note_events(block, levels, overflowed, now)
-        silent = bool(self._quiet_frames.max() >= self._frames(c.silence_s))
+        quiet_frames = max(self._quiet_frames)
+        silent = quiet_frames >= self._frames(c.silence_s)
         states = {
-            "silence": (silent, self._quiet_frames.max() / self.rate_hz),
+            "silence": (silent, quiet_frames / self.rate_hz),
             "clipping": (now - self._last["clipping"] < self._frames(c.clipping_clear_s),
                          self._clipped),
             "low_level": (speech_expected and not silent
