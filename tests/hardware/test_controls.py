@@ -115,6 +115,18 @@ def test_nervous_press_never_stops_and_very_long_stops_while_held():
     assert rig.controller.commands() == ["pause", "stop"]
 
 
+@pytest.mark.parametrize("state", ["recording", "paused", "idle", "stopped"])
+def test_a_button_stuck_for_ten_minutes_acts_once_at_most(state):
+    rig = Rig(state)
+    rig.press(1.0, None)
+    rig.run_until(601.0)                                   # stuck down for ten minutes
+    rig.pins.release(BUTTON, 601.0)
+    rig.run_until(700.0)
+    # one "stop" at the very-long threshold (the recorder judges it in every state), then
+    # nothing, however long the button stays down, and nothing at its release
+    assert rig.calls() == [(6.0, "stop", 1.0)]
+
+
 def test_bouncy_press_gives_one_marker():
     rig = Rig("recording")
     rig.run_until(1.0)
