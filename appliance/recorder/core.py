@@ -196,7 +196,8 @@ class Recorder:
     def handle(self, cmd: str, at_frame: int | None = None, **args: Any) -> dict:
         """Run a session command in the pipeline thread and return its result. It acts at
         capture frame `at_frame` (a button's first contact), by default the frame captured
-        now; a marker asked for at a frame already written is placed back there."""
+        now; a marker (participant, pause, stop) asked for at a frame already written is placed
+        back there: a long press acts after the hold, but the examiner meant its first contact."""
         try:
             action = Action(cmd)
         except ValueError:
@@ -441,7 +442,7 @@ class Recorder:
             else:
                 marker = self._mark_effect(effect, label=args.get("label"),
                                            requested=args.get("participant"),
-                                           at_frame=at_frame if action is Action.MARK else None)
+                                           at_frame=at_frame)
         self.state = new_state
         if action in STATE_EVENT:
             where = marker or {"part": None, "frame": None}

@@ -159,3 +159,31 @@ def test_an_internal_error_is_an_alarm_that_clears_and_recording_goes_on(tmp_pat
     wait_recorded(recorder, before + 1)
     recorder.handle("stop")
     recorder.close()
+
+
+@pytest.mark.parametrize("pause_mode", ["split", "continue"])
+def test_pause_and_stop_markers_land_at_the_press_and_keep_the_audio_after_it(tmp_path,
+                                                                               pause_mode):
+    config = make_config(tmp_path, pause_mode=pause_mode)
+    recorder = started(config)
+    recorder.handle("start")
+    wait_recorded(recorder, 2)
+    pressed = recorder.source.frames_captured
+    wait_recorded(recorder, 4)  # the long press is held: the pipeline moves on meanwhile
+    pause = recorder.handle("pause", at_frame=pressed)
+    recorder.handle("resume")
+    wait_recorded(recorder, 6)
+    pressed_stop = recorder.source.frames_captured
+    wait_recorded(recorder, 8)
+    recorder.handle("stop", at_frame=pressed_stop)
+    recorder.close()
+    assert pause["state"] == "paused"
+    (day_dir,) = (tmp_path / "data" / "recordings").iterdir()
+    entries = journal(day_dir)
+    markers = {e.data["kind"]: e.data for e in entries if e.event == "marker"}
+    assert markers["pause"]["capture_frame"] == pressed
+    assert markers["stop"]["capture_frame"] == pressed_stop
+    opened = [e.data for e in entries if e.event == "part_opened"]
+    first = part_samples(day_dir / opened[0]["file"])
+    assert opened[0]["capture_frame"] + len(first) >= pressed + 2 * 48000, \
+        "the audio between the press and the pause is kept"
