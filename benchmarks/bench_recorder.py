@@ -3,8 +3,9 @@
     .venv/bin/python benchmarks/bench_recorder.py --hours 8
 
 Both read the fast (faster than real time) ALSA `file` device fed with the same seeded noise.
-Prints CPU seconds per recorded hour for each and their ratio, input overflows, whether the
-recorder's output is bit-identical to the feed, and the recorder's peak RSS.
+Prints CPU seconds per recorded hour for each (the median of --runs runs of each: arecord's few
+CPU-seconds move a lot from run to run on a shared box) and their ratio, input overflows,
+whether the recorder's output is bit-identical to the feed, and the recorder's peak RSS.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -78,22 +81,34 @@ def bench_recorder(feed: Feed, work: Path, seconds: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hours", type=float, default=8.0)
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    seconds = int(args.hours * 3600)
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
         work = Path(tmp)
         feed = make_long_feed(work / "home", args.hours)
-        seconds = int(args.hours * 3600)
-        arecord_cpu = bench_arecord(feed, int(seconds * 0.8), work / "arecord.raw")
-        rec = bench_recorder(feed, work, seconds)
-    hours = rec["recorded_s"] / 3600
-    arecord_per_h = arecord_cpu / (seconds * 0.8 / 3600)
-    recorder_per_h = rec["cpu_s"] / hours
-    print(f"recorded: {hours:.2f} h in {rec['parts']} part(s), {rec['wall_s']:.1f} s wall")
-    print(f"arecord:  {arecord_per_h:.3f} CPU-s per recorded hour")
-    print(f"recorder: {recorder_per_h:.3f} CPU-s per recorded hour (levels computed per block)")
-    print(f"ratio recorder/arecord: {recorder_per_h / arecord_per_h:.2f}")
-    print(f"input overflows: {rec['overflows']}; bit-identical to the feed: {rec['identical']}")
-    print(f"recorder peak RSS: {rec['rss_mb']:.1f} MB")
+        arecord_per_h, recs = [], []
+        for run in range(args.runs):
+            arecord_cpu = bench_arecord(feed, int(seconds * 0.8), work / "arecord.raw")
+            arecord_per_h.append(arecord_cpu / (seconds * 0.8 / 3600))
+            run_dir = work / f"run{run}"
+            run_dir.mkdir()
+            recs.append(bench_recorder(feed, run_dir, seconds))
+            shutil.rmtree(run_dir)  # 2 GB of WAV per run
+    recorder_per_h = [rec["cpu_s"] / (rec["recorded_s"] / 3600) for rec in recs]
+    arecord_median, recorder_median = (statistics.median(arecord_per_h),
+                                       statistics.median(recorder_per_h))
+    rec = recs[0]
+    print(f"recorded: {rec['recorded_s'] / 3600:.2f} h in {rec['parts']} part(s) per run, "
+          f"{statistics.median(r['wall_s'] for r in recs):.1f} s wall (median), {args.runs} runs")
+    print(f"arecord:  {arecord_median:.3f} CPU-s per recorded hour (median; runs: "
+          f"{', '.join(f'{v:.3f}' for v in arecord_per_h)})")
+    print(f"recorder: {recorder_median:.3f} CPU-s per recorded hour (median; runs: "
+          f"{', '.join(f'{v:.3f}' for v in recorder_per_h)})")
+    print(f"ratio recorder/arecord: {recorder_median / arecord_median:.2f} (medians)")
+    print(f"input overflows: {sum(r['overflows'] for r in recs)}; bit-identical to the feed: "
+          f"{all(r['identical'] for r in recs)}")
+    print(f"recorder peak RSS: {max(r['rss_mb'] for r in recs):.1f} MB")
 
 
 if __name__ == "__main__":

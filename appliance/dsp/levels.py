@@ -2,8 +2,9 @@
 
 Blocks are int16 arrays of shape (frames, channels). Full scale is 32768, so a full-scale
 square wave reads 0 dBFS RMS and a full-scale sine about -3 dBFS RMS. Silence reads FLOOR_DBFS.
-The recorder calls `block_levels` once per captured block on its pipeline thread, so the common
-case (no sample near full scale) costs a few vector passes over the block.
+The recorder calls `levels_of_blocks` on its pipeline thread for the blocks it has in hand
+(one at real time, several when catching up), so the common case (no sample near full scale)
+costs a few vector passes over them.
 """
 
 from __future__ import annotations
@@ -62,19 +63,27 @@ def clipped_in_runs(samples: np.ndarray) -> np.ndarray:
 
 def block_levels(block: np.ndarray) -> BlockLevels:
     """Levels of each channel of one int16 block of shape (frames, channels)."""
-    channels = block.shape[1]
-    if block.shape[0] == 0:
+    return levels_of_blocks(block[np.newaxis])[0]
+
+
+def levels_of_blocks(blocks: np.ndarray) -> list[BlockLevels]:
+    """Levels of each of n equal int16 blocks, shape (n, frames, channels), in one set of
+    vector passes: a pipeline catching up after a stall pays the numpy call overhead once."""
+    count, frames, channels = blocks.shape
+    if frames == 0:
         silent = (FLOOR_DBFS,) * channels
-        return BlockLevels(silent, silent, (0,) * channels, (0.0,) * channels)
-    frames = block.shape[0]
-    wide = block.astype(np.int64)  # exact sums; no float rounding, no overflow
-    peak_int = np.maximum(block.max(axis=0).astype(np.int32), -block.min(axis=0).astype(np.int32))
-    rms = np.sqrt(np.einsum("ij,ij->j", wide, wide) / frames) / FULL_SCALE
-    if peak_int.max() >= CLIP_LEVEL:
-        clipped = tuple(int(n) for n in clipped_in_runs(block))
-    else:
-        clipped = (0,) * channels
+        return [BlockLevels(silent, silent, (0,) * channels, (0.0,) * channels)] * count
+    wide = blocks.astype(np.int64)  # exact sums; no float rounding, no overflow
+    peak_int = np.maximum(blocks.max(axis=1).astype(np.int32),
+                          -blocks.min(axis=1).astype(np.int32))
+    rms = np.sqrt(np.einsum("nij,nij->nj", wide, wide) / frames) / FULL_SCALE
     # one clamped log10 for peaks and RMS together (cheaper than two guarded calls per block)
-    db = 20.0 * np.log10(np.maximum(np.concatenate([peak_int / FULL_SCALE, rms]), MIN_LINEAR))
-    return BlockLevels(tuple(db[:channels].tolist()), tuple(db[channels:].tolist()), clipped,
-                       tuple((wide.sum(axis=0) / frames / FULL_SCALE).tolist()))
+    linear = np.maximum(np.concatenate([peak_int / FULL_SCALE, rms], axis=1), MIN_LINEAR)
+    db = (20.0 * np.log10(linear)).tolist()
+    dc = (wide.sum(axis=1) / frames / FULL_SCALE).tolist()
+    near_limit = (peak_int.max(axis=1) >= CLIP_LEVEL).tolist()
+    no_clips = (0,) * channels
+    return [BlockLevels(tuple(db[n][:channels]), tuple(db[n][channels:]),
+                        tuple(int(c) for c in clipped_in_runs(blocks[n])) if near_limit[n]
+                        else no_clips, tuple(dc[n]))
+            for n in range(count)]

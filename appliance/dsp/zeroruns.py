@@ -31,14 +31,14 @@ class ZeroRunTracker:
     def feed(self, samples: np.ndarray) -> list[ZeroRun]:
         """Feed the next samples (1-D); returns runs that ended inside them."""
         count = samples.shape[0]
-        zeros = samples == 0
-        zero_count = int(np.count_nonzero(zeros))
+        zero_count = count - int(np.count_nonzero(samples))
         start, self.position = self.position, self.position + count
         if zero_count == count:
             self.current += count
             return []
-        if zero_count == 0:
+        if zero_count == 0:  # live audio, nearly always: no zeros array to build
             return self._close(start)
+        zeros = samples == 0
         if zero_count < self.min_length or not self._may_hold_long_run(zeros):
             return self._edges_only(zeros, start, count)
         return self._all_runs(zeros, start, count)

@@ -31,7 +31,7 @@ from appliance.capture.writer import WavPartWriter
 from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.dsp.alarms import AlarmMonitor
-from appliance.dsp.levels import block_levels
+from appliance.dsp.levels import BlockLevels, block_levels, levels_of_blocks
 from appliance.dsp.meter import MeterBallistics
 from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
@@ -49,6 +49,7 @@ from appliance.recorder.test_recording import TestCapture
 log = logging.getLogger(__name__)
 
 QUEUE_S = 120  # seconds of audio the pipeline may lag behind capture
+BATCH_BLOCKS = 10  # queued blocks whose levels are computed together when catching up
 COMMAND_TIMEOUT_S = 10.0
 REMEMBER_CLOCK_S = 60.0
 INTERNAL_CLEAR_S = 10.0  # an internal error's alarm clears after this long without another
@@ -134,6 +135,8 @@ class Recorder:
         self.last_refusal: dict | None = None
         self._reopen_label = "marker.after_restart"
         self._commands: collections.deque[Command] = collections.deque()
+        self._held: CaptureItem | None = None
+        """An item taken from the queue while gathering a batch, processed next."""
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._last_remember = 0.0
@@ -278,7 +281,7 @@ class Recorder:
         self._watchdog()
         self._housekeeping()
         try:
-            item = self.queue.get(timeout=0.01)  # also how soon a command is seen
+            item = self._next_item(timeout_s=0.01)  # also how soon a command is seen
         except queue.Empty:
             return
         self._process(item)
@@ -286,10 +289,17 @@ class Recorder:
     def _drain(self) -> None:
         while True:
             try:
-                self._process(self.queue.get_nowait())
+                self._process(self._next_item(timeout_s=None))
             except queue.Empty:
                 break
         self._apply_due_commands(force=True)
+
+    def _next_item(self, timeout_s: float | None) -> CaptureItem:
+        """The held item, else the queue's next (waiting up to `timeout_s`, None: not at all)."""
+        item, self._held = self._held, None
+        if item is not None:
+            return item
+        return self.queue.get(timeout=timeout_s) if timeout_s else self.queue.get_nowait()
 
     def _apply_due_commands(self, force: bool = False) -> None:
         while self._commands and (force or self._commands[0].frame <= self.frames_processed):
@@ -307,24 +317,49 @@ class Recorder:
 
     def _process(self, item: CaptureItem) -> None:
         if item.kind is ItemKind.BLOCK:
-            self._process_block(item)
+            self._process_blocks(self._backlog(item))
         elif item.kind is ItemKind.DEVICE_LOST:
             self._device_lost(item.detail)
         else:
             self._device_present(item.detail)
 
-    def _process_block(self, item: CaptureItem) -> None:
+    def _backlog(self, first: CaptureItem) -> list[CaptureItem]:
+        """`first` and the blocks of its size queued right behind it (up to BATCH_BLOCKS): one
+        block at real time, several when the pipeline is catching up after a stall."""
+        batch = [first]
+        while len(batch) < BATCH_BLOCKS:
+            try:
+                item = self.queue.get_nowait()
+            except queue.Empty:
+                break
+            if item.kind is not ItemKind.BLOCK or len(item.pcm) != len(first.pcm):
+                self._held = item
+                break
+            batch.append(item)
+        return batch
+
+    def _process_blocks(self, batch: list[CaptureItem]) -> None:
+        """Each block in order, exactly as if it came alone (commands due before it are
+        applied first); only the levels are computed for the whole batch at once."""
+        pcm = batch[0].pcm if len(batch) == 1 else b"".join(item.pcm for item in batch)
+        blocks = np.frombuffer(pcm, dtype=np.int16).reshape(len(batch), -1,
+                                                            self.format.channels)
+        for n, (item, levels) in enumerate(zip(batch, levels_of_blocks(blocks), strict=True)):
+            if n:
+                self._apply_due_commands()
+            self._process_block(item, blocks[n], levels)
+
+    def _process_block(self, item: CaptureItem, block: np.ndarray, levels: BlockLevels) -> None:
         if (self.state is State.RECORDING and self.writer is None and self.device_present
                 and not self.disk.full):
             self._open_part()
             self._mark_effect(Effect.MARK_RESUME, label_key=self._reopen_label)
-        block = np.frombuffer(item.pcm, dtype=np.int16).reshape(-1, self.format.channels)
         if self.state is State.RECORDING and self.writer:
             self._write(item.pcm)
             self._journal_check(self.participants_live.feed(block))
         self.frames_processed = item.start_frame + block.shape[0]
         self.overflows += item.overflowed
-        self.levels = levels = block_levels(block)
+        self.levels = levels
         self.levels_time = time.time()
         self.meter.update(levels, block.shape[0] / self.format.rate_hz)
         if self.summary and self.state is State.RECORDING:

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from appliance.dsp.levels import FLOOR_DBFS, block_levels
+from appliance.dsp.levels import FLOOR_DBFS, block_levels, levels_of_blocks
 from appliance.dsp.zeroruns import ZeroRunTracker
 
 RATE_HZ = 48000
@@ -67,3 +67,23 @@ def test_zero_runs_across_any_chunking_match_a_naive_scan(pieces, cuts, min_leng
         pos, i = pos + step, i + 1
     found += tracker.finish()
     assert [(r.start, r.length) for r in found] == naive_runs(x, min_length)
+
+
+def test_a_batch_of_blocks_reads_exactly_as_each_block_alone():
+    """The pipeline computes levels for a backlog at once: the figures must not change."""
+    rng = np.random.default_rng(5)
+    blocks = rng.integers(-3000, 3000, (6, 4800, 2)).astype(np.int16)
+    blocks[1, 100:110, 0] = 32767           # clipped run on the left channel of one block
+    blocks[3] = 0                           # a silent block
+    blocks[4, :, 1] += 2000                 # DC offset on the right channel
+    batch = levels_of_blocks(blocks)
+    assert batch == [block_levels(block) for block in blocks]
+    wide = blocks.astype(np.float64)
+    with np.errstate(divide="ignore"):
+        peak = np.maximum(20 * np.log10(np.abs(wide).max(axis=1) / 32768), FLOOR_DBFS)
+        rms = np.maximum(20 * np.log10(np.sqrt((wide ** 2).mean(axis=1)) / 32768), FLOOR_DBFS)
+    assert np.allclose([b.peak_dbfs for b in batch], peak)
+    assert np.allclose([b.rms_dbfs for b in batch], rms)
+    assert batch[1].clipped_samples == (10, 0) and batch[0].clipped_samples == (0, 0)
+    assert batch[3].peak_dbfs == (FLOOR_DBFS, FLOOR_DBFS)
+    assert batch[4].dc_offset[1] > batch[4].dc_offset[0] + 0.05

@@ -168,12 +168,12 @@ def test_pause_and_stop_markers_land_at_the_press_and_keep_the_audio_after_it(tm
     recorder = started(config)
     recorder.handle("start")
     wait_recorded(recorder, 2)
-    pressed = recorder.source.frames_captured
+    pressed = recorder.frames_processed
     wait_recorded(recorder, 4)  # the long press is held: the pipeline moves on meanwhile
     pause = recorder.handle("pause", at_frame=pressed)
     recorder.handle("resume")
     wait_recorded(recorder, 6)
-    pressed_stop = recorder.source.frames_captured
+    pressed_stop = recorder.frames_processed
     wait_recorded(recorder, 8)
     recorder.handle("stop", at_frame=pressed_stop)
     recorder.close()
