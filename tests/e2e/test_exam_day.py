@@ -59,7 +59,9 @@ def panel(tmp_path):
 
 @pytest.fixture
 def room(tmp_path, panel):
-    feed = make_long_feed(tmp_path / "home", hours=2)
+    # the pipeline reads the fast feed at several hundred times real time while the browser
+    # sets the room up, then records about an hour: 8 hours leave a wide margin
+    feed = make_long_feed(tmp_path / "home", hours=8)
     data = tmp_path / "data"
     mount_tmpfs(data, 900)
     room = Room.create(tmp_path, feed, data, site={"school": "", "room": ""},
