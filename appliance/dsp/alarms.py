@@ -95,7 +95,11 @@ class AlarmMonitor:
         self.overflows = 0
         self._active: dict[str, Alarm] = {}
         self._quiet_frames = [0] * channels
-        self._loudest = _RunningMax(self._frames(c.low_level_window_s))
+        self._limit = {name: self._frames(getattr(c, name)) for name in (
+            "silence_s", "clipping_clear_s", "low_level_window_s", "overflow_clear_s",
+            "dropout_clear_s")}
+        """The durations of the config in whole frames, worked out once."""
+        self._loudest = _RunningMax(self._limit["low_level_window_s"])
         self._zeros = [ZeroRunTracker(int(c.dropout_ms / 1000 * rate_hz))
                        for _ in range(channels)]
         never = -(10 ** 18)
@@ -132,17 +136,18 @@ class AlarmMonitor:
         loudest = self._loudest.push(now, max(levels.rms_dbfs))
         self._note_events(block, levels, overflowed, now)
         quiet_frames = max(self._quiet_frames)
-        silent = quiet_frames >= self._frames(c.silence_s)
+        limit = self._limit
+        silent = quiet_frames >= limit["silence_s"]
         states = {
             "silence": (silent, quiet_frames / self.rate_hz),
-            "clipping": (now - self._last["clipping"] < self._frames(c.clipping_clear_s),
+            "clipping": (now - self._last["clipping"] < limit["clipping_clear_s"],
                          self._clipped),
             "low_level": (speech_expected and not silent
-                          and now >= self._frames(c.low_level_window_s)
+                          and now >= limit["low_level_window_s"]
                           and loudest < c.low_level_dbfs, loudest),
-            "overflow": (now - self._last["overflow"] < self._frames(c.overflow_clear_s),
+            "overflow": (now - self._last["overflow"] < limit["overflow_clear_s"],
                          self.overflows),
-            "dropout": (now - self._last["dropout"] < self._frames(c.dropout_clear_s),
+            "dropout": (now - self._last["dropout"] < limit["dropout_clear_s"],
                         self._longest_zero_s),
         }
         return [change for code, (on, value) in states.items()

@@ -26,11 +26,12 @@ class PartSummary:
     def __init__(self, rate_hz: int, channels: int) -> None:
         self.rate_hz = rate_hz
         self.frames = 0
-        self._peak = np.full(channels, FLOOR_DBFS)
-        self._sum_squares = np.zeros(channels)
-        self._sum = np.zeros(channels)
-        self._clipped = np.zeros(channels, np.int64)
-        self._histogram = np.zeros((channels, BINS), np.int64)
+        # plain lists: fed a few values per block, where numpy's per-call cost dominates
+        self._peak = [FLOOR_DBFS] * channels
+        self._sum_squares = [0.0] * channels
+        self._sum = [0.0] * channels
+        self._clipped = [0] * channels
+        self._histogram = [[0] * BINS for _ in range(channels)]
         self._alarms: list[dict] = []
 
     def feed(self, block: np.ndarray, levels: BlockLevels) -> None:
@@ -39,7 +40,6 @@ class PartSummary:
         if frames == 0:
             return
         self.frames += frames
-        # per channel in plain Python: numpy's per-call cost outweighs the work on a few values
         for ch, (peak, rms, dc, clipped) in enumerate(zip(
                 levels.peak_dbfs, levels.rms_dbfs, levels.dc_offset, levels.clipped_samples,
                 strict=True)):
@@ -47,7 +47,7 @@ class PartSummary:
             self._sum_squares[ch] += 10 ** (rms / 10) * frames
             self._sum[ch] += dc * frames
             self._clipped[ch] += clipped
-            self._histogram[ch, min(max(int((rms - FLOOR_DBFS) / BIN_DB), 0), BINS - 1)] += 1
+            self._histogram[ch][min(max(int((rms - FLOOR_DBFS) / BIN_DB), 0), BINS - 1)] += 1
 
     def alarm(self, change: AlarmChange, frame: int) -> None:
         """Note an alarm change at `frame` (position in this part)."""
@@ -57,7 +57,7 @@ class PartSummary:
                              "value": round(alarm.value, 3), "message": alarm.message})
 
     def _percentile_dbfs(self, share: float) -> np.ndarray:
-        cumulative = np.cumsum(self._histogram, axis=1)
+        cumulative = np.cumsum(np.array(self._histogram), axis=1)
         total = np.maximum(cumulative[:, -1:], 1)
         index = np.argmax(cumulative >= share * total, axis=1)
         return FLOOR_DBFS + index * BIN_DB
@@ -65,8 +65,9 @@ class PartSummary:
     def _speech_share(self, floor_dbfs: np.ndarray) -> list[float]:
         edges = FLOOR_DBFS + np.arange(BINS) * BIN_DB
         above = edges[None, :] >= (floor_dbfs + SPEECH_MARGIN_DB)[:, None]
-        total = np.maximum(self._histogram.sum(axis=1), 1)
-        return ((self._histogram * above).sum(axis=1) / total).round(3).tolist()
+        histogram = np.array(self._histogram)
+        total = np.maximum(histogram.sum(axis=1), 1)
+        return ((histogram * above).sum(axis=1) / total).round(3).tolist()
 
     def to_dict(self) -> dict:
         n = max(self.frames, 1)
@@ -79,12 +80,12 @@ class PartSummary:
             "frames": self.frames, "rate_hz": self.rate_hz,
             "duration_s": round(self.frames / self.rate_hz, 3),
             "levels": {
-                "peak_dbfs": self._peak.round(2).tolist(),
-                "rms_dbfs": power_to_db(self._sum_squares / n).round(2).tolist(),
+                "peak_dbfs": [round(peak, 2) for peak in self._peak],
+                "rms_dbfs": power_to_db(np.array(self._sum_squares) / n).round(2).tolist(),
                 "loud_dbfs": self._percentile_dbfs(LOUD_PERCENTILE).tolist(),
                 "noise_floor_dbfs": floor.tolist(),
-                "clipped_samples": self._clipped.tolist(),
-                "dc_offset": (self._sum / n).round(5).tolist(),
+                "clipped_samples": list(self._clipped),
+                "dc_offset": [round(total / n, 5) for total in self._sum],
             },
             "speech_share": self._speech_share(floor),
             "alarm_counts": counts,
