@@ -3,7 +3,7 @@
 `analyze(samples, rate_hz)` makes one streaming pass per channel (frames.py) and turns the
 per-frame figures into the measurements the verdict judges: levels, clipping, dropouts, DC,
 noise floor, active speech level and SNR, mains hum, broadband noise, speech bandwidth, speech
-activity and EBU R128 loudness. Pure numpy/scipy; works on memory maps.
+activity and EBU R128 loudness. Pure numpy; works on memory maps.
 """
 
 from __future__ import annotations
