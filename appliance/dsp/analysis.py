@@ -136,7 +136,8 @@ def _pause_windows(activity: SpeechActivity, scan: ChannelFrames) -> np.ndarray:
     per_window = scan.layout.decimation * HUM_WINDOW // scan.layout.frame
     windows = min(scan.hum_power.shape[0], activity.noise_mask.size // per_window)
     pause = np.zeros(scan.hum_power.shape[0], bool)
-    pause[:windows] = activity.noise_mask[: windows * per_window].reshape(windows, -1).all(1)
+    noise = activity.noise_mask[: windows * per_window]
+    pause[:windows] = noise.reshape(windows, per_window).all(1)  # also with no whole window
     return pause
 
 

@@ -63,6 +63,15 @@ def test_check_of_a_file_that_is_not_a_wav(tmp_path):
     assert "Traceback" not in missing.stderr
 
 
+def test_a_file_shorter_than_a_hum_window_gets_a_verdict(tmp_path):
+    """0.2 s of a tone: fewer samples than one ~0.34 s hum window."""
+    tone = np.sin(2 * np.pi * 440 * np.arange(RATE_HZ // 5) / RATE_HZ) * 8000
+    short = write_wav(tmp_path / "short.wav", quantize(tone))
+    result = appliance("check", str(short), "--json", config=tmp_path / "none.toml")
+    assert result.returncode == 3, result.stderr
+    assert [r["code"] for r in json.loads(result.stdout)["reasons"]] == ["no_speech"]
+
+
 def test_checks_config_is_validated(tmp_path):
     path = tmp_path / "appliance.toml"
     path.write_text("[checks]\nsilence_s = 30\nsnr_warn_db = -5\n", encoding="utf-8")
