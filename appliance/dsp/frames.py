@@ -1,22 +1,23 @@
 """One streaming pass over a channel: per-frame band powers, hum spectra and sample statistics.
 
 Everything the analysis needs comes out of one read of the samples, chunk by chunk, so a
-1-hour file is analysed in bounded memory (a Pi Zero has 512 MB) and faster than `sox stats`:
+1-hour file is analysed in bounded memory (a Pi Zero has 512 MB), at a speed measured against
+`sox stats` (issue 3, docs/BENCHMARKS.md):
 - ~20 ms Hann frames (no overlap) -> one rFFT each -> a few band powers per frame (full band,
   the speech band 300-3400 Hz, K-weighted power for EBU R128 loudness, half-octave bands for
-  the speech bandwidth) through a single matrix product;
+  the speech bandwidth) through one `reduceat` and one weighted sum;
 - the signal averaged over D samples (a cheap decimation to ~3 kHz) -> ~0.34 s Hann windows
   -> the low bins (up to 400 Hz) where mains hum and its harmonics live;
 - peak, mean, mean square, clipped runs and zero runs straight from the int16 samples.
 Powers are mean squares of full-scale-normalised samples (a 0 dBFS sine has power 0.5).
 
-Speed (issue 3: faster than `sox stats`): numpy only, no scipy (its import alone cost more
-than a third of sox's whole run); float64 work buffers, because numpy's float64 FFT is as fast
-as scipy's float32 one and numpy's float32 FFT is several times slower, and because sums and
-sums of squares of int16 samples in float64 are exact; every buffer is allocated once per pass
-(fresh half-megabyte temporaries per chunk cost a page fault per 4 KiB); sums of products are
-`np.einsum`, not BLAS: OpenBLAS spreads dot and matrix products over every core, and on a busy
-2-core box its threads waited on each other for seconds.
+Speed: numpy only, no scipy (its import alone cost more than a third of sox's whole run);
+float64 work buffers, because numpy's float64 FFT is as fast as scipy's float32 one (numpy's
+float32 FFT is several times slower) and sums and sums of squares of int16 samples in float64
+are exact; buffers allocated once per pass (fresh megabyte temporaries per chunk cost a page
+fault per 4 KiB); sums of products with `np.einsum`, not BLAS: OpenBLAS spreads dot and matrix
+products over every core, and on a busy 2-core box its threads waited on each other for
+seconds.
 """
 
 from __future__ import annotations
