@@ -188,7 +188,9 @@ class FramePass:
         count = chunk.shape[0]
         x = self._x[:count]
         np.copyto(x, chunk)
-        total = int(x.sum())
+        block_sums = self._block_sums(x)
+        total = int(block_sums.sum()) + int(x[block_sums.size * self.layout.decimation:].sum())
+        mean = total / count
         r.samples += count
         r.sum += total
         r.sum_squares += int(np.einsum("i,i->", x, x))
@@ -196,9 +198,10 @@ class FramePass:
         if r.peak >= CLIP_LEVEL:
             r.clipped += int(clipped_in_runs(chunk[:, None])[0])
         r.zero_runs += self._zeros.feed(chunk)
-        x -= total / count
+        x -= mean
         self._frames(x)
-        self._hum_windows(x)
+        if block_sums.size:
+            self._hum_windows(block_sums / self.layout.decimation - mean)
 
     def _frames(self, x: np.ndarray) -> None:
         n = self.layout.frame
@@ -210,15 +213,19 @@ class FramePass:
             squares = spectrum.view(np.float64)
             self._bands.append(self._bands_plan.apply(np.square(squares, out=squares)))
 
-    def _hum_windows(self, x: np.ndarray) -> None:
+    def _block_sums(self, x: np.ndarray) -> np.ndarray:
+        """Sums of D consecutive samples over the whole hum windows in `x`: the decimation,
+        and (exact integers) most of the chunk's sum without another pass."""
         d = self.layout.decimation
         span = HUM_WINDOW * d
-        usable = x[: x.shape[0] // span * span]
-        if usable.shape[0]:
-            low = np.einsum("ij->i", usable.reshape(-1, d)).reshape(-1, HUM_WINDOW) / d
-            spectrum = np.fft.rfft(low * self._hum_window, axis=1)[:, : self.layout.hum_bins]
-            power = np.square(spectrum.real) + np.square(spectrum.imag)
-            self._hum.append((power * self._hum_scale).astype(np.float32))
+        return np.einsum("ij->i", x[: x.shape[0] // span * span].reshape(-1, d))
+
+    def _hum_windows(self, low: np.ndarray) -> None:
+        """Low-bin power spectra of the decimated, mean-free signal, window by window."""
+        windows = low.reshape(-1, HUM_WINDOW)
+        spectrum = np.fft.rfft(windows * self._hum_window, axis=1)[:, : self.layout.hum_bins]
+        power = np.square(spectrum.real) + np.square(spectrum.imag)
+        self._hum.append((power * self._hum_scale).astype(np.float32))
 
     def finish(self) -> ChannelFrames:
         r = self.result
