@@ -98,7 +98,7 @@ install_python() {
         "$VENV/bin/pip" install --no-deps --force-reinstall "$SRC"
     fi
     rm -f "$reqs"
-    "$VENV/bin/python3" -c "import appliance, pyaudio, numpy, scipy, flask"
+    "$VENV/bin/python3" -c "import appliance, pyaudio, numpy, flask"
 }
 
 write_settings_templates() {

@@ -45,7 +45,7 @@ class _Printer:
 
 
 def run(args) -> int:
-    from appliance.export.exporter import export_days  # numpy/scipy: only when exporting
+    from appliance.export.exporter import export_days  # numpy: only when exporting
 
     config = config_mod.load(args.config)
     result = export_days(config.data_dir, args.dest, progress=_Printer(), dates=args.date,

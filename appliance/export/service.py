@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 def drive_manager(config: Config, day_stopped: Callable[[], bool],
                   on_change: Callable[[dict], None] | None = None,
                   mounter: Mounter | UnitMounter | None = None) -> DriveManager:
-    from appliance.export.exporter import export_days  # its reports pull in scipy: not at import
+    from appliance.export.exporter import export_days  # its reports pull in numpy: not at import
 
     export = functools.partial(export_days, config.data_dir,
                                school_name=config.export.school_name)

@@ -58,7 +58,7 @@ class SpeechBandFrames:
     """Streaming 20 ms frame levels (dBFS) of the speech band of the channel mean.
 
     The band power of each frame is summed from its spectrum (numpy's FFT, Parseval), so the
-    recorder process does not load scipy for a check it runs all day.
+    recorder process needs no filter library for a check it runs all day.
     """
 
     def __init__(self, rate_hz: int) -> None:

@@ -3,7 +3,7 @@
 The pipeline copies the next N frames into a TestCapture (whatever the session state: the
 day's record is never touched); the control thread then saves them as a WAV for playback and
 has them judged in a short-lived child process, so the pipeline never waits on analysis and
-the all-day recorder never loads scipy (about 70 MB it would keep for the rest of the day).
+the all-day recorder never keeps the analysis' modules and work buffers for the rest of the day.
 """
 
 from __future__ import annotations
