@@ -75,7 +75,11 @@ class RecorderProcess:
     def terminate(self) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=60)
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.kill()  # no stray recorder for the tests after this one
+                raise AssertionError("the recorder did not stop on SIGTERM") from None
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)

@@ -110,6 +110,7 @@ def participant_commands(recorder: Recorder) -> dict:
 
 RESTART = 75
 """run_recorder's result when new settings need a fresh process (the command re-executes)."""
+TERMINATION_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
 def run_recorder(config: Config, simulate: bool = False, stop: threading.Event | None = None,
@@ -117,12 +118,19 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     """Run until `stop` is set or a termination signal arrives; RESTART when `reload_config`
     found settings that only a new process can take."""
     stop = stop or threading.Event()
-    restart = threading.Event()
+    restart, terminated = threading.Event(), threading.Event()
     lock_fd = lock_data_dir(config.data_dir)
     notifier = Notifier()
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread:
+        def on_signal(*_) -> None:
+            terminated.set()
+            stop.set()
+        for sig in TERMINATION_SIGNALS:
+            signal.signal(sig, on_signal)
+        # a restart re-executes with them held back (below): a stop asked for meanwhile
+        # arrives now, to the handler of the new process
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINATION_SIGNALS)
     recorder = Recorder(config, source or make_source(config, simulate),
                         ClockGuard(config.data_dir), watchdog=notifier.watchdog)
     recorder.start()
@@ -152,4 +160,8 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
         hardware.close()
         recorder.close()
         os.close(lock_fd)
-    return RESTART if restart.is_set() else 0
+    if not restart.is_set():
+        return 0
+    if in_main_thread:  # from here a stop request waits for the process the restart execs
+        signal.pthread_sigmask(signal.SIG_BLOCK, TERMINATION_SIGNALS)
+    return 0 if terminated.is_set() else RESTART

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from appliance.journal import verify_chain
-from tests.feeds import JackClock, make_rt_feed
+from tests.feeds import JackClock, make_rt_feed, wait_for
 from tests.recorder_process import RecorderProcess, journal, part_samples, write_config
 
 RATE = 48000
@@ -85,6 +85,7 @@ def kill_runs(tmp_path, jack, runs: int, seed: int):
         # audio that was captured before the kill but is not on disk
         captured_s = killed_at - wall(opened)
         losses.append(captured_s - len(samples) / RATE)
+    wait_for(lambda: rec.status()["part"] == runs + 1, what="the last restart's part opened")
     rec.ctl("stop")
     rec.terminate()
     (day_dir,) = rec.day_dirs

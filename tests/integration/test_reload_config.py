@@ -5,11 +5,14 @@ a day being recorded but as soon as it is stopped."""
 from __future__ import annotations
 
 import datetime as dt
+import signal
+import subprocess
+import sys
 
 import pytest
 
 from appliance import config as config_mod
-from appliance.errors import StateError
+from appliance.errors import ControlError, StateError
 from tests.feeds import make_fast_feed, wait_for
 from tests.recorder_process import RecorderProcess, write_config
 
@@ -20,6 +23,14 @@ def edit(path, **values):
         section, key = dotted.split("__")
         setattr(getattr(config, section), key, value)
     config_mod.save(config, path)
+
+
+def uses_device(rec: RecorderProcess, name: str) -> bool:
+    """The recorder answers with `name` as its microphone (not while it re-executes)."""
+    try:
+        return rec._answers() and rec.status()["device"]["name"] == name
+    except ControlError:
+        return False
 
 
 def test_new_settings_reach_the_running_recorder(tmp_path):
@@ -43,8 +54,26 @@ def test_new_settings_reach_the_running_recorder(tmp_path):
         assert rec.status()["device"]["name"] == "examfeed", "not during the day"
         pid = rec.proc.pid
         rec.ctl("stop")  # the pending settings are taken now, with no further request
-        wait_for(lambda: rec._answers() and rec.status()["device"]["name"]
-                 == "another-microphone", timeout_s=30, what="the recorder back, new device")
+        wait_for(lambda: uses_device(rec, "another-microphone"), timeout_s=30,
+                 what="the recorder back, new device")
         assert rec.proc.pid == pid and rec.proc.poll() is None, "restarted in place"
     finally:
         rec.terminate()
+
+
+def test_a_stop_asked_for_while_the_recorder_re_executes_reaches_the_new_process(tmp_path):
+    """A restart execs with SIGTERM held back, so a stop sent in that moment is not lost:
+    here the signal is already waiting when the process starts, and it must end cleanly."""
+    path = write_config(tmp_path / "a.toml", tmp_path / "data")
+    log_path = tmp_path / "recorder.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "appliance", "recorder", "--simulate", "--config", str(path)],
+            stdout=log, stderr=log,
+            preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM}))
+    proc.send_signal(signal.SIGTERM)
+    try:
+        assert proc.wait(timeout=60) == 0, log_path.read_text()
+    finally:
+        proc.kill()
+    assert "recorder ready" in log_path.read_text()

@@ -161,6 +161,11 @@ def test_an_internal_error_is_an_alarm_that_clears_and_recording_goes_on(tmp_pat
     recorder.close()
 
 
+def held_on(recorder, pressed: int) -> None:
+    """Two seconds of audio pass through the pipeline after the press."""
+    wait_for(lambda: recorder.frames_processed >= pressed + 2 * 48000, what="2 s after the press")
+
+
 @pytest.mark.parametrize("pause_mode", ["split", "continue"])
 def test_pause_and_stop_markers_land_at_the_press_and_keep_the_audio_after_it(tmp_path,
                                                                                pause_mode):
@@ -169,12 +174,12 @@ def test_pause_and_stop_markers_land_at_the_press_and_keep_the_audio_after_it(tm
     recorder.handle("start")
     wait_recorded(recorder, 2)
     pressed = recorder.frames_processed
-    wait_recorded(recorder, 4)  # the long press is held: the pipeline moves on meanwhile
+    held_on(recorder, pressed)  # the long press is held: the pipeline moves on meanwhile
     pause = recorder.handle("pause", at_frame=pressed)
     recorder.handle("resume")
     wait_recorded(recorder, 6)
     pressed_stop = recorder.frames_processed
-    wait_recorded(recorder, 8)
+    held_on(recorder, pressed_stop)
     recorder.handle("stop", at_frame=pressed_stop)
     recorder.close()
     assert pause["state"] == "paused"
