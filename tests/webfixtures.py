@@ -21,6 +21,7 @@ serves the whole session:
 
 from __future__ import annotations
 
+import contextlib
 import http.cookiejar
 import json
 import re
@@ -197,6 +198,21 @@ def login_client(client, password: str = PASSWORD):
 @pytest.fixture
 def web_authed_client(web_app):
     return login_client(web_app.test_client())
+
+
+@contextlib.contextmanager
+def running_box(config_path: Path):
+    """The password set, `appliance recorder --simulate` and `appliance web` running; yields
+    (recorder, web) and stops both."""
+    set_password(config_path)
+    recorder = RecorderProcess(config_path, simulate=True).start()
+    web = WebProcess(config_path)
+    try:
+        web.start()
+        yield recorder, web
+    finally:
+        web.terminate()
+        recorder.terminate()
 
 
 @pytest.fixture

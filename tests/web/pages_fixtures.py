@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
 
 from appliance import config as config_mod
 from appliance.export.dayfolder import load_day
@@ -22,6 +21,7 @@ from appliance.webui.app import create_app
 from tests.feeds import make_fast_feed
 from tests.recorder_process import RecorderProcess, write_config
 from tests.web.pages_helpers import record_day
+from tests.webfixtures import ClosingClient
 
 PASSWORD = "proverka-zvuka-2027"
 
@@ -65,16 +65,6 @@ def live_recorder(tmp_path_factory):
         yield process
     finally:
         process.terminate()
-
-
-class ClosingClient(FlaskClient):
-    """A test client that reads and closes every response, so served files are closed."""
-
-    def open(self, *args, **kwargs):
-        response = super().open(*args, **kwargs)
-        response.get_data()
-        response.close()
-        return response
 
 
 def make_app(config_path: Path):

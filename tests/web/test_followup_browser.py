@@ -10,14 +10,12 @@ import json
 
 import pytest
 
-from tests.recorder_process import RecorderProcess
 from tests.webfixtures import (
-    WebProcess,
     login_page,
     make_web_config,
     new_page,
+    running_box,
     screenshot,
-    set_password,
 )
 
 TIMEOUT_MS = 15_000
@@ -28,15 +26,8 @@ def box(tmp_path_factory):
     """A 2 × 2 s test recording that needs 600 s of speech (so it always names `no_speech`)."""
     config_path = make_web_config(tmp_path_factory.mktemp("followup"),
                                   checks={"test_duration_s": 4.0, "min_speech_s": 600.0})
-    set_password(config_path)
-    recorder = RecorderProcess(config_path, simulate=True).start()
-    web = WebProcess(config_path)
-    try:
-        web.start()
+    with running_box(config_path) as (recorder, web):
         yield recorder, web
-    finally:
-        web.terminate()
-        recorder.terminate()
 
 
 @pytest.fixture

@@ -10,9 +10,13 @@ import datetime as dt
 import pytest
 
 from appliance import config as config_mod
-from tests.recorder_process import RecorderProcess
 from tests.web.pages_helpers import DAY, RATE_HZ, record_day, screenshot, wav_frames, wav_params
-from tests.webfixtures import WebProcess, login_page, make_web_config, new_page, set_password
+from tests.webfixtures import (
+    login_page,
+    make_web_config,
+    new_page,
+    running_box,
+)
 
 DATE = DAY.isoformat()
 
@@ -24,15 +28,8 @@ def box(tmp_path_factory):
     config_path = make_web_config(tmp_path_factory.mktemp("pages"),
                                   checks={"test_duration_s": 4.0})
     record_day(config_mod.load(config_path).data_dir)
-    set_password(config_path)
-    recorder = RecorderProcess(config_path, simulate=True).start()
-    web = WebProcess(config_path)
-    try:
-        web.start()
+    with running_box(config_path) as (_, web):
         yield config_path, web
-    finally:
-        web.terminate()
-        recorder.terminate()
 
 
 @pytest.fixture
