@@ -5,11 +5,17 @@ fields are rewritten in place and the file is fsynced, so a power cut loses at m
 audio and leaves "header, then audio" which `wavfile.repair` turns into a valid WAV. A part
 never overwrites an existing file (O_EXCL): evidence is never clobbered.
 
+Written frames reach the file at the next `flush` (or sync, or close). The recorder flushes
+after each batch of blocks it takes from the capture queue: one block at real time, so a killed
+process loses nothing it had written; when catching up, one system call for the whole batch
+instead of one per block (docs/BENCHMARKS.md).
+
 Threading: one writer belongs to the recorder's pipeline thread; it is not thread-safe.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import struct
 import time
@@ -17,6 +23,8 @@ from pathlib import Path
 
 from appliance.capture.wavfile import Bext, Cue, WavFormat, build_cue_chunks, build_header
 from appliance.fsutil import fsync_dir
+
+log = logging.getLogger(__name__)
 
 SYNC_INTERVAL_S = 0.5
 FAT32_SAFE_BYTES = 4_000_000_000
@@ -34,6 +42,9 @@ class WavPartWriter:
         self.max_data_bytes = max_bytes - len(self.header) - 64 * 1024  # room for the cues
         self.max_data_bytes -= self.max_data_bytes % fmt.frame_bytes
         self.data_bytes = 0
+        """Bytes of audio in the file; `frames` also counts those waiting for `flush`."""
+        self._pending: list[bytes | memoryview] = []
+        self._pending_bytes = 0
         self._synced_bytes = 0
         self._sync_interval_s = sync_interval_s
         self._monotonic = monotonic
@@ -45,25 +56,36 @@ class WavPartWriter:
 
     @property
     def frames(self) -> int:
-        return self.data_bytes // self.format.frame_bytes
+        return (self.data_bytes + self._pending_bytes) // self.format.frame_bytes
 
     def room_frames(self) -> int:
         """Frames that still fit before the part must roll over."""
-        return (self.max_data_bytes - self.data_bytes) // self.format.frame_bytes
+        return self.max_data_bytes // self.format.frame_bytes - self.frames
 
     def write(self, pcm: bytes | memoryview) -> None:
-        """Append whole frames; syncs when the interval has passed. On OSError (a full disk)
-        whatever reached the file stays counted, so `close` can still seal it validly."""
-        view = memoryview(pcm)
+        """Append whole frames (on the file at the next `flush`); syncs when the interval has
+        passed. The caller must not change `pcm` before then."""
+        self._pending.append(pcm)
+        self._pending_bytes += len(pcm)
+        if self._monotonic() - self._last_sync >= self._sync_interval_s:
+            self.sync()
+
+    def flush(self) -> None:
+        """Put the written frames into the file. On OSError (a full disk) whatever reached the
+        file stays counted and the rest is dropped, so `close` can still seal it validly."""
+        if not self._pending:
+            return
+        view = memoryview(self._pending[0] if len(self._pending) == 1
+                          else b"".join(self._pending))
+        self._pending, self._pending_bytes = [], 0
         while view:
             written = os.write(self._fd, view)
             self.data_bytes += written
             view = view[written:]
-        if self._monotonic() - self._last_sync >= self._sync_interval_s:
-            self.sync()
 
     def sync(self) -> None:
         """Bring the size fields up to date and make everything durable."""
+        self.flush()
         if self._synced_bytes != self.data_bytes:
             self._write_sizes(trailer_bytes=0)
             os.fsync(self._fd)
@@ -80,6 +102,10 @@ class WavPartWriter:
         if self._fd < 0:
             return
         try:
+            try:
+                self.flush()
+            except OSError as err:  # a full disk: sealed with whatever reached the file
+                log.error("%s: %s; the part is sealed with the audio on the disk", self.path, err)
             self._drop_partial_frame()
             self.sync()
             trailer = build_cue_chunks([c for c in cues or [] if 0 <= c.frame <= self.frames])

@@ -34,8 +34,12 @@ def setup_logging() -> None:
 
 
 def run_recorder_command(args) -> int:
+    from appliance.recorder.cpu import keep_on_one_cpu
     from appliance.recorder.daemon import RESTART, run_recorder
     setup_logging()
+    cpu = keep_on_one_cpu()
+    if cpu is not None:
+        logging.getLogger(__name__).info("recorder threads kept on CPU %s", cpu)
     path = config_mod.resolve_path(args.config)
     code = run_recorder(config_mod.load(path), simulate=args.simulate, config_path=path)
     if code == RESTART:  # new audio or hardware settings: the same process, started afresh

@@ -49,7 +49,7 @@ from appliance.recorder.test_recording import TestCapture
 log = logging.getLogger(__name__)
 
 QUEUE_S = 120  # seconds of audio the pipeline may lag behind capture
-BATCH_BLOCKS = 10  # queued blocks whose levels are computed together when catching up
+BATCH_BLOCKS = 50  # queued blocks whose levels are computed together when catching up
 COMMAND_TIMEOUT_S = 10.0
 REMEMBER_CLOCK_S = 60.0
 INTERNAL_CLEAR_S = 10.0  # an internal error's alarm clears after this long without another
@@ -348,6 +348,7 @@ class Recorder:
             if n:
                 self._apply_due_commands()
             self._process_block(item, blocks[n], levels)
+        self._flush_part()
 
     def _process_block(self, item: CaptureItem, block: np.ndarray, levels: BlockLevels) -> None:
         if (self.state is State.RECORDING and self.writer is None and self.device_present
@@ -399,11 +400,23 @@ class Recorder:
             chunk = min(room * frame_bytes, len(view))
             try:
                 self.writer.write(view[:chunk])
-            except OSError as err:  # the disk filled faster than the reserve could catch
-                self._suspend_for_disk(f"{err.strerror} ({err.errno})")
+            except OSError as err:
+                self._disk_failed(err)
                 return
             self.disk.wrote(chunk)
             view = view[chunk:]
+
+    def _flush_part(self) -> None:
+        """The audio of the batch into the part's file, in one system call."""
+        if self.writer:
+            try:
+                self.writer.flush()
+            except OSError as err:
+                self._disk_failed(err)
+
+    def _disk_failed(self, err: OSError) -> None:
+        """The disk filled faster than the reserve could catch."""
+        self._suspend_for_disk(f"{err.strerror} ({err.errno})")
 
     def _device_lost(self, detail: str) -> None:
         self.device_present, self.device_detail = False, detail

@@ -83,6 +83,7 @@ class _PartBuilder:
             for frame, kind in [e for e in events if done <= e[0] < done + n]:
                 self._event(kind, writer.frames + frame - done, markers)
             writer.write(audio_block(n, self.fmt.channels, seed=self.number * 10**6 + done))
+            writer.flush()
             done += n
         end_kind = "stop" if last else "pause"
         self._marker(markers, writer.frames, end_kind, "Конец записи" if last else "Пауза")

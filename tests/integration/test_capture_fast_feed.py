@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 import numpy as np
 import pytest
@@ -102,3 +103,16 @@ def test_continue_mode_joins_the_stretches_exactly_at_the_pause(fast_recorder):
     assert resume["capture_frame"] + len(samples) - cut < len(feed.samples)
     assert np.array_equal(samples, expected)
     assert part["file"].endswith("_часть-1.wav")
+
+
+@pytest.mark.parametrize("fast_recorder", ["split"], indirect=True)
+def test_every_recorder_thread_runs_on_the_last_core(fast_recorder):
+    """PortAudio's callback thread and the pipeline share one core (appliance/recorder/cpu.py)."""
+    rec, _ = fast_recorder
+    rec.ctl("start")  # capturing and writing: every thread of the day is running
+    tasks = os.listdir(f"/proc/{rec.proc.pid}/task")
+    allowed = os.sched_getaffinity(0)
+    expected = {max(allowed)} if len(allowed) > 1 else allowed
+    assert len(tasks) >= 3
+    assert {frozenset(os.sched_getaffinity(int(tid))) for tid in tasks} == {frozenset(expected)}
+    rec.ctl("stop")

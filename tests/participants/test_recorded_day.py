@@ -67,12 +67,13 @@ def talking(feed_s: float) -> bool:
 
 
 def mark_in(rec: RecorderProcess, in_talking: bool, **args) -> dict:
-    """Mark in the first 240 s of a talking (or silent) region: a command takes effect at the
-    frame captured when it arrives."""
+    """Mark well inside a talking (or silent) region, between its 10th and 240th second: a
+    command takes effect at the block captured when it arrives, and the block before it may
+    still belong to the region before."""
     def ready():
         now = captured_s(rec)
         assert now < FEED_S - 2 * REGION_S, "the feed is running out"
-        return talking(now) == in_talking and now % REGION_S < REGION_S - 60
+        return talking(now) == in_talking and 10 <= now % REGION_S < REGION_S - 60
     wait_for(ready, timeout_s=60, what="the next region")
     return rec.ctl("mark", **args)["marker"]
 

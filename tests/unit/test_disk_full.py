@@ -96,6 +96,7 @@ def test_writer_keeps_whole_frames_when_the_disk_runs_out(small_disk):
     with pytest.raises(OSError):
         for offset in range(0, len(pcm), 4001):  # odd sizes: the cut lands mid-frame
             writer.write(pcm[offset:offset + 4001])
+            writer.flush()
     writer.close()
     samples = part_samples(path)
     assert samples.size > 0 and samples.size % 2 == 0

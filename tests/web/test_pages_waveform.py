@@ -26,6 +26,7 @@ def reference_peaks(samples: np.ndarray, per_bucket: int) -> list[int]:
 def write_part(path, samples: np.ndarray, rate_hz: int = 8000, seal: bool = True) -> None:
     writer = WavPartWriter(path, WavFormat(rate_hz, samples.shape[1]), sync_interval_s=3600)
     writer.write(samples.tobytes())
+    writer.flush()
     if seal:
         writer.close([Cue(100, "Участник 1")])
 
