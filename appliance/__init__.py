@@ -1,3 +1,10 @@
 """Exam-room recorder appliance: the official audio record of the final oral interview."""
 
+import os
+
 __version__ = "0.1.0"
+
+# One OpenBLAS thread per calling thread, set before anything imports numpy: the appliance's
+# few dot products are small, the recorder keeps its threads on one core, and the file check
+# runs its own threads; OpenBLAS's pool would only contend with them.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

@@ -14,21 +14,26 @@ import sys
 from appliance import __version__
 from appliance.errors import ApplianceError
 
-COMMAND_MODULES = [
-    "appliance.commands.recorder",
-    "appliance.commands.control",
-    "appliance.commands.recover",
-    "appliance.commands.export",
-    "appliance.commands.verify",
-    "appliance.commands.clip",
-    "appliance.commands.purge",
-    "appliance.commands.check",
-    "appliance.commands.web",
-    "appliance.commands.panel_sim",
-]
+COMMANDS = {
+    "recorder": "appliance.commands.recorder",
+    "run": "appliance.commands.recorder",
+    "ctl": "appliance.commands.control",
+    "status": "appliance.commands.control",
+    "recover": "appliance.commands.recover",
+    "export": "appliance.commands.export",
+    "verify": "appliance.commands.verify",
+    "clip": "appliance.commands.clip",
+    "purge": "appliance.commands.purge",
+    "check": "appliance.commands.check",
+    "web": "appliance.commands.web",
+    "panel-sim": "appliance.commands.panel_sim",
+}
+"""Each command and the module that registers it."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of `command` and its module's siblings only: a command
+    does not import the modules of the others (`appliance check` starts sooner)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH",
                         help="файл настроек (по умолчанию $APPLIANCE_CONFIG или "
@@ -37,13 +42,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="appliance", description="Регистратор аудиозаписи итогового собеседования")
     parser.add_argument("--version", action="version", version=f"appliance {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="КОМАНДА")
-    for name in COMMAND_MODULES:
+    modules = [COMMANDS[command]] if command in COMMANDS else dict.fromkeys(COMMANDS.values())
+    for name in modules:
         importlib.import_module(name).register(subparsers, common)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv[0] if argv else None).parse_args(argv)
     try:
         return args.func(args)
     except ApplianceError as err:

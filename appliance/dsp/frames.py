@@ -11,17 +11,28 @@ Everything the analysis needs comes out of one read of the samples, chunk by chu
 - peak, mean, mean square, clipped runs and zero runs straight from the int16 samples.
 Powers are mean squares of full-scale-normalised samples (a 0 dBFS sine has power 0.5).
 
+A long channel is split into stretches scanned on every core at once, each but the first in a
+forked child process (threads gained little: numpy's FFT and BLAS calls hold the GIL much of
+the time). Only a process without other threads forks (the `appliance check` command; the
+recorder's test recordings are short and scanned in one pass). The result is exactly that of
+one pass: every figure is worked out chunk by chunk anyway, the stretches start at chunk
+boundaries, and never inside a run of zeros (the only state carried from chunk to chunk).
+
 Speed: numpy only, no scipy (its import alone cost more than a third of sox's whole run);
 float64 work buffers, because numpy's float64 FFT is as fast as scipy's float32 one (numpy's
 float32 FFT is several times slower) and sums and sums of squares of int16 samples in float64
-are exact; buffers allocated once per pass (fresh megabyte temporaries per chunk cost a page
-fault per 4 KiB); sums of products with `np.einsum`, not BLAS: OpenBLAS spreads dot and matrix
-products over every core, and on a busy 2-core box its threads waited on each other for
-seconds.
+are exact (in any order: a chunk's sum of squares stays far below 2^53); buffers allocated
+once per pass (fresh megabyte temporaries per chunk cost a page fault per 4 KiB); sums of
+products as BLAS dot and matrix-vector products, 2-3x faster than `np.einsum`, with one
+OpenBLAS thread per caller (`appliance/__init__.py`: its own pool of threads waited on each
+other for seconds on a busy 2-core box).
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +44,9 @@ from appliance.dsp.zeroruns import ZeroRun, ZeroRunTracker
 HUM_RATE_HZ = 3000
 HUM_WINDOW = 1024
 HUM_MAX_HZ = 400.0
-HUM_WINDOWS_PER_CHUNK = 8
+HUM_WINDOWS_PER_CHUNK = 16  # 5.5 s at 48 kHz: fewer numpy calls, buffers still small
+MAX_WORKERS = 4
+MIN_CHUNKS_PER_WORKER = 4
 BANDWIDTH_EDGES_HZ = tuple(125.0 * 2 ** (k / 2) for k in range(14))  # 125 Hz .. 11.3 kHz
 MIN_ZERO_RUN_S = 0.005
 COL_FULL, COL_SPEECH, COL_K = 0, 1, 2
@@ -140,7 +153,7 @@ class BandPlan:
         bands = (running[:, self._high] - running[:, self._low]) * self.scale
         out = np.empty((squares.shape[0], self.columns), np.float32)
         out[:, [COL_FULL, COL_SPEECH]] = bands[:, :2]
-        out[:, COL_K] = np.einsum("ij,j->i", squares, self._k)
+        out[:, COL_K] = squares @ self._k
         out[:, COL_BANDS:] = bands[:, 2:]
         return out
 
@@ -164,10 +177,23 @@ class ChannelFrames:
     decimated signal, one row per ~0.34 s window."""
 
 
-class FramePass:
-    """Accumulates `ChannelFrames` from consecutive int16 chunks of one channel."""
+    @classmethod
+    def joined(cls, parts: list[ChannelFrames]) -> ChannelFrames:
+        """The result of consecutive stretches, as if scanned in one pass."""
+        return cls(parts[0].layout, samples=sum(p.samples for p in parts),
+                   peak=max(p.peak for p in parts), sum=sum(p.sum for p in parts),
+                   sum_squares=sum(p.sum_squares for p in parts),
+                   clipped=sum(p.clipped for p in parts),
+                   zero_runs=[run for p in parts for run in p.zero_runs],
+                   band_power=np.concatenate([p.band_power for p in parts]),
+                   hum_power=np.concatenate([p.hum_power for p in parts]))
 
-    def __init__(self, rate_hz: int) -> None:
+
+class FramePass:
+    """Accumulates `ChannelFrames` from consecutive int16 chunks of one channel, the first
+    starting at sample index `start` of the channel."""
+
+    def __init__(self, rate_hz: int, start: int = 0) -> None:
         self.layout = layout = FrameLayout.for_rate(rate_hz)
         self.result = ChannelFrames(layout)
         self._bands_plan = BandPlan(layout)
@@ -176,9 +202,10 @@ class FramePass:
         self._windowed = np.empty((frames, layout.frame))
         self._spectrum = np.empty((frames, layout.frame // 2 + 1), np.complex128)
         self._frame_window = np.hanning(layout.frame)
+        self._ones = np.ones(layout.decimation)
         self._hum_window = np.hanning(HUM_WINDOW)
         self._hum_scale = 2.0 / (HUM_WINDOW * np.sum(self._hum_window ** 2)) / FULL_SCALE ** 2
-        self._zeros = ZeroRunTracker(int(MIN_ZERO_RUN_S * rate_hz))
+        self._zeros = ZeroRunTracker(int(MIN_ZERO_RUN_S * rate_hz), start)
         self._bands: list[np.ndarray] = []
         self._hum: list[np.ndarray] = []
 
@@ -193,7 +220,7 @@ class FramePass:
         mean = total / count
         r.samples += count
         r.sum += total
-        r.sum_squares += int(np.einsum("i,i->", x, x))
+        r.sum_squares += int(x @ x)
         r.peak = max(r.peak, int(chunk.max()), -int(chunk.min()))
         if r.peak >= CLIP_LEVEL:
             r.clipped += int(clipped_in_runs(chunk[:, None])[0])
@@ -218,7 +245,7 @@ class FramePass:
         and (exact integers) most of the chunk's sum without another pass."""
         d = self.layout.decimation
         span = HUM_WINDOW * d
-        return np.einsum("ij->i", x[: x.shape[0] // span * span].reshape(-1, d))
+        return x[: x.shape[0] // span * span].reshape(-1, d) @ self._ones
 
     def _hum_windows(self, low: np.ndarray) -> None:
         """Low-bin power spectra of the decimated, mean-free signal, window by window."""
@@ -238,10 +265,85 @@ class FramePass:
         return r
 
 
-def scan_channel(samples: np.ndarray, rate_hz: int) -> ChannelFrames:
-    """One pass over a 1-D int16 channel (an array or a memory map)."""
-    scan = FramePass(rate_hz)
+def scan_channel(samples: np.ndarray, rate_hz: int,
+                 workers: int | None = None) -> ChannelFrames:
+    """One pass over a 1-D int16 channel (an array or a memory map), in stretches scanned by
+    `workers` processes at once (by default one per core, at most MAX_WORKERS, when no other
+    thread runs in this process; else one)."""
+    if workers is None:
+        workers = (min(MAX_WORKERS, len(os.sched_getaffinity(0)))
+                   if threading.active_count() == 1 else 1)
+    starts = stretch_starts(samples, FrameLayout.for_rate(rate_hz).chunk, workers)
+    bounds = list(zip(starts, starts[1:] + [samples.shape[0]]))
+    children: list[ChildScan] = []
+    try:
+        for bound in bounds[1:]:
+            children.append(ChildScan(samples, rate_hz, *bound))
+        first = _scan_stretch(samples, rate_hz, *bounds[0])
+        return ChannelFrames.joined([first] + [child.result() for child in children])
+    finally:
+        for child in reversed(children):  # each child holds the pipes of those before it
+            child.reap()
+
+
+def stretch_starts(samples: np.ndarray, chunk: int, workers: int) -> list[int]:
+    """Where the stretches start: chunk boundaries near equal shares, each with a non-zero
+    sample on one side (no zero run crosses it); fewer stretches where there is none nearby
+    or the channel is short."""
+    chunks = -(-samples.shape[0] // chunk)
+    workers = max(1, min(workers, chunks // MIN_CHUNKS_PER_WORKER))
+    starts = [0]
+    for k in range(1, workers):
+        share = k * chunks // workers
+        for boundary in range(share, min(share + MIN_CHUNKS_PER_WORKER, chunks)):
+            at = boundary * chunk
+            if at > starts[-1] and (samples[at - 1] != 0 or samples[at] != 0):
+                starts.append(at)
+                break
+    return starts
+
+
+def _scan_stretch(samples: np.ndarray, rate_hz: int, start: int, end: int) -> ChannelFrames:
+    scan = FramePass(rate_hz, start)
     step = scan.layout.chunk
-    for start in range(0, samples.shape[0], step):
-        scan.feed(samples[start:start + step])
+    for at in range(start, end, step):
+        scan.feed(samples[at:min(at + step, end)])
     return scan.finish()
+
+
+class ChildScan:
+    """One stretch scanned in a forked child process; the result comes back pickled through
+    a pipe (the child's exception too)."""
+
+    def __init__(self, samples: np.ndarray, rate_hz: int, start: int, end: int) -> None:
+        read_fd, write_fd = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: scan, send, and leave without running anything else
+            status = 1
+            try:
+                os.close(read_fd)
+                try:
+                    payload: object = _scan_stretch(samples, rate_hz, start, end)
+                    status = 0
+                except Exception as err:
+                    payload = err
+                with os.fdopen(write_fd, "wb") as out:
+                    pickle.dump(payload, out, pickle.HIGHEST_PROTOCOL)
+            finally:
+                os._exit(status)
+        os.close(write_fd)
+        self._reader = os.fdopen(read_fd, "rb")
+
+    def result(self) -> ChannelFrames:
+        try:
+            payload = pickle.load(self._reader)
+        except EOFError:
+            raise RuntimeError("the scanning child process ended without a result") from None
+        if isinstance(payload, Exception):
+            raise payload
+        return payload
+
+    def reap(self) -> None:
+        """Close the pipe (a child still writing gets EPIPE and ends) and wait for the child."""
+        self._reader.close()
+        os.waitpid(self.pid, 0)

@@ -22,9 +22,10 @@ class ZeroRun:
 class ZeroRunTracker:
     """Finds zero runs of at least `min_length` samples in a 1-D stream fed piecewise."""
 
-    def __init__(self, min_length: int) -> None:
+    def __init__(self, min_length: int, start: int = 0) -> None:
         self.min_length = max(1, int(min_length))
-        self.position = 0
+        self.position = start
+        """Sample index of the next sample fed (`start`: the index of the first one)."""
         self.current = 0
         """Length of the zero run still open at the end of what was fed."""
 
