@@ -11,6 +11,7 @@ from pathlib import Path
 
 from appliance import config as config_mod
 from appliance import i18n
+from appliance.dsp.verdict import check_file
 from appliance.errors import StorageError
 
 EXIT_CODES = {"pass": 0, "warn": 1, "fail": 3}
@@ -41,8 +42,6 @@ def register(subparsers, common) -> None:
 
 
 def run_check(args) -> int:
-    from appliance.dsp.verdict import check_file
-
     checks = config_mod.load(args.config).checks
     if not Path(args.file).is_file():
         raise StorageError("check.no_file", path=args.file)

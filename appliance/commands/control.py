@@ -7,6 +7,7 @@ import json
 from appliance import config as config_mod
 from appliance import i18n
 from appliance.recorder.control import ControlClient
+from appliance.recorder.session import State
 
 i18n.register({
     "status.line": ("Состояние: {state}; день: {day}; часть: {part}; записано: {elapsed}; "
@@ -100,7 +101,7 @@ def run_status(args) -> int:
 def format_status(status: dict) -> str:
     elapsed = int(status["elapsed_s"])
     lines = [i18n.text(
-        "status.line", state=i18n.text(f"state.{status['state']}"), day=status["day"] or "—",
+        "status.line", state=State(status["state"]).text, day=status["day"] or "—",
         part=status["part"] or "—",
         elapsed=f"{elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}",
         levels=" / ".join(f"{p:.1f}" for p in status["levels"]["peak_dbfs"]),

@@ -33,6 +33,11 @@ class State(enum.StrEnum):
     PAUSED = "paused"
     STOPPED = "stopped"
 
+    @property
+    def text(self) -> str:
+        """The state as the user reads it."""
+        return i18n.text(f"state.{self.value}")
+
 
 class Action(enum.StrEnum):
     START = "start"
@@ -82,4 +87,4 @@ def transition(state: State, action: Action, pause_mode: str) -> tuple[State, tu
         return TABLE[(state, action, pause_mode)]
     except KeyError:
         raise StateError("session.refused", action=i18n.text(f"session.action.{action.value}"),
-                         state=i18n.text(f"state.{state.value}")) from None
+                         state=state.text) from None
