@@ -274,7 +274,7 @@ def scan_channel(samples: np.ndarray, rate_hz: int,
         workers = (min(MAX_WORKERS, len(os.sched_getaffinity(0)))
                    if threading.active_count() == 1 else 1)
     starts = stretch_starts(samples, FrameLayout.for_rate(rate_hz).chunk, workers)
-    bounds = list(zip(starts, starts[1:] + [samples.shape[0]]))
+    bounds = list(zip(starts, starts[1:] + [samples.shape[0]], strict=True))
     children: list[ChildScan] = []
     try:
         for bound in bounds[1:]:

@@ -340,7 +340,8 @@ class Recorder:
 
     def _process_blocks(self, batch: list[CaptureItem]) -> None:
         """Each block in order, exactly as if it came alone (commands due before it are
-        applied first); only the levels are computed for the whole batch at once."""
+        applied first); only the levels are computed, and the audio put into the part's file,
+        for the whole batch at once."""
         pcm = batch[0].pcm if len(batch) == 1 else b"".join(item.pcm for item in batch)
         blocks = np.frombuffer(pcm, dtype=np.int16).reshape(len(batch), -1,
                                                             self.format.channels)
