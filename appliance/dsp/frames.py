@@ -25,7 +25,8 @@ are exact (in any order: a chunk's sum of squares stays far below 2^53); buffers
 once per pass (fresh megabyte temporaries per chunk cost a page fault per 4 KiB); sums of
 products as BLAS dot and matrix-vector products, 2-3x faster than `np.einsum`, with one
 OpenBLAS thread per caller (`appliance/__init__.py`: its own pool of threads waited on each
-other for seconds on a busy 2-core box).
+other for seconds on a busy 2-core box; a program that loads numpy before the `appliance`
+package gets that pool, and its stretches slow each other down).
 """
 
 from __future__ import annotations
@@ -175,7 +176,6 @@ class ChannelFrames:
     hum_power: np.ndarray | None = None
     """(windows, hum_bins) float32: power spectra (normalised like band powers) of the
     decimated signal, one row per ~0.34 s window."""
-
 
     @classmethod
     def joined(cls, parts: list[ChannelFrames]) -> ChannelFrames:

@@ -45,7 +45,7 @@ def test_stretches_never_start_inside_a_zero_run():
 
 
 @pytest.mark.parametrize("workers", [2, 3, 4])
-def test_threads_give_exactly_the_sequential_result(workers):
+def test_processes_give_exactly_the_sequential_result(workers):
     x = channel()
     alone = scan_channel(x, RATE_HZ, workers=1)
     shared = scan_channel(x, RATE_HZ, workers=workers)

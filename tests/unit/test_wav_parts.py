@@ -114,3 +114,18 @@ def test_a_foreign_file_is_not_touched(tmp_path):
     with pytest.raises(WavFormatError, match="notes.wav"):
         wavfile.repair(path, wavfile.build_header(FMT, BEXT))
     assert path.read_bytes() == b"hello world, not audio"
+
+
+def test_written_frames_count_at_once_and_reach_the_file_at_flush(tmp_path):
+    path = tmp_path / "p.wav"
+    writer = WavPartWriter(path, FMT, BEXT, sync_interval_s=3600)
+    header = path.stat().st_size
+    writer.write(b"\1\0" * 4800)
+    writer.write(b"\2\0" * 4800)
+    assert writer.frames == 9600, "markers and alarms see the batch's frames at once"
+    assert path.stat().st_size == header, "one system call per batch, at flush"
+    writer.flush()
+    assert path.stat().st_size == header + 2 * 9600
+    writer.write(b"\3\0" * 100)
+    writer.close()
+    assert wavfile.read_info(path).frames == 9700, "sealing flushes what was held"
