@@ -242,6 +242,18 @@ class ParticipantsConfig:
 
 
 @dataclass
+class SchoolConfig:
+    """«Все аудитории»: the boxes of one school seeing each other on the LAN (docs/WEB.md)."""
+
+    enabled: bool = True
+    """Announce this box over mDNS/DNS-SD and look for the others; only boxes paired with the
+    same school passphrase answer each other, and only with a read-only summary."""
+    clock_offset_s: float = 0.0
+    """For tests only: shifts the clock this box reports to the others (s), to show a wrong
+    clock being flagged without changing the machine's clock. Keep 0 on a real box."""
+
+
+@dataclass
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -252,6 +264,7 @@ class Config:
     checks: ChecksConfig = field(default_factory=ChecksConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     participants: ParticipantsConfig = field(default_factory=ParticipantsConfig)
+    school: SchoolConfig = field(default_factory=SchoolConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -370,6 +383,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
     "participants": {"intro_speech_s": _number(float, 5, 600), "short_min": _number(float, 0, 120),
                      "long_min": _number(float, 1, 600),
                      "long_silence_s": _number(float, 5, 3600)},
+    "school": {"enabled": _flag, "clock_offset_s": _number(float, -86400, 86400)},
 }
 
 
