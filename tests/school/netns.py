@@ -169,6 +169,7 @@ class SchoolNet:
         self.switch = f"{self.prefix}-sw"
         self.boxes: list[Box] = []
         self._namespaces: list[str] = []
+        self._mounts: list[Path] = []
         self._add_ns(self.switch)
         _in_ns(self.switch, "ip", "link", "add", "br0", "type", "bridge")
         _in_ns(self.switch, "ip", "link", "set", "br0", "up")
@@ -178,8 +179,16 @@ class SchoolNet:
         self._namespaces.append(ns)
         _in_ns(ns, "ip", "link", "set", "lo", "up")
 
-    def add_box(self, name: str, room: str, **sections) -> Box:
+    def add_box(self, name: str, room: str, tmpfs_mb: int = 0, **sections) -> Box:
+        """A box in its own namespace; `tmpfs_mb`: its data dir on a tmpfs of that size (a
+        small disk to fill)."""
         number = len(self.boxes) + 2
+        if tmpfs_mb:
+            data_dir = self.root / name / "data"
+            data_dir.mkdir(parents=True)
+            subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={tmpfs_mb}m", "tmpfs",
+                            str(data_dir)], check=True)
+            self._mounts.append(data_dir)
         box = Box(self, name, number, self.root / name, room, **sections)
         self._add_ns(box.ns)
         _ip("link", "add", box.veth, "netns", self.switch, "type", "veth", "peer", "name",
@@ -195,3 +204,5 @@ class SchoolNet:
             box.stop()
         for ns in reversed(self._namespaces):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+        for mount in self._mounts:
+            subprocess.run(["umount", str(mount)], capture_output=True)

@@ -12,7 +12,8 @@ function el(tag, className, text) {
 }
 
 function boxCard(row, labels) {
-  const card = el("article", `school-box link-${row.link} state-${row.state}`);
+  const card = el("article", `school-box link-${row.link}`);
+  card.dataset.state = row.state;
   card.dataset.room = row.room;
   card.dataset.link = row.link;
   card.dataset.clockOff = row.clock_off ? "1" : "0";
