@@ -41,7 +41,7 @@ def cpu_s(pid: int) -> float:
 
 
 def snapshot(boxes) -> dict[str, tuple[float, float]]:
-    return {box.name: (cpu_s(box.web.pid), cpu_s(box.recorder.proc.pid)) for box in boxes}
+    return {box.name: (cpu_s(box.web.proc.pid), cpu_s(box.recorder.proc.pid)) for box in boxes}
 
 
 def window(boxes, seconds: float, watch) -> tuple[dict, list[float]]:

@@ -14,7 +14,6 @@ import ctypes
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import urllib.error
@@ -24,7 +23,7 @@ from pathlib import Path
 
 from tests.feeds import wait_for
 from tests.recorder_process import RecorderProcess, write_config
-from tests.webfixtures import HttpSession, set_password
+from tests.webfixtures import HttpSession, WebProcess, set_password
 
 SUBNET = "10.231.7"
 WEB_PORT = 8080
@@ -105,7 +104,7 @@ class Box:
         set_password(self.config_path)
         self.url = f"http://{self.address}:{WEB_PORT}"
         self.recorder: RecorderProcess | None = None
-        self.web: subprocess.Popen | None = None
+        self.web: WebProcess | None = None
         self.http = NsHttp(self.ns)
 
     def command(self, *args: str) -> list[str]:
@@ -123,21 +122,21 @@ class Box:
         return self
 
     def start_web(self) -> None:
-        with open(self.root / "web.log", "ab") as log:
-            self.web = subprocess.Popen(self.command("web"), stdout=log, stderr=log)
+        self.web = WebProcess(self.config_path)
+        with open(self.web.log_path, "ab") as log:
+            self.web.proc = subprocess.Popen(self.command("web"), stdout=log, stderr=log)
         wait_for(self._answers, timeout_s=60, what=f"web page of {self.name}")
 
     def _answers(self) -> bool:
-        if self.web.poll() is not None:
-            raise AssertionError((self.root / "web.log").read_text()[-2000:])
+        if self.web.proc.poll() is not None:
+            raise AssertionError(self.web.log_path.read_text()[-2000:])
         try:
             return self.http.get(self.url + "/api/session")[0] == 200
         except OSError:
             return False
 
     def kill_web(self) -> None:
-        self.web.send_signal(signal.SIGKILL)
-        self.web.wait(timeout=10)
+        self.web.kill()
 
     def pair(self, passphrase: str) -> str:
         done = subprocess.run(self.command("school", "--pair"), input=passphrase + "\n",
@@ -148,13 +147,8 @@ class Box:
         _in_ns(self.ns, "ip", "link", "set", "eth0", "up" if up else "down")
 
     def stop(self) -> None:
-        if self.web and self.web.poll() is None:
+        if self.web:
             self.web.terminate()
-            try:
-                self.web.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.web.kill()
-                self.web.wait()
         if self.recorder:
             self.recorder.terminate()
         self.http.close()
