@@ -234,8 +234,10 @@ class ParticipantsConfig:
     short_min: float = 8.0
     """A segment shorter than this (min) is flagged (the answer takes about 15 min)."""
     long_min: float = 30.0
-    """A segment longer than this (min) is flagged (participants with special needs may take
-    up to 30 min more: raise it for them)."""
+    """A segment longer than this (min) is flagged."""
+    ovz_extra_min: float = 30.0
+    """Participants marked ОВЗ in the list (special needs) are allowed this many minutes
+    more before "too long"."""
     long_silence_s: float = 150.0
     """A stretch without speech this long (s) inside a segment is flagged (reading
     preparation takes up to 2 min)."""
@@ -368,7 +370,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
                "keep_years": _number(int, 0, 10), "keep_until": _month_day,
                "mp3_bitrate": _choice("64k", "96k", "128k", "192k", "256k", "320k")},
     "participants": {"intro_speech_s": _number(float, 5, 600), "short_min": _number(float, 0, 120),
-                     "long_min": _number(float, 1, 600),
+                     "long_min": _number(float, 1, 600), "ovz_extra_min": _number(float, 0, 600),
                      "long_silence_s": _number(float, 5, 3600)},
 }
 

@@ -56,7 +56,8 @@ i18n.register({
                   "'{role}' is chosen for two columns: {first} and {second}"),
     "map.no_name": ("Не выбран столбец с ФИО (или столбцы Фамилия и Имя)",
                     "No column holds the full name (or Surname and First name)"),
-    "map.bad_header_row": ("Строка заголовка {row} вне таблицы", "Header row {row} is outside the table"),
+    "map.bad_header_row": ("Строка заголовка {row} вне таблицы",
+                           "Header row {row} is outside the table"),
 })
 
 

@@ -19,6 +19,11 @@ from appliance.errors import ConfigError
 from appliance.participants import columns, tables
 from appliance.participants.roster import MAX_NUMBER, Participant, Roster
 
+SAMPLE_CSV = ("№ п/п;ФИО участника;Класс;Вариант;ОВЗ;Отметка о неявке\r\n"
+              "1;Иванов Иван Иванович;9А;1;;\r\n"
+              "2;Петрова Анна Сергеевна;9Б;2;да;\r\n"
+              "3;Сидоров Пётр Андреевич;9А;3;;Н\r\n")
+"""The sample file offered on the page: one of each mark."""
 HEADERLESS = {0: "number", 1: "name", 2: "class", 3: "absent"}
 """Columns of a list without a header row."""
 

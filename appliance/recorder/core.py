@@ -591,7 +591,7 @@ class Recorder:
                         participant=participant, capture_frame=capture_frame)
         self.day.write_sidecars(self.part)
         if participant is not None:
-            self.participants_live.begin(participant, self.part.part, frame)
+            self.participants_live.begin(participant, self.part.part, frame, self.day.dir)
         return {"part": self.part.part, "frame": frame,
                 "time_s": round(frame / self.format.rate_hz, 6), "kind": kind, "label": label,
                 "participant": participant}

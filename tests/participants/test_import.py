@@ -24,7 +24,7 @@ def test_windows_1251_semicolons_with_header_and_no_show_mark():
     data = text.encode("cp1251")
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")  # the fixture really is Windows-1251
-    roster = import_file("список.csv", data)
+    roster = import_file("список.csv", data).roster
     assert as_tuples(roster) == [(1, NAMES[0], "9А", False), (2, NAMES[1], "9Б", True),
                                  (3, NAMES[2], "9А", False)]
 
@@ -32,12 +32,12 @@ def test_windows_1251_semicolons_with_header_and_no_show_mark():
 def test_utf8_with_bom_commas_and_separate_name_columns():
     text = ("\ufeffНомер,Фамилия,Имя,Отчество,Класс\n"
             "2,Петрова,Анна,Сергеевна,9Б\n1,Иванов,Иван,Иванович,9А\n\n")
-    roster = import_file("list.csv", text.encode("utf-8"))
+    roster = import_file("list.csv", text.encode("utf-8")).roster
     assert as_tuples(roster) == [(1, NAMES[0], "9А", False), (2, NAMES[1], "9Б", False)]
 
 
 def test_headerless_csv_is_number_name_class():
-    roster = import_file("x.csv", f"1;{NAMES[2]};9В\n".encode())
+    roster = import_file("x.csv", f"1;{NAMES[2]};9В\n".encode()).roster
     assert as_tuples(roster) == [(1, NAMES[2], "9В", False)]
 
 
@@ -51,7 +51,7 @@ def test_xlsx_with_a_header_row(tmp_path):
     sheet.append([3, NAMES[2], "9А", None])
     buf = io.BytesIO()
     book.save(buf)
-    roster = import_file("ИС-01.xlsx", buf.getvalue())
+    roster = import_file("ИС-01.xlsx", buf.getvalue()).roster
     assert as_tuples(roster) == [(1, NAMES[0], "9А", False), (2, NAMES[1], "9Б", True),
                                  (3, NAMES[2], "9А", False)]
 
@@ -60,13 +60,13 @@ def test_xlsx_with_a_header_row(tmp_path):
     ("x;Сидоров Пётр;9А", "Строка 3: номер «x» не целое число от 1 до 999"),
     ("3;;9А", "Строка 3: не указаны ФИО участника"),
     ("1;Сидоров Пётр;9А", "Строка 3: номер 1 уже был в строке 1"),
-    ("3;Сидоров Пётр;9А;болел?", "Строка 3: непонятная отметка «болел?»"),
+    ("3;Сидоров Пётр;9А;болел?", "Строка 3: непонятная отметка о неявке «болел?»"),
 ])
 def test_a_bad_row_is_named_and_nothing_is_imported(tmp_path, bad_row, expected):
-    roster_mod.save(tmp_path, import_file("ok.csv", f"1;{NAMES[0]};9А\n".encode()))
+    roster_mod.save(tmp_path, import_file("ok.csv", f"1;{NAMES[0]};9А\n".encode()).roster)
     text = f"1;{NAMES[0]};9А\n2;{NAMES[1]};9Б\n{bad_row}\n4;{NAMES[2]};9А\n"
     with pytest.raises(ConfigError) as caught:
-        roster_mod.save(tmp_path, import_file("bad.csv", text.encode("cp1251")))
+        roster_mod.save(tmp_path, import_file("bad.csv", text.encode("cp1251")).roster)
     assert str(caught.value).startswith(expected)
     assert str(caught.value).endswith("Ничего не импортировано")
     assert as_tuples(roster_mod.load(tmp_path)) == [(1, NAMES[0], "9А", False)]
@@ -80,7 +80,7 @@ def test_empty_and_damaged_files_are_refused():
 
 
 def test_next_present_skips_no_shows_and_recorded():
-    roster = import_file("x.csv", "1;А Б В;9\n2;Г Д Е;9;Н\n3;Ж З И;9\n".encode())
+    roster = import_file("x.csv", "1;А Б В;9\n2;Г Д Е;9;Н\n3;Ж З И;9\n".encode()).roster
     assert roster.next_present(set()).number == 1
     assert roster.next_present({1}).number == 3
     assert roster.next_present({1, 3}) is None

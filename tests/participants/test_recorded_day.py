@@ -82,7 +82,7 @@ def test_roster_markers_sheet_flags_corrections_export_and_purge(day, tmp_path):
     rec, feed = day
     today = dt.date.today()
     day_dir = rec.config.data_dir / "recordings" / today.isoformat()
-    roster_mod.save(day_dir, import_file("ИС-01.csv", ROSTER_CSV))
+    roster_mod.save(day_dir, import_file("ИС-01.csv", ROSTER_CSV).roster)
     rec.ctl("start")
     first = mark_in(rec, in_talking=True)
     third = mark_in(rec, in_talking=False)

@@ -49,7 +49,7 @@ def test_import_edit_print_and_csv(web_authed_client, web_data_dir):
 
     state = page_client.get(f"/api/participants?date={DATE}").json
     edited = state["roster"] + [{"number": 3, "name": "Щукин Фёдор Ильич",
-                                 "class_name": "9А", "absent": False}]
+                                 "class": "9А", "absent": False}]
     assert post(page_client, f"/api/participants/roster?date={DATE}",
                 {"participants": edited}).json["ok"]
     rows = page_client.get(f"/api/participants?date={DATE}").json["rows"]
