@@ -21,6 +21,8 @@ from appliance.errors import ConfigError
 MAX_BYTES = 2_000_000
 DELIMITERS = (";", "\t", ",")
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+HTML_STARTS = (b"<html", b"<!doctype", b"<table", b"<?xml")
+"""Regional systems often save a web page or XML under the name `.xls`."""
 
 Rows = list[list[str]]
 
@@ -52,7 +54,7 @@ def read_rows(filename: str, data: bytes, has_header: Callable[[Rows], bool]) ->
         sheets = _xlsx_sheets(filename, data)
     elif data[:8] == XLS_MAGIC:
         sheets = _xls_sheets(filename, data)
-    elif data.lstrip()[:6].lower() in (b"<html", b"<!doct", b"<table", b"<?xml"):
+    elif data.lstrip(b"\xef\xbb\xbf \t\r\n")[:9].lower().startswith(HTML_STARTS):
         raise ConfigError("import.html_xls", file=filename)
     else:
         return _csv_rows(filename, decode_text(filename, data), has_header)
@@ -133,7 +135,8 @@ def _xls_sheets(filename: str, data: bytes) -> list[Rows]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(file_contents=data, on_demand=True)
+        book = xlrd.open_workbook(file_contents=data, on_demand=True,
+                                  logfile=io.StringIO())  # its warnings are not ours to print
         sheets = []
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
