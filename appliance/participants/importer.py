@@ -111,6 +111,10 @@ class ImportResult:
     """Room as written -> rows of that room left out."""
     mismatches: list[str] = field(default_factory=list)
     """Header lines that disagree with the box's settings, as sentences."""
+    left_out: list[int] = field(default_factory=list)
+    """Indices of the rows left out as other rooms'."""
+    end_row: int = 0
+    """Index of the first row after the table (the signature line, or the end)."""
 
     def notes(self) -> list[str]:
         """What the technician should know besides the count, in the reader's language."""
@@ -159,16 +163,19 @@ def build(filename: str, table: Table, expected: Expected) -> ImportResult:
     result = ImportResult(Roster(), table, numbered_in_order="number" not in table.mapping.values())
     result.mismatches = header_line_mismatches(table.rows[:start], expected)
     first_row: dict[int, int] = {}
+    result.end_row = len(table.rows)
     for index in range(start, len(table.rows)):
         row = table.rows[index]
         if not any(row):
             continue
         cells = {role: _cell(row, i) for i, role in table.mapping.items()}
         if _is_footer(row, cells):
+            result.end_row = index
             break
         absent, room = _room_mark(cells.get("room", ""), index + 1)
         if room is not None and expected.room and int(room) != int(expected.room):
             result.other_rooms[room] = result.other_rooms.get(room, 0) + 1
+            result.left_out.append(index)
             continue
         number = _number(cells, len(result.roster.participants) + 1, index + 1)
         if number in first_row:

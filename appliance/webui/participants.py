@@ -232,15 +232,17 @@ def preview_roster():
     table = importer.read_table(filename, data)
     reply: dict = {"ok": True, "roles": [{"value": r, "label": t(f"role.{r}")}
                                          for r in ("", *ROLES)]}
+    end, left_out = len(table.rows), []
     try:
         table = importer.remapped(table, roles, header_row)
         result = importer.build(filename, table, expected(date))
         reply.update(roster=result.roster.to_dict()["participants"], notes=result.notes(),
                      summary=t("part.preview.ready", count=len(result.roster.participants)))
+        end, left_out = result.end_row, result.left_out
     except ConfigError as err:
         reply.update(roster=[], notes=[], problem=str(err))
     start = 0 if table.header_row is None else table.header_row + 1
-    body_rows = [(i + 1, row) for i, row in enumerate(table.rows) if i >= start and any(row)]
+    body_rows = [(i, row) for i, row in enumerate(table.rows[:end]) if i >= start and any(row)]
     width = max((len(row) for row in table.rows), default=0)
     header = table.rows[table.header_row] if table.header_row is not None else []
     reply.update(
@@ -251,8 +253,8 @@ def preview_roster():
                   "role": table.mapping.get(i, ""),
                   "label": t("part.preview.column", letter=column_letter(i))}
                  for i in range(width)],
-        rows=[{"row": n, "cells": row + [""] * (width - len(row))}
-              for n, row in body_rows[:PREVIEW_ROWS]],
+        rows=[{"row": i + 1, "cells": row + [""] * (width - len(row)), "left_out": i in left_out}
+              for i, row in body_rows[:PREVIEW_ROWS]],
         more=(t("part.preview.more", count=len(body_rows) - PREVIEW_ROWS)
               if len(body_rows) > PREVIEW_ROWS else ""))
     return jsonify(reply)

@@ -227,6 +227,7 @@
     body.replaceChildren();
     for (const row of reply.rows) {
       const line = document.createElement("tr");
+      if (row.left_out) line.className = "left-out";
       line.appendChild(cell(row.row));
       for (const value of row.cells) line.appendChild(cell(value));
       body.appendChild(line);
