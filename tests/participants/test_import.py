@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -9,7 +10,8 @@ from openpyxl import Workbook
 
 from appliance.errors import ConfigError
 from appliance.participants import roster as roster_mod
-from appliance.participants.importer import import_file
+from appliance.participants.columns import checked_mapping, role_of
+from appliance.participants.importer import Expected, import_file
 
 NAMES = ["Иванов Иван Иванович", "Петрова Анна Сергеевна", "Щукин Фёдор Ильич"]
 
@@ -84,3 +86,41 @@ def test_next_present_skips_no_shows_and_recorded():
     assert roster.next_present(set()).number == 1
     assert roster.next_present({1}).number == 3
     assert roster.next_present({1, 3}) is None
+
+
+@pytest.mark.parametrize("header, role", [
+    ("№", "number"), ("№ п/п", "number"), ("№ п.п.", "number"), ("Номер", "number"),
+    ("Номер аудитории", "room"), ("Аудитория", "room"),
+    ("Номер аудитории/ отметка о неявке", "room"), ("Серия и номер паспорта", ""),
+    ("СНИЛС", ""), ("Номер телефона", ""), ("ФИО участника", "name"),
+    ("Фамилия, имя, отчество (при наличии)", "name"), ("Фамилия", "surname"),
+    ("Имя", "first"), ("Отчество", "patronymic"), ("Класс", "class"), ("Вариант", "variant"),
+    ("Отметка о неявке", "absent"), ("Неявка", "absent"),
+    ("Отметка об ОВЗ (продолжительность +30 мин)", "ovz"), ("ОВЗ", "ovz"),
+    ("Дата рождения", ""), ("Примечание", ""),
+])
+def test_a_column_is_known_by_its_whole_header_never_a_part(header, role):
+    assert role_of(header) == role
+
+
+def test_the_technicians_mapping_is_checked():
+    with pytest.raises(ConfigError, match="«ФИО» выбрано для двух столбцов: B и D"):
+        checked_mapping(["number", "name", "", "name"])
+    with pytest.raises(ConfigError, match="Не выбран столбец с ФИО"):
+        checked_mapping(["number", "class"])
+    assert checked_mapping(["", "surname", "first", "number"]) == {
+        1: "surname", 2: "first", 3: "number"}
+
+
+def test_is01_header_lines_are_checked_and_other_rooms_counted():
+    text = ("ИС-01. Форма списка участников итогового собеседования\n"
+            "Субъект РФ: 63;Код МСУ 01;Код ОО 640101\n"
+            "Итоговое собеседование по русскому языку Дата 10.02.2027\n"
+            "№ п.п.;ФИО участника;Номер аудитории/ отметка о неявке\n"
+            f"1;{NAMES[0]};0005\n2;{NAMES[1]};0006 Н\n3;{NAMES[2]};0005 н\n")
+    expected = Expected("64", "01", "640101", "0005", dt.date(2027, 2, 10))
+    result = import_file("ИС-01.csv", text.encode("cp1251"), expected)
+    assert as_tuples(result.roster) == [(1, NAMES[0], "", False), (3, NAMES[2], "", True)]
+    assert result.notes() == ["В шапке списка код региона 63, а в настройках регистратора 64",
+                              "Не загружены участники других аудиторий (1): 0006 (1)"]
+    assert result.table.header_row == 3 and result.left_out == [5]

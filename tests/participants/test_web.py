@@ -78,3 +78,39 @@ def test_everything_needs_a_login(web_client):
     assert anonymous_client.get("/api/participants").status_code == 401
     assert anonymous_client.get("/participants/sheet.csv").status_code in (302, 401)
     assert anonymous_client.get("/participants").status_code == 302
+
+
+def test_the_api_returns_variant_and_ovz_and_takes_a_chosen_mapping(web_authed_client):
+    client = web_authed_client
+    data = ("№;Ф.И.О. ребёнка;Кл.;Вар.;Особые условия\r\n"
+            "1;Иванов Иван Иванович;9А;2;да\r\n2;Петрова Анна Сергеевна;9Б;;\r\n").encode("cp1251")
+    automatic = upload(client, "свой.csv", data)
+    assert automatic.status_code == 400  # «Ф.И.О. ребёнка» is no header it knows
+    assert automatic.json["error"]["text"].startswith("Строка 1: номер «№» не целое число")
+    twice = post(client, f"/api/participants/import?date={DATE}",
+                 {"filename": "свой.csv", "data_b64": base64.b64encode(data).decode(),
+                  "header_row": 1, "roles": ["number", "name", "name"]})
+    assert twice.json["error"]["text"] == "Назначение «ФИО» выбрано для двух столбцов: B и C"
+    chosen = post(client, f"/api/participants/import?date={DATE}",
+                  {"filename": "свой.csv", "data_b64": base64.b64encode(data).decode(),
+                   "header_row": 1, "roles": ["number", "name", "class", "variant", "ovz"]})
+    assert chosen.status_code == 200, chosen.json
+    assert client.get(f"/api/participants?date={DATE}").json["roster"] == [
+        {"number": 1, "name": "Иванов Иван Иванович", "class": "9А", "absent": False,
+         "variant": 2, "ovz": True},
+        {"number": 2, "name": "Петрова Анна Сергеевна", "class": "9Б", "absent": False,
+         "variant": None, "ovz": False}]
+    state = client.get(f"/api/participants?date={DATE}").json
+    assert state["next"] == 1 and state["rows"][0]["notes"] == ["ОВЗ"]
+    assert state["rows"][0]["variant"] == "2"
+
+
+def test_the_sample_file_imports_as_it_is(web_authed_client):
+    client = web_authed_client
+    sample = client.get("/participants/sample.csv")
+    assert sample.status_code == 200 and "attachment" in sample.headers["Content-Disposition"]
+    reply = upload(client, "образец.csv", sample.get_data())
+    assert reply.json["message"] == "Загружено участников: 3"
+    roster = client.get(f"/api/participants?date={DATE}").json["roster"]
+    assert [(p["variant"], p["ovz"], p["absent"]) for p in roster] == [
+        (1, False, False), (2, True, False), (3, False, True)]
