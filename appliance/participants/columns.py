@@ -99,6 +99,26 @@ def find_header(rows: list[list[str]]) -> int | None:
     return best
 
 
+def header_block(rows: list[list[str]], index: int) -> tuple[int, dict[int, str]]:
+    """The header's last row and its mapping. A header of two rows (merged cells: «ФИО» over
+    «Фамилия», «Имя», «Отчество», «№» and «Класс» spanning both rows) reads as one: the lower
+    row names columns that are blank, or the name, in the upper one. The other row must be
+    all column names (a data row never joins)."""
+    for upper, lower, other in ((index, index + 1, index + 1), (index - 1, index, index - 1)):
+        if upper < 0 or lower >= len(rows):
+            continue
+        above, below = header_mapping(rows[upper]), header_mapping(rows[lower])
+        fits = all(i >= len(rows[upper]) or not rows[upper][i].strip() or above.get(i) == "name"
+                   for i in below)
+        only_names = all(role_of(c) for c in rows[other] if c.strip())
+        if below and above and fits and only_names:
+            joined = {i: r for i, r in above.items() if not (r == "name" and i in below)}
+            joined.update(below)
+            if names_someone(joined):
+                return lower, joined
+    return index, header_mapping(rows[index])
+
+
 def checked_mapping(roles: list[str]) -> dict[int, str]:
     """A mapping chosen on the page (one role or "" per column), refused when it cannot work."""
     mapping: dict[int, str] = {}

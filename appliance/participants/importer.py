@@ -133,8 +133,9 @@ def read_table(filename: str, data: bytes) -> Table:
     rows = tables.read_rows(filename, data,
                             lambda rows: columns.find_header(rows) is not None)
     header = columns.find_header(rows)
-    mapping = columns.header_mapping(rows[header]) if header is not None else dict(HEADERLESS)
-    return Table(rows, header, mapping)
+    if header is None:
+        return Table(rows, None, dict(HEADERLESS))
+    return Table(rows, *columns.header_block(rows, header))
 
 
 def remapped(table: Table, roles: list[str] | None, header_row: int | None) -> Table:

@@ -244,12 +244,12 @@ def preview_roster():
     start = 0 if table.header_row is None else table.header_row + 1
     body_rows = [(i, row) for i, row in enumerate(table.rows[:end]) if i >= start and any(row)]
     width = max((len(row) for row in table.rows), default=0)
-    header = table.rows[table.header_row] if table.header_row is not None else []
+    header = _header_texts(table, width)
     reply.update(
         header_row=None if table.header_row is None else table.header_row + 1,
         header_text=(t("part.preview.header", row=table.header_row + 1)
                      if table.header_row is not None else t("part.preview.no_header")),
-        columns=[{"letter": column_letter(i), "header": header[i] if i < len(header) else "",
+        columns=[{"letter": column_letter(i), "header": header[i],
                   "role": table.mapping.get(i, ""),
                   "label": t("part.preview.column", letter=column_letter(i))}
                  for i in range(width)],
@@ -258,6 +258,15 @@ def preview_roster():
         more=(t("part.preview.more", count=len(body_rows) - PREVIEW_ROWS)
               if len(body_rows) > PREVIEW_ROWS else ""))
     return jsonify(reply)
+
+
+def _header_texts(table: importer.Table, width: int) -> list[str]:
+    """Each column's header; a blank one under a cell merged over two rows shows that cell."""
+    if table.header_row is None:
+        return [""] * width
+    rows = table.rows[max(0, table.header_row - 1):table.header_row + 1]
+    return [next((r[i] for r in reversed(rows) if i < len(r) and r[i]), "")
+            for i in range(width)]
 
 
 @bp.post("/api/participants/import")

@@ -124,3 +124,11 @@ def test_is01_header_lines_are_checked_and_other_rooms_counted():
     assert result.notes() == ["В шапке списка код региона 63, а в настройках регистратора 64",
                               "Не загружены участники других аудиторий (1): 0006 (1)"]
     assert result.table.header_row == 3 and result.left_out == [5]
+
+
+def test_a_roster_file_of_the_first_version_is_still_read():
+    roster = roster_mod.Roster.from_dict({"version": 1, "participants": [
+        {"number": 1, "name": NAMES[0], "class_name": "9А", "absent": True}]})
+    assert [p.to_dict() for p in roster.participants] == [
+        {"number": 1, "name": NAMES[0], "class": "9А", "absent": True, "variant": None,
+         "ovz": False}]
