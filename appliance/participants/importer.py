@@ -145,10 +145,14 @@ def remapped(table: Table, roles: list[str] | None, header_row: int | None) -> T
     header = table.header_row if header_row is None else (None if header_row < 0 else header_row)
     if roles is not None:
         mapping = columns.checked_mapping(roles)
-    elif header_row is not None and header is not None:
-        mapping = columns.header_mapping(table.rows[header])
-    else:
+    elif header_row is None:
         mapping = table.mapping
+    elif header is None:
+        mapping = dict(HEADERLESS)
+    else:
+        mapping = columns.header_mapping(table.rows[header])
+        if not columns.names_someone(mapping):
+            raise ConfigError("map.no_name")
     return Table(table.rows, header, mapping)
 
 
@@ -171,6 +175,8 @@ def build(filename: str, table: Table, expected: Expected) -> ImportResult:
             continue
         cells = {role: _cell(row, i) for i, role in table.mapping.items()}
         if _is_footer(row, cells):
+            if not result.roster.participants and not result.other_rooms:
+                continue  # a note above the first participant
             result.end_row = index
             break
         absent, room = _room_mark(cells.get("room", ""), index + 1)

@@ -123,7 +123,7 @@ def _xlsx_sheets(filename: str, data: bytes) -> list[Rows]:
     except Exception as err:  # openpyxl raises many more types for a damaged file
         raise ConfigError("import.unreadable", file=filename, detail=type(err).__name__) from None
     try:
-        return [[[cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return [[_trimmed([cell_text(v) for v in row]) for row in sheet.iter_rows(values_only=True)]
                 for sheet in book.worksheets if hasattr(sheet, "iter_rows")]
     except Exception as err:  # a damaged sheet inside a readable zip
         raise ConfigError("import.unreadable", file=filename, detail=type(err).__name__) from None
@@ -140,8 +140,8 @@ def _xls_sheets(filename: str, data: bytes) -> list[Rows]:
         sheets = []
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
-            sheets.append([[_xls_cell(book, sheet.cell(r, c)) for c in range(sheet.ncols)]
-                           for r in range(sheet.nrows)])
+            sheets.append([_trimmed([_xls_cell(book, sheet.cell(r, c))
+                                     for c in range(sheet.ncols)]) for r in range(sheet.nrows)])
         return sheets
     except Exception as err:  # xlrd raises XLRDError, struct.error, AssertionError, ...
         raise ConfigError("import.unreadable", file=filename, detail=type(err).__name__) from None
@@ -153,6 +153,13 @@ def _xls_cell(book, cell) -> str:
     if cell.ctype == xlrd.XL_CELL_DATE:
         return cell_text(xlrd.xldate.xldate_as_datetime(cell.value, book.datemode))
     return cell_text(cell.value)
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """A row without the empty cells at its end (a sheet formatted far to the right)."""
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
 
 
 def cell_text(value: object) -> str:

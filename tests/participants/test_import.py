@@ -132,3 +132,12 @@ def test_a_roster_file_of_the_first_version_is_still_read():
     assert [p.to_dict() for p in roster.participants] == [
         {"number": 1, "name": NAMES[0], "class": "9А", "absent": True, "variant": None,
          "ovz": False}]
+
+
+def test_the_technician_can_say_where_the_header_is_or_that_there_is_none():
+    text = f"Список 9А\n№;ФИО\n1;{NAMES[0]}\n".encode()
+    assert import_file("x.csv", text, header_row=1).roster.participants[0].name == NAMES[0]
+    with pytest.raises(ConfigError, match="Строка 2: номер «№» не целое число"):
+        import_file("x.csv", text, header_row=-1)
+    with pytest.raises(ConfigError, match="Не выбран столбец с ФИО"):
+        import_file("x.csv", text, header_row=0)
