@@ -221,14 +221,10 @@ def _choice(body: dict) -> tuple[list[str] | None, int | None]:
 PREVIEW_ROWS = 30
 
 
-@bp.post("/api/participants/preview")
-def preview_roster():
+def _preview(filename: str, data: bytes, roles: list[str] | None, header_row: int | None,
+             date: dt.date) -> Response:
     """How a file would be read: its rows, the header row and column roles, and the roster
     it gives (or the reason it would be refused). Nothing is saved."""
-    body = request.get_json(force=True)
-    filename, data = _upload(body)
-    roles, header_row = _choice(body)
-    date = chosen_date()
     table = importer.read_table(filename, data)
     reply: dict = {"ok": True, "roles": [{"value": r, "label": t(f"role.{r}")}
                                          for r in ("", *ROLES)]}
@@ -272,11 +268,15 @@ def _header_texts(table: importer.Table, width: int) -> list[str]:
 @bp.post("/api/participants/import")
 def import_roster():
     """Import a file (automatic column mapping, or the roles chosen on the preview) and
-    replace the day's roster; a refused file leaves the earlier roster as it was."""
+    replace the day's roster; a refused file leaves the earlier roster as it was. With
+    `"preview": true`, only show how the file would be read (one endpoint, one upload size
+    limit)."""
     body = request.get_json(force=True)
     filename, data = _upload(body)
     roles, header_row = _choice(body)
     date = chosen_date()
+    if body.get("preview") is True:
+        return _preview(filename, data, roles, header_row, date)
     result = importer.import_file(filename, data, expected(date), roles, header_row)
     roster_mod.save(day_dir(date), result.roster)
     count = len(result.roster.participants)

@@ -242,3 +242,14 @@ def corpus() -> list[Case]:
              [person(1, NAMES[0], variant=1), person(2, NAMES[3], variant=2, ovz=True)]),
     ]
     return cases
+
+
+if __name__ == "__main__":  # `python -m tests.participants.corpus DIR`: the files, to open by hand
+    import sys
+    from pathlib import Path
+
+    folder = Path(sys.argv[1])
+    folder.mkdir(parents=True, exist_ok=True)
+    for case in corpus():
+        (folder / case.filename).write_bytes(case.data)
+    print(f"{len(corpus())} files in {folder}")

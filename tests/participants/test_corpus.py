@@ -62,10 +62,7 @@ def test_a_list_imports_exactly_or_is_refused_keeping_the_earlier_one(web_authed
 @pytest.mark.parametrize("case", corpus(), ids=lambda c: c.filename)
 def test_the_preview_shows_what_the_import_would_do(web_authed_client, case: Case):
     client = web_authed_client
-    reply = client.post(f"/api/participants/preview?date={DATE}",
-                        json={"filename": case.filename,
-                              "data_b64": base64.b64encode(case.data).decode()},
-                        headers={"X-CSRF-Token": client.csrf})
+    reply = upload(client, case.filename, case.data, preview=True)
     if case.refusal and reply.status_code == 400:  # the file itself cannot be read
         assert reply.json["error"]["text"].startswith(case.refusal)
         return

@@ -249,7 +249,7 @@
   function preview() {
     clearMessages();
     document.getElementById("import-submit").disabled = true;
-    return api("/api/participants/preview" + query(), choice()).then((reply) => {
+    return api("/api/participants/import" + query(), Object.assign(choice(), { preview: true })).then((reply) => {
       if (reply && reply.ok) renderPreview(reply);
       else document.getElementById("preview").hidden = true;
     });
