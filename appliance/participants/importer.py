@@ -38,7 +38,7 @@ FOOTER = re.compile(r"(подпись|ответственный|организ�
                     r"примечание)\b|.*_{3,}", re.IGNORECASE)
 """A signature or total line under the table."""
 VARIANT = re.compile(r"(?:вариант|вар\.?|в\.?)?\s*№?\s*(\d{1,3})", re.IGNORECASE)
-ROOM_CELL = re.compile(r"(\d{1,4})?\s*[/\\,;\-–]?\s*(.*)")
+ROOM_CELL = re.compile(r"(\d{1,6})?\s*[/\\,;\-–]?\s*(.*)")
 HEADER_LINES = {
     "region": re.compile(r"(?:субъект\s*рф|код\s*региона|регион)\s*:?\s*(\d{1,3})\b", re.I),
     "msu": re.compile(r"код\s*мсу\s*:?\s*(\d{1,4})\b", re.I),
