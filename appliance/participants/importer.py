@@ -33,10 +33,10 @@ ABSENT_MARKS = frozenset({"н", "h", "н/я", "неявка", "не явился
 PRESENT_MARKS = frozenset({"", "0", "нет", "-", "—", "явился", "явилась", "явка"})
 OVZ_YES = frozenset({"да", "1", "овз", "+", "х", "x", "есть"})
 OVZ_NO = frozenset({"", "0", "нет", "-", "—"})
-FOOTER = re.compile(r"(подпись|ответственный|организатор|руководитель|директор|итого|всего|"
+FOOTER = re.compile(r"(подпись|ответственный|организатор|руководитель|директор|итого|всего|дата|"
                     r"м\.\s?п\.|составил|исполнитель|члены?\s+комиссии|председатель|"
                     r"примечание)\b|.*_{3,}", re.IGNORECASE)
-"""A signature or total line under the table."""
+"""A signature or total line under the table, by its first cell."""
 VARIANT = re.compile(r"(?:вариант|вар\.?|в\.?)?\s*№?\s*(\d{1,3})", re.IGNORECASE)
 ROOM_CELL = re.compile(r"(\d{1,6})?\s*[/\\,;\-–]?\s*(.*)")
 HEADER_LINES = {
@@ -207,7 +207,7 @@ def _is_footer(row: list[str], cells: dict[str, str]) -> bool:
     if re.fullmatch(r"\d{1,3}\.?", cells.get("number", "")):
         return False
     filled = [c for c in row if c.strip()]
-    if any(FOOTER.match(c.strip()) for c in filled):
+    if FOOTER.match(filled[0].strip()):
         return True
     name_cells = {cells.get(r, "") for r in ("name", "surname")} - {""}
     return len(filled) == 1 and filled[0].strip() not in name_cells
