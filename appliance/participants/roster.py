@@ -60,14 +60,14 @@ class Participant:
     @classmethod
     def from_dict(cls, data: dict) -> Participant:
         """From the roster file or the page (`class`; older files say `class_name`)."""
-        variant = data.get("variant")
         try:
+            variant = data.get("variant")
             return cls(int(data["number"]), str(data.get("name", "")),
                        str(data.get("class", data.get("class_name", ""))),
                        bool(data.get("absent", False)),
                        int(variant) if variant not in (None, "") else None,
                        bool(data.get("ovz", False)))
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise ConfigError("roster.bad_entry", entry=data) from None
 
 
@@ -96,7 +96,10 @@ class Roster:
 
     @classmethod
     def from_dict(cls, data: dict) -> Roster:
-        roster = cls([Participant.from_dict(p) for p in data["participants"]])
+        entries = data.get("participants")
+        if not isinstance(entries, list):
+            raise ConfigError("roster.bad_entry", entry=entries)
+        roster = cls([Participant.from_dict(p) for p in entries])
         roster.validate()
         return roster
 

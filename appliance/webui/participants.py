@@ -82,6 +82,10 @@ i18n.register({
     "part.apply": ("Сохранить", "Save"),
     "part.flags": ("Замечания проверки", "Check remarks"),
     "part.no_file": ("Файл не выбран или пуст", "No file chosen, or it is empty"),
+    "part.bad_body": ("Запрос не в том виде: нужен объект JSON",
+                      "The request must be a JSON object"),
+    "part.bad_int": ("Поле «{field}» должно быть целым числом, получено «{value}»",
+                     "Field '{field}' must be a whole number, got '{value}'"),
     "part.bad_date": ("Дата «{value}» не в формате ГГГГ-ММ-ДД", "Date '{value}' is not YYYY-MM-DD"),
 })
 
@@ -96,7 +100,8 @@ def _recorder_status() -> dict | None:
 
 def chosen_date(status: dict | None = None) -> dt.date:
     """`?date=` / JSON `date`, else the recorder's open day, else today."""
-    raw = request.args.get("date") or (request.get_json(silent=True) or {}).get("date")
+    body = request.get_json(silent=True)
+    raw = request.args.get("date") or (body.get("date") if isinstance(body, dict) else None)
     if raw:
         try:
             return dt.date.fromisoformat(str(raw))
@@ -197,6 +202,21 @@ def state():
                                  "participant": (status or {}).get("participant")}})
 
 
+def _body() -> dict:
+    """The request's JSON object; anything else is refused in words, never a server error."""
+    body = request.get_json(force=True)
+    if not isinstance(body, dict):
+        raise ConfigError("part.bad_body")
+    return body
+
+
+def _int(body: dict, key: str) -> int:
+    try:
+        return int(body[key])
+    except (KeyError, TypeError, ValueError):
+        raise ConfigError("part.bad_int", field=key, value=body.get(key, "")) from None
+
+
 def _upload(body: dict) -> tuple[str, bytes]:
     try:
         data = base64.b64decode(str(body.get("data_b64", "")), validate=True)
@@ -271,7 +291,7 @@ def import_roster():
     replace the day's roster; a refused file leaves the earlier roster as it was. With
     `"preview": true`, only show how the file would be read (one endpoint, one upload size
     limit)."""
-    body = request.get_json(force=True)
+    body = _body()
     filename, data = _upload(body)
     roles, header_row = _choice(body)
     date = chosen_date()
@@ -296,7 +316,7 @@ def sample_csv():
 
 @bp.post("/api/participants/roster")
 def save_roster():
-    body = request.get_json(force=True)
+    body = _body()
     date = chosen_date()
     roster = roster_mod.Roster.from_dict({"participants": body.get("participants", [])})
     roster_mod.save(day_dir(date), roster)
@@ -306,25 +326,25 @@ def save_roster():
 
 @bp.post("/api/participants/mark")
 def mark():
-    body = request.get_json(force=True)
-    args = {"participant": int(body["participant"])} if body.get("participant") else {}
+    body = _body()
+    args = {"participant": _int(body, "participant")} if body.get("participant") else {}
     return jsonify({"ok": True, **recorder_link.call("mark", source="web", **args)})
 
 
 @bp.post("/api/participants/correct")
 def correct():
-    body = request.get_json(force=True)
+    body = _body()
     args = {k: body[k] for k in ("participant", "new_frame", "void") if body.get(k) is not None}
-    result = recorder_link.call("correct_marker", part=int(body["part"]),
-                                frame=int(body["frame"]), reason=str(body.get("reason", "")),
+    result = recorder_link.call("correct_marker", part=_int(body, "part"),
+                                frame=_int(body, "frame"), reason=str(body.get("reason", "")),
                                 source="web", **args)
     return jsonify({"ok": True, "correction": result["correction"]})
 
 
 @bp.post("/api/participants/info")
 def info():
-    body = request.get_json(force=True)
-    result = recorder_link.call("participant_info", participant=int(body["participant"]),
+    body = _body()
+    result = recorder_link.call("participant_info", participant=_int(body, "participant"),
                                 variant=body.get("variant") or None,
                                 early_finish=body.get("early_finish"),
                                 reason=str(body.get("reason", "")), source="web")

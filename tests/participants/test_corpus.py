@@ -84,6 +84,8 @@ def test_a_damaged_file_never_gets_a_server_error(web_authed_client, which, cut,
     case = CORPUS[which]
     data = case.data[:cut] if cut < len(case.data) else case.data
     data = data[:where] + junk + data[where:]
+    preview = upload(web_authed_client, case.filename, data, preview=True)
+    assert preview.status_code in (200, 400), preview.json
     reply = upload(web_authed_client, case.filename, data)
     assert reply.status_code in (200, 400), reply.json
     if reply.status_code == 400:

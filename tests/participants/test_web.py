@@ -114,3 +114,26 @@ def test_the_sample_file_imports_as_it_is(web_authed_client):
     roster = client.get(f"/api/participants?date={DATE}").json["roster"]
     assert [(p["variant"], p["ovz"], p["absent"]) for p in roster] == [
         (1, False, False), (2, True, False), (3, False, True)]
+
+
+def test_hostile_bodies_get_a_russian_refusal_never_a_server_error(web_authed_client):
+    client = web_authed_client
+    bodies = {
+        "/api/participants/import": [[], "x", {"filename": 5, "data_b64": ["a"]},
+                                     {"data_b64": "QQ==", "roles": "name"},
+                                     {"data_b64": "QQ==", "roles": [1, 2]},
+                                     {"data_b64": "QQ==", "header_row": "2"},
+                                     {"data_b64": "QQ==", "header_row": 99}],
+        "/api/participants/roster": [[], {"participants": {"a": 1}}, {"participants": ["x"]},
+                                     {"participants": [{"number": "один", "name": "А"}]},
+                                     {"participants": [{"number": 1, "name": "А",
+                                                        "variant": "вар"}]}],
+        "/api/participants/mark": [[], {"participant": "x"}],
+        "/api/participants/correct": [{"part": "x", "frame": 1}, {}],
+        "/api/participants/info": [{"participant": None}],
+    }
+    for path, cases in bodies.items():
+        for body in cases:
+            reply = post(client, f"{path}?date={DATE}", body)
+            assert reply.status_code == 400, (path, body, reply.json)
+            assert reply.json["error"]["text"][0].isupper(), reply.json
