@@ -7,7 +7,21 @@ tests/artifacts/screenshots/."""
 from __future__ import annotations
 
 from tests.feeds import wait_for
-from tests.webfixtures import SCREENSHOT_DIR
+from tests.participants.test_recorded_day import (
+    OVZ_CSV,
+    OVZ_LIMITS,
+    day_config,
+    record_two_long_answers,
+)
+from tests.recorder_process import RecorderProcess
+from tests.webfixtures import (
+    SCREENSHOT_DIR,
+    WebProcess,
+    free_port,
+    login_page,
+    new_page,
+    set_password,
+)
 
 ROSTER_CSV = ("№ п.п.;ФИО участника;Класс;Отметка о неявке\r\n"
               "1;Иванов Иван Иванович;9А;\r\n2;Петрова Анна Сергеевна;9Б;Н\r\n"
@@ -141,3 +155,41 @@ def test_preview_change_a_column_and_import_with_refusals_cleared(logged_in_page
     assert page.inner_text("#next-info") == "Следующий по списку: № 1"
     assert page.evaluate(UNLABELLED) == []
     shot(page, "imported")
+
+
+def import_through_the_page(page, name: str, data: bytes) -> None:
+    choose_file(page, name, data)
+    page.wait_for_selector("#import-submit:not([disabled])")
+    page.click("#import-submit")
+    page.wait_for_selector("#import-result.good")
+
+
+def test_an_ovz_participant_is_allowed_longer_on_a_recorded_day(chromium, tmp_path):
+    """The list imported on the page (one participant ОВЗ), a real recorder on the fast feed
+    records both 2.5 min with «too long» at 1 min: the sheet on the page flags only the
+    participant without ОВЗ."""
+    config, feed = day_config(tmp_path, OVZ_LIMITS, web={"listen": f"127.0.0.1:{free_port()}"})
+    set_password(config)
+    web = WebProcess(config).start()
+    rec = None
+    try:
+        page = new_page(chromium, web.url)
+        login_page(page)
+        page.goto("/participants")
+        import_through_the_page(page, "ИС-01.csv", OVZ_CSV)  # before the feed starts running
+        rec = RecorderProcess(config, env=feed.process_env()).start()
+        assert "too_long" in record_two_long_answers(rec)[1]
+        page.reload()
+        page.wait_for_function("document.querySelectorAll('#sheet tbody tr').length === 2")
+        rows = sheet_cells(page)
+        assert [r[:4] for r in rows] == [["1", "Иванов Иван Иванович", "9А", "2"],
+                                         ["2", "Петрова Анна Сергеевна", "9Б", "3"]]
+        assert "ОВЗ" in rows[0][8] and "слишком длинный" not in rows[0][8], rows[0]
+        assert "Ответ слишком длинный: " in rows[1][8] and "ОВЗ" not in rows[1][8], rows[1]
+        shot(page, "ovz_sheet")
+        page.context.close()
+        assert not page.js_errors, page.js_errors
+    finally:
+        if rec is not None:
+            rec.terminate()
+        web.terminate()

@@ -48,12 +48,19 @@ def speechlike_feed(home: Path, seconds: int) -> Feed:
     return feed
 
 
-def start_day(tmp_path: Path, **participants) -> tuple[RecorderProcess, Feed]:
+def day_config(tmp_path: Path, participants: dict | None = None,
+               **sections) -> tuple[Path, Feed]:
+    """A box on the speech-like fast feed; `participants` overrides the check's limits."""
     feed = speechlike_feed(tmp_path / "home", FEED_S)
     limits = {"intro_speech_s": 30.0, "short_min": 0.0, "long_min": 600.0,
-              "long_silence_s": 3600.0, **participants}
+              "long_silence_s": 3600.0, **(participants or {})}
     config = write_config(tmp_path / "appliance.toml", tmp_path / "data", device="examfeed",
-                          participants=limits)
+                          participants=limits, **sections)
+    return config, feed
+
+
+def start_day(tmp_path: Path, participants: dict | None = None) -> tuple[RecorderProcess, Feed]:
+    config, feed = day_config(tmp_path, participants)
     return RecorderProcess(config, env=feed.process_env()).start(), feed
 
 
@@ -173,6 +180,24 @@ OVZ_CSV = ("№ п/п;ФИО участника;Класс;Вариант;Отм
            ).encode("cp1251")
 
 
+OVZ_LIMITS = {"long_min": 1.0, "ovz_extra_min": 60.0}
+
+
+def record_two_long_answers(rec: RecorderProcess) -> list[list[str]]:
+    """Start, two participants of at least 2.5 min each, stop: the live flags of each."""
+    rec.ctl("start")
+    answers = []
+    for expected in (1, 2):
+        assert captured_s(rec) < FEED_S - 600, "the feed is running out"
+        marker = rec.ctl("mark")["marker"]
+        assert marker["participant"] == expected
+        current = wait_for(lambda n=expected: checked_for_150_s(rec, n), timeout_s=60,
+                           what="2.5 min of the answer checked")
+        answers.append([f["code"] for f in current["flags"]])
+    rec.ctl("stop")
+    return answers
+
+
 def checked_for_150_s(rec: RecorderProcess, participant: int) -> dict | None:
     """The live check of `participant` once it has measured 150 s of the answer."""
     current = rec.status()["participant"]["current"] or {}
@@ -185,20 +210,11 @@ def test_an_ovz_participant_is_allowed_longer(tmp_path):
     """«too long» after 1 min, ОВЗ 60 min more: both answer at least 2.5 min; only
     participant 2 (no ОВЗ) is flagged, live and on the sheet, which shows ОВЗ and the listed
     variants."""
-    rec, _ = start_day(tmp_path, long_min=1.0, ovz_extra_min=60.0)
+    rec, _ = start_day(tmp_path, OVZ_LIMITS)
     try:
         day_dir = rec.config.data_dir / "recordings" / dt.date.today().isoformat()
         roster_mod.save(day_dir, import_file("ИС-01.csv", OVZ_CSV).roster)
-        rec.ctl("start")
-        answers = []
-        for expected in (1, 2):
-            assert captured_s(rec) < FEED_S - 600, "the feed is running out"
-            marker = rec.ctl("mark")["marker"]
-            assert marker["participant"] == expected
-            current = wait_for(lambda n=expected: checked_for_150_s(rec, n), timeout_s=60,
-                               what="2.5 min of the answer checked")
-            answers.append([f["code"] for f in current["flags"]])
-        rec.ctl("stop")
+        answers = record_two_long_answers(rec)
         assert "too_long" not in answers[0], "ОВЗ: 1 + 60 min allowed"
         assert "too_long" in answers[1], "no ОВЗ: 1 min allowed"
         rows = {r.number: r for r in build_rows(load_day(day_dir),
