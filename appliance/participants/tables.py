@@ -29,9 +29,12 @@ Rows = list[list[str]]
 i18n.register({
     "import.too_big": ("Файл {file} слишком большой для списка участников",
                        "File {file} is too big for a participant list"),
-    "import.unreadable": ("Файл {file} не читается как таблица: {detail}. Сохраните файл как "
-                          "XLSX или CSV", "File {file} cannot be read as a table: {detail}. "
+    "import.unreadable": ("Файл {file} не читается как таблица (повреждён или другого "
+                          "формата). Сохраните файл как XLSX или CSV",
+                          "File {file} cannot be read as a table (damaged, or another format). "
                           "Save it as XLSX or CSV"),
+    "import.ods": ("Файл {file} — таблица LibreOffice (ODS). Сохраните его как XLSX или CSV",
+                   "File {file} is a LibreOffice table (ODS). Save it as XLSX or CSV"),
     "import.html_xls": ("Файл {file} — веб-страница, а не таблица Excel. Откройте его в Excel "
                         "и сохраните файл как XLSX или CSV",
                         "File {file} is a web page, not an Excel table. Open it in Excel and "
@@ -50,6 +53,8 @@ def read_rows(filename: str, data: bytes, has_header: Callable[[Rows], bool]) ->
     if len(data) > MAX_BYTES:
         raise ConfigError("import.too_big", file=filename)
     suffix = PurePath(filename).suffix.lower()
+    if data[:4] == b"PK\x03\x04" and b"opendocument" in data[:100] or suffix == ".ods":
+        raise ConfigError("import.ods", file=filename)
     if data[:4] == b"PK\x03\x04" or suffix in (".xlsx", ".xlsm"):
         sheets = _xlsx_sheets(filename, data)
     elif data[:8] == XLS_MAGIC:
@@ -83,8 +88,8 @@ def decode_text(filename: str, data: bytes) -> str:
 def _decode(filename: str, data: bytes, encoding: str) -> str:
     try:
         return data.decode(encoding)
-    except UnicodeDecodeError as err:
-        raise ConfigError("import.unreadable", file=filename, detail=err.reason) from None
+    except UnicodeDecodeError:
+        raise ConfigError("import.unreadable", file=filename) from None
 
 
 def _csv_rows(filename: str, text: str, has_header: Callable[[Rows], bool]) -> Rows:
@@ -120,13 +125,13 @@ def _xlsx_sheets(filename: str, data: bytes) -> list[Rows]:
 
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as err:  # openpyxl raises many more types for a damaged file
-        raise ConfigError("import.unreadable", file=filename, detail=type(err).__name__) from None
+    except Exception:  # openpyxl raises many types for a damaged file
+        raise ConfigError("import.unreadable", file=filename) from None
     try:
         return [[_trimmed([cell_text(v) for v in row]) for row in sheet.iter_rows(values_only=True)]
                 for sheet in book.worksheets if hasattr(sheet, "iter_rows")]
-    except Exception as err:  # a damaged sheet inside a readable zip
-        raise ConfigError("import.unreadable", file=filename, detail=type(err).__name__) from None
+    except Exception:  # a damaged sheet inside a readable zip
+        raise ConfigError("import.unreadable", file=filename) from None
     finally:
         book.close()
 
@@ -143,8 +148,8 @@ def _xls_sheets(filename: str, data: bytes) -> list[Rows]:
             sheets.append([_trimmed([_xls_cell(book, sheet.cell(r, c))
                                      for c in range(sheet.ncols)]) for r in range(sheet.nrows)])
         return sheets
-    except Exception as err:  # xlrd raises XLRDError, struct.error, AssertionError, ...
-        raise ConfigError("import.unreadable", file=filename, detail=type(err).__name__) from None
+    except Exception:  # xlrd raises XLRDError, struct.error, AssertionError, ...
+        raise ConfigError("import.unreadable", file=filename) from None
 
 
 def _xls_cell(book, cell) -> str:

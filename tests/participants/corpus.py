@@ -77,6 +77,18 @@ def xls_bytes(rows, merges=()) -> bytes:
     return buf.getvalue()
 
 
+def ods_bytes() -> bytes:
+    """The start of a LibreOffice Calc file: a zip whose first, stored entry names its type."""
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as ods:
+        ods.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                     compress_type=zipfile.ZIP_STORED)
+        ods.writestr("content.xml", "<office:document-content/>")
+    return buf.getvalue()
+
+
 def titled(header, body, width=None) -> list[list]:
     """The commonest layout: title, school, date, a blank row, the table, a blank row and the
     signature line."""
@@ -246,6 +258,9 @@ def corpus() -> list[Case]:
              ["Дата:", "10.02.2027", ""], ["Подпись", "________", ""]]),
              [person(1, NAMES[0], "9А"), person(2, NAMES[1], "9А"), person(3, NAMES[2], "9Б")],
              notes=["участники пронумерованы по порядку строк"]),
+        Case("30_LibreOffice.ods", ods_bytes(),
+             refusal="Файл 30_LibreOffice.ods — таблица LibreOffice (ODS). Сохраните его как "
+                     "XLSX или CSV"),
     ]
     return cases
 

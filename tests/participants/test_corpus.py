@@ -34,7 +34,7 @@ def test_the_corpus_is_big_and_varied():
     assert len(cases) >= 20
     assert len({c.filename for c in cases}) == len(cases)
     kinds = {c.filename.rsplit(".", 1)[1] for c in cases}
-    assert kinds == {"csv", "txt", "xlsx", "xls"}
+    assert kinds == {"csv", "txt", "xlsx", "xls", "ods"}
     assert sum(1 for c in cases if c.refusal) >= 5
 
 
