@@ -219,12 +219,21 @@ def _check_manifest(check: RoomCheck, keys: set[str] | None) -> _Package | None:
             check.problem("verify.mismatch", file=name)
         else:
             check.bytes += entry["bytes"]
-    for name in sorted(present - set(package.listed) - set(SEAL_FILES)):
-        if not name.endswith(PARTIAL_SUFFIX):
+    known = {n.casefold(): n for n in [*package.listed, *SEAL_FILES]}
+    for name in sorted(present - set(known.values())):
+        if not name.endswith(PARTIAL_SUFFIX) and not _same_file(check.folder, name, known,
+                                                                     present):
             check.problem("verify.unlisted", file=name)
     _check_sums(check, package)
     _check_key_file(check, manifest["public_raw"])
     return package
+
+
+def _same_file(folder: Path, name: str, known: dict[str, str], present: set[str]) -> bool:
+    """A FAT drive may list `report.csv` as `REPORT.CSV`: when the listed spelling is not in
+    the folder's listing yet opens, the filesystem ignores case and it is the same file."""
+    other = known.get(name.casefold())
+    return other is not None and other not in present and (folder / other).is_file()
 
 
 def _check_signature(check: RoomCheck, manifest: bytes, public_raw: bytes,
