@@ -141,3 +141,33 @@ def test_keys_file_names_the_known_boxes(tmp_path, boxes):
     missing = verify(tmp_path / "drive", "--keys", tmp_path / "нет.txt")
     assert missing.returncode == 2 and "Файл ключей" in missing.stdout
     assert "Traceback" not in missing.stderr
+
+
+def test_collect_copies_checked_packages_and_keeps_a_summary(tmp_path, boxes):
+    drives = []
+    for number, data in enumerate(boxes):
+        drive = tmp_path / f"drive{number}"
+        drive.mkdir()
+        export_days(data, drive)
+        drives.append(drive)
+    zero_one_second(drives[1] / ROOM / PART1)  # the spare box's drive is damaged
+    archive = tmp_path / "архив"
+    done = verify("--collect", archive, *drives, "--key", box_fingerprint(boxes[0]))
+    assert done.returncode == 1, done.stdout  # one package refused
+    assert "не взята" in done.stdout and "Traceback" not in done.stderr
+    copied = archive / ROOM
+    assert sorted(p.name for p in copied.iterdir()) == sorted(
+        p.name for p in (drives[0] / ROOM).iterdir())
+    assert verify(archive, "--key", box_fingerprint(boxes[0])).returncode == 0
+
+    rows = (archive / "сводка.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert rows[0] == "ОО;Аудитория;Дата;Частей;Длительность;Итог;Ключ устройства;Папка"
+    good = f"640101;0005;2027-02-10;2;0:00:50;в порядке;{box_fingerprint(boxes[0])};{copied}"
+    bad = (f"640101;0005;2027-02-10;2;0:00:50;ОШИБКИ;{box_fingerprint(boxes[1])};"
+           f"{drives[1] / ROOM}")
+    assert rows[1:] == [good, bad]
+    page = (archive / "сводка.html").read_text(encoding="utf-8")
+    assert box_fingerprint(boxes[1]) in page and "ОШИБКИ" in page and "<script" not in page
+
+    again = verify("--collect", archive, drives[0], "--key", box_fingerprint(boxes[0]))
+    assert again.returncode == 0 and "уже есть" in again.stdout
