@@ -229,3 +229,17 @@ def test_progress_covers_writing_and_read_back_and_ends_at_one(data_dir, small_d
         first_wav = next(p.file for p in seen if p.file.endswith(".wav"))
         own = [p.done_bytes for p in seen if p.file == first_wav]
         assert own[-1] - own[0] >= (small_day / first_wav).stat().st_size, run
+
+
+def test_a_source_part_that_differs_from_its_journal_is_refused_not_certified(
+        data_dir, small_day, dest):
+    wav = small_day / "2027-02-10_ОО-640101_ауд-0005_часть-2.wav"
+    data = bytearray(wav.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    wav.write_bytes(data)
+    with pytest.raises(StorageError) as err:
+        export_days(data_dir, dest)
+    assert err.value.code == "copy.source_changed" and err.value.params["path"] == wav
+    room = dest / ROOM
+    assert not (room / wav.name).exists() and not (room / "manifest.json.sig").exists()
+    assert not list(room.glob(".*.partial"))
