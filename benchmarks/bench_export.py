@@ -92,6 +92,18 @@ def report(name: str, runs: list[tuple[float, float]], size: int) -> None:
           + ", ".join(f"{c:.2f}" for _, c in runs) + " s")
 
 
+def compare(reference_runs: tuple[str, list], ours: tuple[str, list], size: int,
+            target: float, loads: list[float]) -> None:
+    """Both tools' runs, then the ratio of each pair of runs in turn and its median."""
+    report(*reference_runs, size)
+    report(*ours, size)
+    ratios = [o[0] / r[0] for o, r in zip(ours[1], reference_runs[1], strict=True)]
+    print(f"ratio {ours[0]} / {reference_runs[0]}, runs in turn: "
+          + ", ".join(f"{r:.2f}" for r in ratios)
+          + f"; median {statistics.median(ratios):.2f} (target <= {target}); load average "
+          + ", ".join(f"{load:.1f}" for load in loads))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hours", type=float, default=8.0)
@@ -118,13 +130,8 @@ def main() -> int:
                 refs.append(reference(files, drive.mount / f"cp-{run}"))
                 exps.append(exported(data, drive.mount / f"export-{run}"))
                 loads.append(os.getloadavg()[0])
-            report("cp + sync + sha256sum", refs, size)
-            report("export_days (verified, signed)", exps, size)
-            ratios = [e[0] / r[0] for e, r in zip(exps, refs, strict=True)]
-            print("ratio export / reference, runs in turn: "
-                  + ", ".join(f"{r:.2f}" for r in ratios)
-                  + f"; median {statistics.median(ratios):.2f} (target <= 1.3); load average "
-                  + ", ".join(f"{load:.1f}" for load in loads))
+            compare(("cp + sync + sha256sum", refs), ("export_days (verified, signed)", exps),
+                    size, 1.3, loads)
 
             room = next((drive.mount / "export-0").rglob("manifest.json")).parent
             sums, verifies, loads = [], [], []
@@ -132,13 +139,8 @@ def main() -> int:
                 sums.append(timed(["sha256sum", "-c", "--quiet", "SHA256SUMS"], room))
                 verifies.append(timed([str(VENV_APPLIANCE), "verify", str(room.parent)], room))
                 loads.append(os.getloadavg()[0])
-            report("sha256sum -c SHA256SUMS", sums, size)
-            report("appliance verify", verifies, size)
-            ratios = [v[0] / s[0] for v, s in zip(verifies, sums, strict=True)]
-            print("ratio verify / sha256sum -c, runs in turn: "
-                  + ", ".join(f"{r:.2f}" for r in ratios)
-                  + f"; median {statistics.median(ratios):.2f} (target <= 1.1); load average "
-                  + ", ".join(f"{load:.1f}" for load in loads))
+            compare(("sha256sum -c SHA256SUMS", sums), ("appliance verify", verifies), size,
+                    1.1, loads)
     return 0
 
 

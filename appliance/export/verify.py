@@ -41,7 +41,7 @@ from appliance.export.package import (
 )
 from appliance.export.reports import parse_files_table
 from appliance.export.verified_copy import PARTIAL_SUFFIX, sha256_file
-from appliance.journal import GENESIS, Event, read_entries
+from appliance.journal import Event, chain_break, read_entries
 
 EXIT_OK, EXIT_FAILED, EXIT_NOTHING, EXIT_UNEXPECTED_KEY, EXIT_UNSIGNED = 0, 1, 2, 3, 4
 DURATION_TOLERANCE_S = 0.001
@@ -289,13 +289,11 @@ def _check_journal(check: RoomCheck, package: _Package) -> None:
     if not entries:
         check.problem("verify.no_journal", detail=name or MANIFEST_JSON)
         return
-    prev = GENESIS
-    for seq, entry in enumerate(entries):
-        if entry.prev != prev or entry.seq != seq:
-            check.problem("verify.chain", seq=entry.seq)
-            return
-        prev = entry.digest
-    if (prev, len(entries)) != (head.get("head"), head.get("entries")):
+    broken = chain_break(entries)
+    if broken is not None:
+        check.problem("verify.chain", seq=broken)
+        return
+    if (entries[-1].digest, len(entries)) != (head.get("head"), head.get("entries")):
         check.problem("verify.journal_head")
     day = entries[0].data
     if (entries[0].event != Event.DAY_OPENED
