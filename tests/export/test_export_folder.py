@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from export_daybuilder import PartSpec, build_day
 
+from appliance.boxkey import box_fingerprint
 from appliance.errors import StorageError
 from appliance.export.audit import read_audit
 from appliance.export.collect import run_collect
@@ -91,6 +92,9 @@ def test_reports_list_parts_markers_alarms_and_play_offline(data_dir, small_day,
         if name not in sealing:
             assert name in act and sha in act
     assert "Передал" in act and "Принял" in act
+    fingerprint = box_fingerprint(data_dir)
+    assert f'<span class="fingerprint">{fingerprint}</span>' in act
+    assert f'<span class="fingerprint">{fingerprint}</span>' in page
 
 
 def test_verify_runs_on_bare_python_without_site_packages(data_dir, small_day, dest):
