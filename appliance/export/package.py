@@ -81,8 +81,19 @@ def parse_manifest(data: bytes) -> dict:
     document = json.loads(data.decode("utf-8"))
     if not isinstance(document, dict) or document.get("format") != PACKAGE_FORMAT:
         raise ValueError("not an export package manifest")
+    names = [entry.get("name") for entry in document.get("files", [])]
+    names.append((document.get("journal") or {}).get("file", JOURNAL_FILE))
     for entry in document.get("files", []):
         if not {"name", "bytes", "sha256"} <= set(entry):
             raise ValueError(f"file entry without name, bytes or sha256: {entry}")
+    for name in names:
+        if not _plain_name(name):
+            raise ValueError(f"not a file name inside the folder: {name!r}")
     document["public_raw"] = base64.b64decode(document["box"]["public_key"], validate=True)
     return document
+
+
+def _plain_name(name: object) -> bool:
+    """A name in the package folder itself: a hostile manifest must not reach outside it."""
+    return (isinstance(name, str) and name not in ("", ".", "..")
+            and not any(c in name for c in "/\\\0:"))

@@ -171,3 +171,19 @@ def test_collect_copies_checked_packages_and_keeps_a_summary(tmp_path, boxes):
 
     again = verify("--collect", archive, drives[0], "--key", box_fingerprint(boxes[0]))
     assert again.returncode == 0 and "уже есть" in again.stdout
+
+
+def test_a_hostile_manifest_cannot_reach_outside_the_folder(tmp_path, boxes):
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    export_days(boxes[0], drive)
+    room = drive / ROOM
+    (tmp_path / "secret.txt").write_text("x")
+    manifest = room / "manifest.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
+        '"name": "box-key.pem"', '"name": "../../../secret.txt"'), encoding="utf-8")
+    checked = verify(drive)
+    assert checked.returncode == 1 and "manifest.json не читается" in checked.stdout
+    assert "Traceback" not in checked.stderr
+    collected = verify("--collect", tmp_path / "archive", drive)
+    assert collected.returncode == 1 and not (tmp_path / "archive" / ROOM).exists()
