@@ -3,8 +3,9 @@
 A 3-hour, 48 kHz mono part (1.04 GB, written by the real writer) is exported to a folder;
 report.html is opened from file:// in Debian's Chromium (headless, through Playwright), the
 room folder is picked, and the time from the pick to the verdict is taken in the page
-(`performance.now()`). The page reads every file in 8 MB slices and hashes it with js-sha256;
-printed are the seconds and MB/s of each run (`--runs`), their median, and the load average.
+(`performance.now()`). The page reads every file in 8 MB slices and hashes it with hash-wasm's
+SHA-256 (WebAssembly); printed are the seconds and MB/s of each run (`--runs`), their median,
+and the load average.
 
     .venv/bin/python benchmarks/bench_report_check.py [--hours 3] [--runs 3]
 """

@@ -5,7 +5,8 @@ inline; no fonts or libraries from the network) and opens offline from the drive
 browser. report.html plays each part next to its marker index: click a participant and the
 player jumps there, so neither the organizer nor an appeal commission needs special software.
 Its «Проверить файлы» checks the folder against the signed manifest in the browser
-(`static/report.js`, with the streaming SHA-256 of `static/sha256.js`, js-sha256 0.11.1).
+(`static/report.js`, with the streaming SHA-256 of `static/hash-wasm-sha256.js`: hash-wasm
+4.12.0, MIT, unmodified).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from appliance.export.dayfolder import Alarm, DayFolder, Part
 from appliance.export.manifest import format_csv
 
 NO_ALARMS = "нет"
-SCRIPTS = ("sha256.js", "report.js")
+SCRIPTS = ("hash-wasm-sha256.js", "report.js")
 """Shipped beside report.html in the room folder (a page opened from file:// loads them)."""
 STATIC_DIR = Path(__file__).with_name("static")
 

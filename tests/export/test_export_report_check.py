@@ -4,6 +4,7 @@ room folders: nothing from the network, a verdict per file in Russian."""
 import shutil
 
 import pytest
+from export_daybuilder import PartSpec, build_day
 from package_forger import reseal
 from test_export_signed import PART1, ROOM, zero_one_second
 
@@ -83,4 +84,20 @@ def test_a_browser_without_ed25519_says_the_signature_is_not_checked(chromium, e
     assert summary.startswith("Файлы совпадают с манифестом, но подпись НЕ ПРОВЕРЕНА"), summary
     assert verdicts["manifest.json.sig"][0].startswith("подпись НЕ ПРОВЕРЕНА")
     assert verdicts[PART1] == ("совпадает", "check-ok")
+    page.context.close()
+
+
+def test_a_file_larger_than_a_read_slice_is_hashed_across_slices(chromium, tmp_path):
+    data = tmp_path / "long"
+    build_day(data, [PartSpec(1600.0, [1.0])])  # 25.6 MB: three whole 8 MB slices and a rest
+    (tmp_path / "drive").mkdir()
+    export_days(data, tmp_path / "drive")
+    room = tmp_path / "drive" / ROOM
+    assert (room / PART1).stat().st_size > 3 * 8 * 1024 * 1024
+    page, verdicts = check_folder(chromium, room)
+    assert verdicts[PART1] == ("совпадает", "check-ok")
+    page.context.close()
+    zero_one_second(room / PART1, offset=20 * 1024 * 1024)  # in the third slice
+    page, verdicts = check_folder(chromium, room)
+    assert verdicts[PART1] == ("ФАЙЛ ИЗМЕНЁН: контрольная сумма не совпадает", "bad")
     page.context.close()

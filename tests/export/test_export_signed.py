@@ -24,9 +24,9 @@ def verify(*args):
                           capture_output=True, text=True)
 
 
-def zero_one_second(wav, rate_hz=8000):
+def zero_one_second(wav, rate_hz=8000, offset=4096):
     with open(wav, "r+b") as f:
-        f.seek(4096)
+        f.seek(offset)
         f.write(bytes(2 * rate_hz))
 
 

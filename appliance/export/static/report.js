@@ -1,7 +1,9 @@
 /* report.html: marker buttons jump in the player; «Проверить файлы» checks the room folder
    against the signed manifest, offline. Files are read in slices and hashed with the streaming
-   SHA-256 of sha256.js (WebCrypto's digest takes only a whole buffer: a 2 GB WAV would not fit);
-   the Ed25519 signature is checked with WebCrypto (Chromium, Firefox, Safari of 2025 on).
+   SHA-256 of hash-wasm-sha256.js (hash-wasm 4.12.0, WebAssembly; WebCrypto's digest takes only
+   a whole buffer: a 2 GB WAV would not fit); small things (journal lines, the key) go through
+   WebCrypto's digest; the Ed25519 signature is checked with WebCrypto (Chromium, Firefox,
+   Safari of 2025 on).
    The same checks as `appliance verify`; docs/FORMATS.md describes the package. */
 (function () {
   "use strict";
@@ -61,8 +63,12 @@
     return out;
   }
 
-  function fingerprint(raw) {
-    var text = base32(sha256.arrayBuffer(raw)).slice(0, 16);
+  async function digest(bytes) {
+    return crypto.subtle.digest("SHA-256", bytes);
+  }
+
+  async function fingerprint(raw) {
+    var text = base32(await digest(raw)).slice(0, 16);
     return text.match(/.{4}/g).join("-");
   }
 
@@ -71,12 +77,13 @@
   }
 
   async function hashFile(file, progress) {
-    var hasher = sha256.create();
+    var hasher = await hashwasm.createSHA256();
+    hasher.init();
     for (var start = 0; start < file.size; start += SLICE_BYTES) {
-      hasher.update(await readSlice(file, start, start + SLICE_BYTES));
+      hasher.update(new Uint8Array(await readSlice(file, start, start + SLICE_BYTES)));
       progress(Math.min(start + SLICE_BYTES, file.size), file.size);
     }
-    return hasher.hex();
+    return hasher.digest("hex");
   }
 
   async function checkSignature(manifestBytes, sigBytes, raw) {
@@ -89,7 +96,7 @@
   }
 
   /* The journal's hash chain: every line's `prev` is the SHA-256 of the line before. */
-  function checkJournal(bytes, manifest) {
+  async function checkJournal(bytes, manifest) {
     var problems = [], prev = "0".repeat(64), closed = {}, opened = {};
     var data = new Uint8Array(bytes), start = 0, seq = 0;
     var decoder = new TextDecoder("utf-8");
@@ -109,7 +116,7 @@
         }
         if (entry.event === "part_opened") { opened[entry.file] = true; }
         if (entry.event === "part_closed") { closed[entry.file] = entry; }
-        prev = sha256(line);
+        prev = hex(await digest(line));
         seq += 1;
       }
       start = i + 1;
@@ -146,7 +153,7 @@
     var raw = Uint8Array.from(atob(manifest.box.public_key), function (c) {
       return c.charCodeAt(0);
     });
-    var print = fingerprint(raw);
+    var print = await fingerprint(raw);
     var sigFile = byName["manifest.json.sig"];
     var signed = sigFile ? await checkSignature(manifestBytes, await sigFile.arrayBuffer(), raw)
       : false;
@@ -197,7 +204,7 @@
       row("journal.jsonl", "НЕТ ЖУРНАЛА ДНЯ", false);
       problems += 1;
     } else {
-      var journal = checkJournal(await byName[journalName].arrayBuffer(), manifest);
+      var journal = await checkJournal(await byName[journalName].arrayBuffer(), manifest);
       Object.keys(journal.opened).sort().forEach(function (name) {
         var closed = journal.closed[name];
         if (!closed) {
