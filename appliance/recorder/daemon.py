@@ -15,9 +15,10 @@ import threading
 from pathlib import Path
 
 from appliance import i18n
+from appliance.boxkey import ensure_key
 from appliance.clock import ClockGuard
 from appliance.config import Config
-from appliance.errors import StateError
+from appliance.errors import StateError, StorageError
 from appliance.export.service import drive_handlers, start_drive_service
 from appliance.hardware.service import ExaminerHardware
 from appliance.journal import Event
@@ -113,6 +114,15 @@ RESTART = 75
 TERMINATION_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
+def make_box_key(data_dir: Path) -> None:
+    """The box's signing key exists from the first start (the papers print its fingerprint);
+    a key that cannot be read is logged, never a reason not to record."""
+    try:
+        ensure_key(data_dir)
+    except StorageError as err:
+        log.error("%s", err)
+
+
 def run_recorder(config: Config, simulate: bool = False, stop: threading.Event | None = None,
                  source=None, config_path: Path | None = None) -> int:
     """Run until `stop` is set or a termination signal arrives; RESTART when `reload_config`
@@ -120,6 +130,7 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     stop = stop or threading.Event()
     restart, terminated = threading.Event(), threading.Event()
     lock_fd = lock_data_dir(config.data_dir)
+    make_box_key(config.data_dir)
     notifier = Notifier()
     in_main_thread = threading.current_thread() is threading.main_thread()
     if in_main_thread:
