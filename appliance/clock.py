@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from pathlib import Path
 from appliance import i18n
 from appliance.errors import ClockError
 from appliance.fsutil import atomic_write_text
+
+log = logging.getLogger(__name__)
 
 BUILD_YEAR = 2026
 TOLERANCE_S = 120.0
@@ -102,7 +105,10 @@ class ClockGuard:
         now_s = self._now()
         if now_s > self.last_seen and self.status().ok:
             self.last_seen = now_s
-            self._save()
+            try:
+                self._save()
+            except OSError as err:  # a read-only or full data disk: remembered in memory
+                log.warning("the time seen is not saved: %s", err.strerror)
 
     def set_time(self, epoch_s: float, source: str, apply_system: bool,
                  day_in_progress: bool = False) -> ClockStatus:

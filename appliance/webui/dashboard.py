@@ -33,8 +33,8 @@ MAX_STREAMS = 10  # each open stream holds a server thread (commands/web.py THRE
 CLOCK_SOURCES = ("ntp", "rtc", "browser", "unknown")
 BUTTON_ACTIONS = ("press", "release")  # appliance.hardware.service (which loads numpy)
 LED_PATTERNS = ("not_ready", "ready", "recording", "paused", "alarm", "export_running",
-                "export_failed", "safe_to_remove", "fault", "pressed", "long_reached",
-                "refused")
+                "export_failed", "safe_to_remove", "fault", "not_recording", "pressed",
+                "long_reached", "refused")
 """The names of appliance.hardware.leds.PATTERNS (a test keeps them equal)."""
 DRIVE_STATES = ("absent", "mounted", "exporting", "safe_to_remove", "failed")
 EXPORT_REQUESTED = "export_requested"
@@ -104,6 +104,7 @@ i18n.register({
     "led.export_failed": ("Выгрузка не удалась", "Export failed"),
     "led.safe_to_remove": ("Накопитель можно извлечь", "Safe to remove the drive"),
     "led.fault": ("Нет связи с регистратором", "No connection to the recorder"),
+    "led.not_recording": ("Запись не идёт!", "Not recording!"),
     "led.pressed": ("Кнопка нажата", "Button pressed"),
     "led.long_reached": ("Долгое нажатие: отпустить — пауза, держать 5 с — стоп",
                          "Long press: release to pause, hold 5 s to stop"),
