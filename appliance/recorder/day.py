@@ -143,17 +143,20 @@ class Day:
         return [Cue(m.frame, m.label) for m in part.markers]
 
     def write_sidecars(self, part: PartRecord) -> None:
-        """The part's Audacity label track and JSON marker index, replaced atomically."""
+        """The part's Audacity label track and JSON marker index, replaced atomically when
+        they differ from what is on disk."""
         rate = part.format.rate_hz
         stem = Path(part.file).stem
         labels = "".join(f"{m.frame / rate:.6f}\t{m.frame / rate:.6f}\t{m.label}\n"
                          for m in part.markers)
-        atomic_write_text(self.dir / f"{stem}.txt", labels, PRIVATE)
         index = {"part": part.part, "file": part.file, "rate_hz": rate,
                  "channels": part.format.channels,
                  "markers": [m.to_dict(rate) for m in part.markers]}
-        atomic_write_text(self.dir / f"{stem}.markers.json",
-                          json.dumps(index, ensure_ascii=False, indent=1), PRIVATE)
+        for path, text in ((self.dir / f"{stem}.txt", labels),
+                           (self.dir / f"{stem}.markers.json",
+                            json.dumps(index, ensure_ascii=False, indent=1))):
+            if not path.exists() or path.read_text("utf-8") != text:
+                atomic_write_text(path, text, PRIVATE)
 
     def seal(self, part: PartRecord, reason: str) -> None:
         """Journal a closed part with its frame count and the SHA-256 of the whole file."""

@@ -136,6 +136,8 @@ def test_disk_filled_by_another_writer(tmp_path, jack, ext4):
             rec.ctl("start")
             wait_for(lambda: rec.status()["part_frames"] >= 3 * 48000, what="3 s recorded")
             recording_from = time.monotonic()
+            wait_for(lambda: len(sampler.between(recording_from, 1e12)) >= 2, timeout_s=30,
+                     what="samples while recording")
             # another writer takes every free block, faster than the reserve check looks
             subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=1M"],
                            capture_output=True)
