@@ -55,6 +55,10 @@ i18n.register({
     "dash.channel": ("Канал {n}", "Channel {n}"),
     "dash.alarms": ("Предупреждения", "Alarms"),
     "dash.no_alarms": ("Нет", "None"),
+    "dash.stale": ("Данные устарели {seconds} с: страница не получает состояние регистратора, "
+                   "показанное может быть неверным",
+                   "Data stale for {seconds} s: the page gets no status from the recorder, "
+                   "what it shows may be wrong"),
     "dash.free": ("Свободно", "Free space"),
     "dash.hours_left": ("{hours} ч записи", "{hours} h of recording"),
     "dash.clock": ("Часы", "Clock"),
@@ -263,10 +267,9 @@ def events():
         raise ControlError("dash.too_many_watchers", count=hub.watchers)
 
     def stream():
-        hub.watch()
+        seq = hub.watch()
         try:
             yield "retry: 1000\n\n"
-            seq = 0
             while time.time() < expires and not auth.revoked(session_id):
                 snapshot = hub.next_after(seq, KEEPALIVE_S)
                 if snapshot is None:

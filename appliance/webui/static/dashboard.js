@@ -258,8 +258,21 @@
       .catch(() => setTimeout(probeButton, 5000));
   }
 
+  // The page is never silently stale: with no event for STALE_MS it says so, and how long.
+  const STALE_MS = 2000;
+  let lastUpdate = Date.now();
+
+  function showStaleness() {
+    const age = Date.now() - lastUpdate;
+    const banner = $("stale");
+    banner.hidden = age <= STALE_MS;
+    if (!banner.hidden) banner.textContent = fmt(text.stale, { seconds: Math.floor(age / 1000) });
+  }
+
   function onEvent(message) {
     const arrived = Date.now();
+    lastUpdate = arrived;
+    showStaleness();
     const event = JSON.parse(message.data);
     stats.events += 1;
     stats.first = stats.first || arrived;
@@ -315,6 +328,7 @@
   $("btn-export").addEventListener("click", exportToDrive);
   setUpSimulatedButton();
   connect();
+  setInterval(showStaleness, 500);
   probeButton();
   pollDrive();
 })();
