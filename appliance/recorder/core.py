@@ -17,6 +17,7 @@ import datetime as dt
 import errno
 import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -225,6 +226,8 @@ class Recorder:
             interrupted.close()
             return
         self.day, self.state = interrupted, interrupted.state
+        self.day.record(Event.RECORDER_STARTED, version=__version__, pid=os.getpid(),
+                        state=self.state.value)
         log.info("continuing day %s in state %s", interrupted.date, self.state)
 
     # ----- commands (any thread) --------------------------------------------------------

@@ -58,17 +58,16 @@ class WriteSupervisor:
         self.grace_s = grace_s
         self._monotonic = monotonic
         self.last_reached_s = monotonic()
-        self.last_reached_wall = time.time()
         self.cause: Cause | None = None
         self.detail = ""
 
     def armed(self) -> None:
         """The intent has just become recording: the grace period starts now."""
-        self.last_reached_s, self.last_reached_wall = self._monotonic(), time.time()
+        self.last_reached_s = self._monotonic()
 
     def reached(self) -> None:
         """Frames reached the current part's file: whatever blocked them is over."""
-        self.last_reached_s, self.last_reached_wall = self._monotonic(), time.time()
+        self.last_reached_s = self._monotonic()
         self.cause = None
 
     def blocked(self, cause: Cause, detail: str = "") -> None:
@@ -80,7 +79,7 @@ class WriteSupervisor:
         has reached the file for more than `grace_s`; else None."""
         if not recording:
             return None
-        idle_s = self._monotonic() - self.last_reached_s
+        idle_s = self._monotonic() - self.last_reached_s  # the only cost while all is well
         if idle_s <= self.grace_s:
             return None
         if not pipeline_alive:
@@ -92,4 +91,4 @@ class WriteSupervisor:
         text = i18n.text(f"notrec.{cause.value}", detail=self.detail)
         return {"code": ALARM_CODE, "cause": cause.value,
                 "message": i18n.text("notrec.message", cause=text),
-                "hint": i18n.text("notrec.hint"), "since": self.last_reached_wall}
+                "hint": i18n.text("notrec.hint"), "since": round(time.time() - idle_s, 1)}

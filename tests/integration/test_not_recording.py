@@ -122,7 +122,8 @@ def assert_parts_exact(day_dir: Path, feed: np.ndarray) -> list[dict]:
 def recorder_on(tmp_path, data_dir: Path, jack) -> tuple[RecorderProcess, object]:
     feed = make_rt_feed(tmp_path / "home", jack, 90)
     config = write_config(tmp_path / "a.toml", data_dir, device="rtfeed",
-                          gpio={"backend": "mock"}, recording={"reserve_mb": 2, "disk_warn_hours": 0.01})
+                          gpio={"backend": "mock"},
+                          recording={"reserve_mb": 2, "disk_warn_hours": 0.01})
     return RecorderProcess(config, env=feed.process_env()), feed
 
 

@@ -183,6 +183,9 @@ def check_restart(config, answered_commands: int, cut_kind: str) -> None:
     day_dirs = list((Path(config.data_dir) / "recordings").glob("*/"))
     for day_dir in day_dirs:
         entries = read_entries(day_dir / "journal.jsonl")
+        restarts = [e.data["state"] for e in entries if e.event == "recorder_started"]
+        assert restarts == ([journaled] if journaled in ("recording", "paused") else []), \
+            cut_kind
         opened = [e.data for e in entries if e.event == "part_opened"]
         closed = {e.data["part"] for e in entries if e.event == "part_closed"}
         assert closed == {p["part"] for p in opened}, (cut_kind, "every part sealed")
