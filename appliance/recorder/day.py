@@ -126,7 +126,8 @@ class Day:
         return self.dir / part.file
 
     def bext(self, part: int, now: dt.datetime, fmt: WavFormat) -> Bext:
-        """The part's BWF metadata, so the file explains itself without the journal."""
+        """The part's BWF metadata, so the file explains itself without the journal. The
+        origination date is the day's (the one in the file name), whatever the clock says."""
         info = self.info
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         description = (f"Itogovoe sobesedovanie; region {info['region']}; MSU {info['msu']}; "
@@ -135,7 +136,7 @@ class Day:
         mode = {1: "mono", 2: "stereo"}.get(fmt.channels, "multichannel")
         return Bext(description, f"appliance {__version__}",
                     f"{info['school']}{info['room']}{info['date'].replace('-', '')}{part:03d}",
-                    now.strftime("%Y-%m-%d"), now.strftime("%H:%M:%S"),
+                    info["date"], now.strftime("%H:%M:%S"),
                     int((now - midnight).total_seconds() * fmt.rate_hz),
                     f"A=PCM,F={fmt.rate_hz},W=16,M={mode},T=appliance {__version__}\r\n")
 

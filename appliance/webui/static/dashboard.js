@@ -95,8 +95,9 @@
     setText("hours-left", st.hours_left == null ? "—" :
       fmt(text.hours_left, { hours: st.hours_left.toFixed(1) }));
     const source = text.clock_sources[st.clock.source] || st.clock.source;
-    setText("clock", st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " + st.clock.now :
-      text.clock_bad + (st.clock.reason ? ": " + st.clock.reason : ""));
+    const clockLine = st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " + st.clock.now :
+      text.clock_bad;
+    setText("clock", clockLine + (st.clock.reason ? ": " + st.clock.reason : ""));
     $("not-configured").hidden = st.configured !== false;
     renderControls(st.state);
     renderMeters(st.levels);
