@@ -107,6 +107,6 @@ def format_status(status: dict) -> str:
         levels=" / ".join(f"{p:.1f}" for p in status["levels"]["peak_dbfs"]),
         device=i18n.text("status.present" if status["device"]["present"] else "status.absent"))]
     lines += [i18n.text("status.alarm", message=a["message"]) for a in status["alarms"]]
-    if not status["clock"]["ok"]:
+    if status["clock"]["reason"]:  # refused, or far ahead and to be confirmed
         lines.append(i18n.text("status.clock", reason=status["clock"]["reason"]))
     return "\n".join(lines)

@@ -682,6 +682,7 @@ class Recorder:
         self.summary = PartSummary(self.format.rate_hz, self.format.channels)
         self.writer = WavPartWriter(day.path(self.part), self.format, bext,
                                     max_bytes=self.config.recording.max_part_mb * 1_000_000)
+        self._clear_alarm("storage")  # the disk takes writes again
 
     def _journal_check(self, payload: dict | None) -> None:
         if payload is not None and self.day:
