@@ -18,18 +18,11 @@ import numpy as np
 import pytest
 
 from appliance.journal import verify_chain
-from tests.feeds import JackClock, make_rt_feed, wait_for
+from tests.feeds import make_rt_feed, wait_for
 from tests.recorder_process import RecorderProcess, journal, part_samples, write_config
 
 GRACE_S = 2.0
 SAMPLE_S = 1.0
-
-
-@pytest.fixture
-def jack():
-    clock = JackClock().start()
-    yield clock
-    clock.stop()
 
 
 class Ext4:
