@@ -9,6 +9,7 @@ import uuid
 import pytest
 
 from appliance.capture.simulated import SimulatedSource
+from appliance.commands.control import format_status
 from appliance.hardware import leds
 from appliance.recorder.supervisor import WriteSupervisor
 from tests.feeds import wait_for
@@ -77,6 +78,8 @@ def test_a_pulled_microphone_is_not_recording_until_frames_flow_again(tmp_path):
     assert alarm["cause"] == "no_device" and "микрофон не подключён" in alarm["message"]
     assert recorder.status()["alarms"][0]["code"] == "not_recording", "shown first"
     assert leds.choose_pattern(recorder.status()) is leds.NOT_RECORDING
+    text = format_status(recorder.status())  # what `appliance status` prints
+    assert "запись включена, но НЕ ИДЁТ" in text and "Запись не идёт: микрофон" in text
     (day_dir,) = (tmp_path / "data" / "recordings").iterdir()
     wait_for(lambda: any(e.data.get("code") == "not_recording" for e in journal(day_dir)),
              what="the alarm journaled")
