@@ -47,6 +47,7 @@ i18n.register({
     "dash.state.paused": ("Пауза", "Paused"),
     "dash.state.stopped": ("Остановлено", "Stopped"),
     "dash.state.unknown": ("Нет связи", "No connection"),
+    "dash.state.not_recording": ("Запись НЕ ИДЁТ", "NOT recording"),
     "dash.elapsed": ("Записано", "Recorded"),
     "dash.part": ("Часть", "Part"),
     "dash.file": ("Файл", "File"),

@@ -19,42 +19,11 @@ import pytest
 
 from appliance.journal import verify_chain
 from tests.feeds import make_rt_feed, wait_for
+from tests.loopfs import Ext4
 from tests.recorder_process import RecorderProcess, journal, part_samples, write_config
 
 GRACE_S = 2.0
 SAMPLE_S = 1.0
-
-
-class Ext4:
-    """A 64 MB ext4 (no reserved blocks; errors=remount-ro, as the image mounts the data
-    partition) on its own loop device."""
-
-    def __init__(self, folder: Path) -> None:
-        image, self.mount_point = folder / "data.img", folder / "disk"
-        subprocess.run(["truncate", "-s", "64M", str(image)], check=True)
-        subprocess.run(["mkfs.ext4", "-q", "-m", "0", str(image)], check=True)
-        self.loop = subprocess.run(["losetup", "-f", "--show", str(image)], check=True,
-                                   capture_output=True, text=True).stdout.strip()
-        self.mount_point.mkdir()
-        self.mount()
-
-    @property
-    def sysfs(self) -> Path:
-        return Path("/sys/fs/ext4") / Path(self.loop).name
-
-    def mount(self) -> None:
-        subprocess.run(["mount", "-o", "errors=remount-ro", self.loop, str(self.mount_point)],
-                       check=True)
-
-    def remount(self) -> None:
-        """Unmount, repair (as a boot's fsck would) and mount read-write again."""
-        subprocess.run(["umount", str(self.mount_point)], check=True)
-        subprocess.run(["fsck.ext4", "-p", self.loop], capture_output=True)
-        self.mount()
-
-    def close(self) -> None:
-        subprocess.run(["umount", "-l", str(self.mount_point)], check=False)
-        subprocess.run(["losetup", "-d", self.loop], check=False)
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
-"""The live page is never silently stale: the status poller's numbers never restart below the
-last snapshot's, a stream opened after everyone had left starts with a status polled after it
-opened, and the page says «данные устарели N с» when no update has come for over 2 s."""
+"""The live page is never silently stale:
+the status poller's numbers never restart below the last snapshot's, a stream opened after
+everyone had left starts with a status polled after it opened, and the page says «данные
+устарели N с» when no update has come for over 2 s (tests/web/test_not_recording_page.py:
+«Запись НЕ ИДЁТ»)."""
 
 from __future__ import annotations
 
@@ -54,3 +56,4 @@ def test_the_page_says_how_long_its_data_has_been_stale(logged_in_page, web_serv
     assert 1.5 <= shown_after_s <= 4.0, shown_after_s  # > 2 s after the last event
     assert re.search(r"Данные устарели \d+ с", text)
     page.wait_for_selector("#stale", state="hidden", timeout=10_000)
+

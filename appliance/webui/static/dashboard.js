@@ -82,10 +82,13 @@
 
   function renderStatus(st) {
     const state = $("state");
-    if (state.dataset.state !== st.state) {
-      state.dataset.state = st.state;
-      state.className = "state state-" + st.state;
-      state.textContent = text.state[st.state] || st.state;
+    // recording asked for but no audio reaching the file: never shown as "recording"
+    const shown = (st.alarms || []).some((a) => a.code === "not_recording") ?
+      "not_recording" : st.state;
+    if (state.dataset.state !== shown) {
+      state.dataset.state = shown;
+      state.className = "state state-" + shown;
+      state.textContent = text.state[shown] || shown;
     }
     setText("elapsed", hms(st.elapsed_s || 0));
     setText("part", st.part == null ? "—" : st.part);
