@@ -24,11 +24,8 @@ def fingerprint(config: Config) -> str:
     """The export signing key's fingerprint, "" when the box has no key (or no key support)."""
     try:
         from appliance.boxkey import box_fingerprint
-    except ImportError:
-        return ""
-    try:
         return box_fingerprint(config.data_dir) or ""
-    except (OSError, ValueError, ApplianceError):
+    except (ImportError, OSError, ValueError, ApplianceError):
         return ""
 
 

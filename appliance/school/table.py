@@ -24,6 +24,7 @@ i18n.register({
     "school.test": ("Проверка звука", "Sound test"),
     "school.mirror": ("Копия", "Mirror"),
     "school.clock": ("Часы", "Clock"),
+    "school.key": ("Ключ подписи", "Signing key"),
     "school.this_box": ("этот регистратор", "this box"),
     "school.state.unknown": ("нет связи с регистратором", "recorder not answering"),
     "school.no_link": ("нет связи {seconds} с", "no connection for {seconds} s"),
@@ -59,7 +60,8 @@ def summary_row(summary: dict, clock_diff_s: float | None, lang: str) -> dict:
     shown_diff = 0.0 if clock_diff_s is None or abs(clock_diff_s) < 0.05 else clock_diff_s
     return {
         "box_id": summary.get("box_id", ""), "room": summary.get("room", ""),
-        "link": "ok", "state": summary.get("state", "unknown"),
+        "fingerprint": summary.get("fingerprint", ""), "link": "ok",
+        "state": summary.get("state", "unknown"),
         "state_text": _state_text(summary.get("state", ""), lang),
         "elapsed_text": _clock(elapsed) if elapsed is not None else NONE,
         "alarms": [a["message"] for a in summary.get("alarms", [])],
@@ -88,7 +90,8 @@ def peer_row(known: Known, now: float, lang: str) -> dict:
         else:
             silent = int(now - (known.last_ok_at or known.first_seen_at))
             link, text = "no_link", i18n.text("school.no_link", lang, seconds=silent)
-        row = {"box_id": box.box_id, "room": box.room, "link": link, "state": "unknown",
+        row = {"box_id": box.box_id, "room": box.room, "fingerprint": box.fingerprint,
+               "link": link, "state": "unknown",
                "state_text": text, "elapsed_text": NONE, "alarms": [], "disk_text": NONE,
                "test_text": NONE, "test_status": None, "mirror_text": NONE, "mirror_ok": None,
                "clock_diff_s": None, "clock_off": False, "clock_text": NONE}

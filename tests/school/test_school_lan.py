@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from appliance.boxkey import box_fingerprint
 from appliance.school import trust
 from tests.feeds import wait_for
 from tests.school.netns import SchoolNet, available
@@ -70,6 +71,9 @@ def test_discovery_finds_every_box_and_paired_ones_answer(school):
     assert rows["0002"]["state"] == "idle" and rows["0002"]["state_text"] == "ожидание"
     assert rows["0002"]["disk_text"].endswith(" ч")
     assert rows["0002"]["mirror_text"] == "—"  # the status has no mirror: shown as «—»
+    key = box_fingerprint(school["b"].config_path.parent / "data")
+    assert key and rows["0002"]["fingerprint"] == key  # the recorder made its signing key
+    assert rows["0004"]["fingerprint"] == box_fingerprint(school["d"].config_path.parent / "data")
 
 
 def test_unpaired_box_is_refused(school):

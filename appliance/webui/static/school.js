@@ -43,6 +43,7 @@ function boxCard(row, labels) {
   facts.append(el("dt", "", labels.labelMirror), el("dd", "box-mirror", row.mirror_text));
   facts.append(el("dt", "", labels.labelClock),
     el("dd", row.clock_off ? "box-clock clock-off" : "box-clock", row.clock_text));
+  facts.append(el("dt", "", labels.labelKey), el("dd", "box-key", row.fingerprint || "—"));
   card.append(facts);
   return card;
 }
