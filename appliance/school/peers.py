@@ -67,10 +67,13 @@ def ask(found: Found, key: bytes, sender: str, now: Callable[[], float]) -> Repl
             continue
         finally:
             conn.close()
+        if response.status == 403:
+            refused = True
+            continue
         signature = response.getheader(trust.HEADER_SIGNATURE, "")
         if response.status != 200 or not trust.reply_valid(
                 key, headers[trust.HEADER_NONCE], body, signature):
-            refused = True
+            refused = refused or response.status == 200  # signed with another key
             continue
         try:
             summary = json.loads(body)

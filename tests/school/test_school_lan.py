@@ -151,7 +151,9 @@ def test_alarm_reaches_the_other_box_within_2_s(school):
     filled_at = time.monotonic()
     wait_rows(school, lambda r: any("Мало места" in a for a in r["0002"]["alarms"]),
               "the disk alarm of 0002 on box 0001")
-    assert time.monotonic() - filled_at <= 2.0
+    latency_s = time.monotonic() - filled_at
+    print(f"disk alarm of 0002 on 0001's page data after {latency_s:.2f} s")
+    assert latency_s <= 2.0
     filler.unlink()
     wait_rows(school, lambda r: r["0002"]["alarms"] == [], "the alarm of 0002 cleared")
 
