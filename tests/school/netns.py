@@ -93,7 +93,7 @@ class Box:
     def __init__(self, net: SchoolNet, name: str, number: int, root: Path, room: str,
                  **sections) -> None:
         self.net, self.name, self.ns = net, name, f"{net.prefix}-{name}"
-        self.address = f"{SUBNET}.{number}"
+        self.address, self.room = f"{SUBNET}.{number}", room
         self.veth = f"{net.prefix[-6:]}{name}"[:15]
         self.root = root
         data_dir = root / "data"
