@@ -238,6 +238,11 @@ def test_page_in_a_browser_on_a_phone(school, chromium, tmp_path):
         assert page.locator('.school-box[data-room="0002"] a.box-link').get_attribute(
             "href") == f"{school['b'].url}/"
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.fill("#school-passphrase", PASSPHRASE)  # pairing again with the same passphrase
+        page.click("#school-pair-form button[type=submit]")
+        key_id = trust.key_id(trust.derive_key(PASSPHRASE, "640101"))
+        page.locator("#message-box", has_text=f"Сопряжено. Ключ школы: {key_id}").wait_for()
+        assert page.locator("#school-key-id").text_content() == f"Ключ школы: {key_id}"
         alarm_latency_s = alarm_on_the_page(school["b"], page)
         print(f"disk alarm of 0002 on 0001's page in the browser {alarm_latency_s:.2f} s "
               "after box 0002 raised it")
