@@ -94,8 +94,8 @@ check "time zone from the region code (25: Asia/Vladivostok)" $? \
 # Privilege split: the web page is its own user.
 web_pid=$(systemctl show -P MainPID appliance-web.service)
 recorder_pid=$(systemctl show -P MainPID appliance-recorder.service)
-web_user=$(ps -o user= -p "$web_pid")
-[ "$web_user" = appliance-web ] && [ "$(ps -o user= -p "$recorder_pid")" = appliance ]
+web_user=$(stat -c %U "/proc/$web_pid")
+[ "$web_user" = appliance-web ] && [ "$(stat -c %U "/proc/$recorder_pid")" = appliance ]
 check "web page and recorder run as different users" $? "web: $web_user"
 ! runuser -u appliance-web -- kill -0 "$recorder_pid" 2>/dev/null
 check "the web's user cannot signal the recorder" $?
