@@ -13,6 +13,7 @@ SHELL_SCRIPTS = [REPO / "image-build/install.sh", REPO / "image-build/build.sh",
                  REPO / "image-build/smoke-test.sh", REPO / "image-build/smoke_guest.sh",
                  REPO / "image-build/rootfs/etc/initramfs-tools/scripts/init-bottom"
                         / "appliance-overlayroot",
+                 REPO / "image-build/rootfs/etc/initramfs-tools/hooks/appliance-e2fsck",
                  *(p for p in (REPO / "systemd/libexec").iterdir()
                    if p.read_text().startswith("#!/bin/sh"))]
 
