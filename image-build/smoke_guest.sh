@@ -82,6 +82,11 @@ check "security and point-release update sources present" $? "$(cat /etc/apt/sou
 # Network: IPv4 only (DHCP and link-local), the page on IPv4.
 [ -z "$(ip -6 addr show scope global)" ] && [ -z "$(ip -6 addr show scope link)" ]
 check "no IPv6 address (router advertisements not accepted)" $? "$(ip -6 addr show | head -5)"
+waited=0
+until [ -n "$(ss -ltnH 'sport = :80')" ] || [ "$waited" -ge "$READY_TIMEOUT_S" ]; do
+    sleep 1
+    waited=$((waited + 1))
+done
 listen=$(ss -ltnH 'sport = :80' | awk '{print $4}' | tr '\n' ' ')
 [ "$listen" = "0.0.0.0:80 " ]
 check "the page listens on IPv4 only" $? "$listen"
