@@ -78,3 +78,18 @@ def test_build_names_the_missing_build_packages(tmp_path):
     assert "missing packages: python3-venv mtools" in done.stderr
     assert "apt-get install -y $(cat image-build/build-deps.txt)" in done.stderr
     assert not (tmp_path / "out/build-venv").exists()
+
+
+def test_keep_machine_id_copies_a_valid_id_once(tmp_path):
+    script = REPO / "systemd/libexec/keep-machine-id"
+    kept, source = tmp_path / "system/machine-id", tmp_path / "machine-id"
+    source.write_text("uninitialized\n")
+    refused = subprocess.run([str(script), str(kept), str(source)], capture_output=True,
+                             text=True, timeout=30)
+    assert refused.returncode != 0 and not kept.exists()
+    source.write_text("0123456789abcdef0123456789abcdef\n")
+    subprocess.run([str(script), str(kept), str(source)], check=True, timeout=30)
+    assert kept.read_text() == "0123456789abcdef0123456789abcdef\n"
+    source.write_text("fedcba9876543210fedcba9876543210\n")  # a later boot's transient id
+    subprocess.run([str(script), str(kept), str(source)], check=True, timeout=30)
+    assert kept.read_text() == "0123456789abcdef0123456789abcdef\n"
