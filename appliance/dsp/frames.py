@@ -50,8 +50,10 @@ MAX_WORKERS = 4
 MIN_CHUNKS_PER_WORKER = 4
 BANDWIDTH_EDGES_HZ = tuple(125.0 * 2 ** (k / 2) for k in range(14))  # 125 Hz .. 11.3 kHz
 MIN_ZERO_RUN_S = 0.005
-COL_FULL, COL_SPEECH, COL_K = 0, 1, 2
-COL_BANDS = 3
+COL_FULL, COL_SPEECH, COL_K, COL_UPPER, COL_DC = 0, 1, 2, 3, 4
+"""Per-frame columns: full-band, speech-band, K-weighted and upper-band (above the hum's
+bins: from `FrameLayout.upper_hz`) powers, and the frame's mean (a fraction of full scale)."""
+COL_BANDS = 5
 
 
 @dataclass
@@ -82,6 +84,17 @@ class FrameLayout:
     @property
     def chunk(self) -> int:
         return HUM_WINDOW * self.decimation * HUM_WINDOWS_PER_CHUNK
+
+    @property
+    def upper_bin(self) -> int:
+        """The first frame bin of the upper band: the first at or above HUM_MAX_HZ."""
+        return int(np.ceil(HUM_MAX_HZ * self.frame / self.rate_hz))
+
+    @property
+    def upper_hz(self) -> float:
+        """Where the upper band's bins begin (half a bin below the first one's centre); the
+        hum spectra's bins below this make up the rest of the noise."""
+        return (self.upper_bin - 0.5) * self.rate_hz / self.frame
 
     def band_edges_hz(self) -> list[tuple[float, float]]:
         top = self.rate_hz / 2
@@ -136,7 +149,8 @@ class BandPlan:
         def bin_of(hz: float) -> int:
             return int(np.searchsorted(freq, hz))
 
-        ranges = [(1, freq.size), (bin_of(SPEECH_BAND_HZ[0]), bin_of(SPEECH_BAND_HZ[1]))]
+        ranges = [(1, freq.size), (bin_of(SPEECH_BAND_HZ[0]), bin_of(SPEECH_BAND_HZ[1])),
+                  (layout.upper_bin, freq.size)]
         ranges += [(bin_of(low), bin_of(high)) for low, high in layout.band_edges_hz()]
         edges = sorted({b for r in ranges for b in r} - {freq.size})
         self._edges = 2 * np.array(edges, dtype=np.intp)
@@ -144,19 +158,17 @@ class BandPlan:
         self._low = np.array([position[lo] for lo, _ in ranges], dtype=np.intp)
         self._high = np.array([position[hi] for _, hi in ranges], dtype=np.intp)
         self._k = np.repeat(k_weighting_power(freq, layout.rate_hz) * self.scale, 2)
-        self.columns = COL_BANDS + len(ranges) - 2
+        self.columns = COL_BANDS + len(ranges) - 3
 
-    def apply(self, squares: np.ndarray) -> np.ndarray:
-        """(frames, 2 x bins) squared re, im -> (frames, columns) float32 mean squares."""
+    def apply(self, squares: np.ndarray, out: np.ndarray) -> None:
+        """(frames, 2 x bins) squared re, im -> the power columns of `out` (frames, columns)."""
         segments = np.add.reduceat(squares, self._edges, axis=1)
         running = np.zeros((squares.shape[0], segments.shape[1] + 1))
         np.cumsum(segments, axis=1, out=running[:, 1:])
         bands = (running[:, self._high] - running[:, self._low]) * self.scale
-        out = np.empty((squares.shape[0], self.columns), np.float32)
-        out[:, [COL_FULL, COL_SPEECH]] = bands[:, :2]
+        out[:, [COL_FULL, COL_SPEECH, COL_UPPER]] = bands[:, :3]
         out[:, COL_K] = squares @ self._k
-        out[:, COL_BANDS:] = bands[:, 2:]
-        return out
+        out[:, COL_BANDS:] = bands[:, 3:]
 
 
 @dataclass
@@ -202,6 +214,7 @@ class FramePass:
         self._windowed = np.empty((frames, layout.frame))
         self._spectrum = np.empty((frames, layout.frame // 2 + 1), np.complex128)
         self._frame_window = np.hanning(layout.frame)
+        self._window_sum = float(self._frame_window.sum())
         self._ones = np.ones(layout.decimation)
         self._hum_window = np.hanning(HUM_WINDOW)
         self._hum_scale = 2.0 / (HUM_WINDOW * np.sum(self._hum_window ** 2)) / FULL_SCALE ** 2
@@ -226,19 +239,25 @@ class FramePass:
             r.clipped += int(clipped_in_runs(chunk[:, None])[0])
         r.zero_runs += self._zeros.feed(chunk)
         x -= mean
-        self._frames(x)
+        self._frames(x, mean)
         if block_sums.size:
             self._hum_windows(block_sums / self.layout.decimation - mean)
 
-    def _frames(self, x: np.ndarray) -> None:
+    def _frames(self, x: np.ndarray, mean: float) -> None:
+        """Band powers and means of the whole frames of a mean-free chunk (`mean` taken out)."""
         n = self.layout.frame
         count = x.shape[0] // n
         if count:
             windowed = np.multiply(x[: count * n].reshape(count, n), self._frame_window,
                                    out=self._windowed[:count])
             spectrum = np.fft.rfft(windowed, axis=1, out=self._spectrum[:count])
+            out = np.empty((count, self._bands_plan.columns), np.float32)
+            # bin 0 is the frame's window-weighted sum: its mean (a hardware offset is in
+            # every frame, the offset of clipped peaks only in the loud ones)
+            out[:, COL_DC] = (spectrum[:, 0].real / self._window_sum + mean) / FULL_SCALE
             squares = spectrum.view(np.float64)
-            self._bands.append(self._bands_plan.apply(np.square(squares, out=squares)))
+            self._bands_plan.apply(np.square(squares, out=squares), out)
+            self._bands.append(out)
 
     def _block_sums(self, x: np.ndarray) -> np.ndarray:
         """Sums of D consecutive samples over the whole hum windows in `x`: the decimation,

@@ -26,6 +26,8 @@ SPEECH_BAND_HZ = (300.0, 3400.0)
 
 VAD_MARGIN_DB = 8.0
 """Speech-band power this far above the speech-band noise floor counts as speech."""
+BAND_MARGIN_DB = 10.0
+"""A narrow voice band this far above its own noise floor counts as speech too."""
 FLOOR_PERCENTILE = 10
 """The speech-band noise floor: this percentile of frame powers (recordings have pauses)."""
 MIN_FLOOR_DBFS = -100.0
@@ -42,9 +44,11 @@ class SpeechActivity:
     noise_mask: np.ndarray
     """bool per frame: usable for the noise floor (far enough from speech)."""
     noise_power: float
-    """Mean full-band power of the noise frames (or of the quietest frames)."""
+    """Mean full-band power of the floor frames."""
     noise_from_pauses: bool
     """False when there were too few pauses and the quietest frames stood in for them."""
+    floor_mask: np.ndarray
+    """bool per frame: the frames the noise is measured on (noise frames, or the quietest)."""
 
 
 def _widen(mask: np.ndarray, frames: int) -> np.ndarray:
@@ -54,21 +58,30 @@ def _widen(mask: np.ndarray, frames: int) -> np.ndarray:
     return np.convolve(mask.astype(np.int32), kernel, mode="same") > 0
 
 
-def detect_speech(speech_band: np.ndarray, full_band: np.ndarray,
-                  frame_s: float) -> SpeechActivity:
-    """Classify frames from their speech-band and full-band powers (1-D float arrays)."""
+def _above_floor(power: np.ndarray, margin_db: float) -> np.ndarray:
+    """Frames whose power (frames, bands) stands `margin_db` above its band's floor in any band."""
+    band_db = power_to_db(power)
+    floor_db = np.maximum(np.percentile(band_db, FLOOR_PERCENTILE, axis=0), MIN_FLOOR_DBFS)
+    return (band_db > floor_db + margin_db).any(axis=1)
+
+
+def detect_speech(speech_band: np.ndarray, full_band: np.ndarray, frame_s: float,
+                  voice_bands: np.ndarray | None = None) -> SpeechActivity:
+    """Classify frames from their speech-band and full-band powers (1-D float arrays), and
+    the powers of narrower bands of the voice (frames, bands) when given: in noise as loud as
+    the voice (SNR near 0 dB) a formant still stands out of its own band's noise."""
     if speech_band.size == 0:
         empty = np.zeros(0, bool)
-        return SpeechActivity(empty, empty, 0.0, False)
-    band_db = power_to_db(speech_band)
-    floor_db = max(float(np.percentile(band_db, FLOOR_PERCENTILE)), MIN_FLOOR_DBFS)
-    raw = band_db > floor_db + VAD_MARGIN_DB
+        return SpeechActivity(empty, empty, 0.0, False, empty)
+    raw = _above_floor(speech_band[:, None], VAD_MARGIN_DB)
+    if voice_bands is not None:
+        raw |= _above_floor(voice_bands, BAND_MARGIN_DB)
     mask = _widen(raw, int(round(HANGOVER_S / frame_s)))
     noise_mask = ~_widen(raw, int(round(2 * HANGOVER_S / frame_s)))
-    if np.count_nonzero(noise_mask) * frame_s >= MIN_NOISE_S:
-        return SpeechActivity(mask, noise_mask, float(full_band[noise_mask].mean()), True)
-    quiet = full_band <= np.percentile(full_band, 5)
-    return SpeechActivity(mask, noise_mask, float(full_band[quiet].mean()), False)
+    from_pauses = np.count_nonzero(noise_mask) * frame_s >= MIN_NOISE_S
+    floor = noise_mask if from_pauses else full_band <= np.percentile(full_band, 5)
+    return SpeechActivity(mask, noise_mask, float(full_band[floor].mean()), bool(from_pauses),
+                          floor)
 
 
 def active_level(power: np.ndarray) -> tuple[float, float]:
