@@ -152,6 +152,15 @@ def mains_hum(frames: int, mains_hz: float, rms: float) -> np.ndarray:
     return with_level(x, rms)
 
 
+def asymmetric(x: np.ndarray, amount: float = 0.5) -> np.ndarray:
+    """A voice whose waveform swings further one way than the other (as many voices do), with
+    no offset of its own: a square term, then everything under 20 Hz taken out."""
+    y = x + amount * x ** 2 / np.abs(x).max()
+    spectrum = np.fft.rfft(y)
+    spectrum[np.fft.rfftfreq(y.size, 1 / RATE_HZ) < 20] = 0
+    return np.fft.irfft(spectrum, y.size)
+
+
 @dataclass(frozen=True)
 class Mix:
     """One channel of a case: the speech and every noise component, apart."""

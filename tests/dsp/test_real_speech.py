@@ -113,6 +113,15 @@ def stereo_with_a_dead_second_channel(talk, dead: str) -> np.ndarray:
     return quantize(np.stack([first, second], axis=1))
 
 
+def test_the_offset_of_a_clipped_asymmetric_voice_is_no_hardware_fault(talk):
+    voice = corpus.asymmetric(talk.speech)
+    unclipped = judged(quantize(voice + corpus.room_tone(voice.size)))
+    assert unclipped.status == "pass" and abs(unclipped.analysis.channels[0].dc_offset) < 1e-3
+    result = judged(quantize((voice + corpus.room_tone(voice.size)) * 10))
+    assert abs(result.analysis.channels[0].dc_offset) > 2 * CHECKS.dc_warn
+    assert (result.status, reasons_of(result)) == ("fail", {("clipping", "fail", 0)})
+
+
 def test_a_channel_that_went_dead_after_10_of_60_s_is_noticed(talk):
     result = judged(stereo_with_a_dead_second_channel(talk, "noise"))
     assert (result.status, reasons_of(result)) == ("warn", {("quiet_channel", "warn", 1)})
