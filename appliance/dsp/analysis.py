@@ -110,7 +110,7 @@ def analyze(samples: np.ndarray, rate_hz: int) -> Analysis:
 
 def analyze_channel(scan: ChannelFrames) -> ChannelAnalysis:
     layout, bands = scan.layout, scan.band_power
-    frame_s, n = layout.frame_s, max(scan.samples, 1)
+    frame_s, n = layout.hop_s, max(scan.samples, 1)
     voice = [i for i, (low, high) in enumerate(layout.band_edges_hz())
              if low >= VOICE_BANDS_HZ[0] and high <= VOICE_BANDS_HZ[1]]
     activity = detect_speech(bands[:, COL_SPEECH], bands[:, COL_FULL], frame_s,
@@ -162,12 +162,15 @@ def _broadband_noise(scan: ChannelFrames, activity: SpeechActivity, pauses: np.n
 
 
 def _pause_windows(activity: SpeechActivity, scan: ChannelFrames) -> np.ndarray:
-    """Hum windows made only of noise frames (window and frame grids are aligned)."""
-    per_window = scan.layout.decimation * HUM_WINDOW // scan.layout.frame
-    windows = min(scan.hum_power.shape[0], activity.noise_mask.size // per_window)
-    pause = np.zeros(scan.hum_power.shape[0], bool)
-    noise = activity.noise_mask[: windows * per_window]
-    pause[:windows] = noise.reshape(windows, per_window).all(1)  # also with no whole window
+    """Hum windows within the analysed time that no frame outside the noise overlaps."""
+    layout, count = scan.layout, scan.hum_power.shape[0]
+    span = layout.decimation * HUM_WINDOW
+    covered = min(count, activity.noise_mask.size * layout.hop // span)
+    pause = np.zeros(count, bool)
+    pause[:covered] = True
+    busy = np.flatnonzero(~activity.noise_mask) * layout.hop
+    for window in (busy // span, (busy + layout.frame - 1) // span):
+        pause[window[window < count]] = False
     return pause
 
 

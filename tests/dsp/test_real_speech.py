@@ -16,7 +16,7 @@ from appliance.config import ChecksConfig
 from appliance.dsp.analysis import analyze
 from appliance.dsp.verdict import verdict, verdict_two_step
 from tests.dsp import corpus
-from tests.dsp.audio import RATE_HZ, quantize, rms_dbfs
+from tests.dsp.audio import RATE_HZ, quantize, rms_dbfs, with_level
 
 CHECKS = ChecksConfig()
 NOISE_FLOOR_TOLERANCE_DB = 1.0
@@ -172,3 +172,31 @@ def test_hum_is_not_counted_as_noise(talk, mains_hz, hum_dbfs):
     assert channel.hum_dbfs == pytest.approx(rms_dbfs(mix.hum), abs=1.0)
     assert channel.noise_floor_dbfs == pytest.approx(mix.noise_dbfs, abs=NOISE_FLOOR_TOLERANCE_DB)
     assert "noise" not in {r.code for r in result.reasons}
+
+
+@pytest.mark.parametrize("colour", COLOURS)
+def test_noise_alone_is_no_speech(colour):
+    """Steady noise is never taken for speech; a fan's wobble at most for a moment, far
+    below what would pass for a voice."""
+    noise = with_level(corpus.shaped_noise(30 * RATE_HZ, colour, 9), -40)
+    result = judged(quantize(noise))
+    assert result.analysis.channels[0].speech_s <= (0.4 if colour == "fan" else 0.0)
+    assert reasons_of(result) == {("no_speech", "fail", 0)}
+
+
+def test_a_long_recording_reads_the_same_with_a_quarter_of_the_frames(talk, monkeypatch):
+    """From LONG_S on only one frame in LONG_STRIDE is transformed (the speed the benchmark
+    states): ten minutes of the dialogue over pink noise and hum read as with every frame."""
+    from appliance.dsp import frames
+    minute = corpus.with_noise(talk.speech, "pink", -45.0)
+    hum = corpus.mains_hum(talk.speech.size, 50, -50)
+    long = np.tile(quantize(minute.speech + minute.noise + hum), 10)
+    assert long.size >= frames.LONG_S * RATE_HZ
+    quarter = analyze(long, RATE_HZ).channels[0]
+    monkeypatch.setattr(frames, "LONG_S", 1e9)
+    every = analyze(long, RATE_HZ).channels[0]
+    for name, tolerance in (("noise_floor_dbfs", 0.3), ("speech_level_dbfs", 0.3),
+                            ("snr_db", 0.5), ("hum_dbfs", 0.3), ("loudness_lufs", 0.3),
+                            ("speech_share", 0.03), ("peak_dbfs", 0.0), ("rms_dbfs", 0.0)):
+        assert getattr(quarter, name) == pytest.approx(getattr(every, name), abs=tolerance), name
+    assert quarter.bandwidth_hz == every.bandwidth_hz
