@@ -12,7 +12,7 @@ import re
 import pytest
 
 from tests.web.pages_helpers import screenshot
-from tests.webfixtures import login_page, make_web_config, new_page, running_box
+from tests.webfixtures import logged_in_tab, make_web_config, running_box
 
 FIGURES = {"fig-speech": "speech_level_dbfs", "fig-noise": "noise_floor_dbfs",
            "fig-snr": "snr_db"}
@@ -28,11 +28,8 @@ def box(tmp_path_factory):
 
 @pytest.fixture
 def page(chromium, box):
-    page = new_page(chromium, box.url)
-    login_page(page)
-    yield page
-    page.context.close()
-    assert not page.js_errors, page.js_errors
+    with logged_in_tab(chromium, box.url) as page:
+        yield page
 
 
 def number(text: str) -> float:
