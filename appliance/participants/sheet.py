@@ -29,6 +29,7 @@ SHEET_CSV = "ведомость.csv"
 COLUMNS = ("№", "ФИО", "Класс", "Вариант", "Начало", "Конец", "Длительность", "Часть", "Файл",
            "Смещение в части, с", "Отметки")
 READ_BLOCK_FRAMES = 48000
+OVZ_NOTE = "ОВЗ"
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,13 @@ class SheetRow:
 
 def roster_rows(directory: Path) -> list[SheetRow]:
     """The sheet of a day not started yet: the list alone."""
-    return [SheetRow(p.number, p.name, p.class_name, "", "", "", None, None, "", None, None,
-                     ["Н (неявка)"] if p.absent else [], [])
+    return [SheetRow(p.number, p.name, p.class_name, str(p.variant or ""), "", "", None, None,
+                     "", None, None, (["Н (неявка)"] if p.absent else []) + _ovz_note(p), [])
             for p in roster_mod.load(directory).ordered()]
+
+
+def _ovz_note(person: roster_mod.Participant) -> list[str]:
+    return [OVZ_NOTE] if person.ovz else []
 
 
 def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetRow]:
@@ -81,14 +86,19 @@ def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetR
     rows: list[SheetRow] = []
     for person in roster.ordered():
         segments = by_number.pop(person.number, [])
-        info = line.info.get(person.number, {})
+        listed = {"variant": person.variant} if person.variant else {}
+        info = {**listed, **line.info.get(person.number, {})}
         if not segments:
             notes = ["Н (неявка)"] if person.absent else ["нет записи"]
             rows.append(SheetRow(person.number, person.name, person.class_name,
-                                 info.get("variant", ""), "", "", None, None, "", None, None,
-                                 notes, []))
-        rows += [_segment_row(day, line, s, person.name, person.class_name, info, limits)
-                 for s in segments]
+                                 str(info.get("variant", "")), "", "", None, None, "", None,
+                                 None, notes + _ovz_note(person), []))
+        own_limits = limits.for_participant(person.ovz)
+        for segment in segments:
+            row = _segment_row(day, line, segment, person.name, person.class_name, info,
+                               own_limits)
+            row.notes += _ovz_note(person)
+            rows.append(row)
     for number, segments in sorted(by_number.items(), key=lambda kv: (kv[0] is None, kv[0])):
         info = line.info.get(number, {}) if number is not None else {}
         rows += [_segment_row(day, line, s, "(нет в списке)" if roster.participants else "",
