@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import multiprocessing
 import os
 import threading
@@ -23,6 +24,8 @@ from appliance.capture.writer import WavPartWriter
 from appliance.config import ChecksConfig
 from appliance.dsp import SEATS
 from appliance.errors import StateError
+
+log = logging.getLogger(__name__)
 
 i18n.register({
     "test.bad_seat": ("Место «{seat}» неизвестно: participant или examiner",
@@ -69,7 +72,10 @@ class TestSession:
         self.files[capture.seat] = str(path)
         with multiprocessing.get_context("spawn").Pool(1) as pool:
             result = pool.apply(judge_files, (capture.seat, dict(self.files), self.checks))
-        save_result(path.with_suffix(".json"), result)
+        try:
+            save_result(path.with_suffix(".json"), result)
+        except OSError as err:  # the verdict is still answered; only a reload loses it
+            log.warning("the test verdict could not be saved beside %s: %s", path.name, err)
         return result
 
 
