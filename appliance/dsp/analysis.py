@@ -2,7 +2,7 @@
 
 `analyze(samples, rate_hz)` makes one streaming pass per channel (frames.py) and turns the
 per-frame figures into the measurements the verdict judges: levels, clipping, dropouts, DC,
-noise floor, active speech level and SNR, mains hum, broadband noise, speech bandwidth, speech
+noise floor (mains hum taken out), active speech level and SNR, mains hum, speech bandwidth, speech
 activity and EBU R128 loudness. Pure numpy; works on memory maps.
 """
 
@@ -111,10 +111,10 @@ def analyze(samples: np.ndarray, rate_hz: int) -> Analysis:
 def analyze_channel(scan: ChannelFrames) -> ChannelAnalysis:
     layout, bands = scan.layout, scan.band_power
     frame_s, n = layout.hop_s, max(scan.samples, 1)
-    voice = [i for i, (low, high) in enumerate(layout.band_edges_hz())
+    voice = [COL_BANDS + i for i, (low, high) in enumerate(layout.band_edges_hz())
              if low >= VOICE_BANDS_HZ[0] and high <= VOICE_BANDS_HZ[1]]
     activity = detect_speech(bands[:, COL_SPEECH], bands[:, COL_FULL], frame_s,
-                             bands[:, COL_BANDS + voice[0]: COL_BANDS + voice[-1] + 1])
+                             bands[:, voice] if voice else None)
     speech_power = np.where(activity.mask, np.maximum(bands[:, COL_FULL] - activity.noise_power,
                                                       0.0), 0.0)
     speech_db, _ = active_level(speech_power)
