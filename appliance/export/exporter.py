@@ -220,7 +220,8 @@ def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracke
     generated = [(REPORT_CSV, reports.report_csv(day)),
                  (REPORT_HTML, reports.report_html(day, school_name)),
                  (sheet.SHEET_CSV, sheet.sheet_csv(rows)),
-                 (sheet.SHEET_HTML, sheet.sheet_html(day, rows, school_name))]
+                 (sheet.SHEET_HTML, sheet.sheet_html(day, rows, school_name)),
+                 (sheet.TECH_HTML, sheet.technician_html(day, rows, school_name))]
     for name, data in generated:
         outcome = write_verified(data, room.folder / name)
         room.files.append(reports.FileEntry(name, outcome.bytes, outcome.sha256))

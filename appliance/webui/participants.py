@@ -48,7 +48,9 @@ i18n.register({
     "part.start_chosen": ("Начать выбранного", "Start the chosen one"),
     "part.current": ("Сейчас отвечает: № {number}", "Answering now: No. {number}"),
     "part.sheet": ("Ведомость", "Room sheet"),
-    "part.print": ("Версия для печати", "Print view"),
+    "part.print": ("Ведомость ИС-02 для печати", "Form ИС-02 to print"),
+    "part.tech_copy": ("Копия техспециалиста (замечания, файлы)",
+                       "Technician's copy (remarks, files)"),
     "part.csv": ("Скачать CSV", "Download CSV"),
     "part.variant": ("Вариант", "Variant"),
     "part.early": ("Досрочное завершение", "Early finish"),
@@ -112,7 +114,7 @@ def _place(date: dt.date, directory: Path):
     if (directory / "journal.jsonl").exists():
         return load_day(directory)
     site = current_config().site
-    return sheet.Place(site.school, site.room, date)
+    return sheet.Place(site.school, site.room, date, site.region, site.msu)
 
 
 # ----- pages --------------------------------------------------------------------------------
@@ -126,11 +128,21 @@ def page():
 
 @bp.get("/participants/sheet")
 def sheet_page():
-    """The print view: the same self-contained page as in the export."""
+    """The print view of form ИС-02: the same self-contained page as in the export."""
+    return _sheet_view(sheet.sheet_html)
+
+
+@bp.get("/participants/sheet-tech")
+def sheet_tech_page():
+    """The technician's copy: file positions, the intro check's remarks, corrections."""
+    return _sheet_view(sheet.technician_html)
+
+
+def _sheet_view(render) -> Response:
     date = chosen_date()
     directory = day_dir(date)
-    body = sheet.sheet_html(_place(date, directory), sheet_rows(directory),
-                            current_config().export.school_name)
+    body = render(_place(date, directory), sheet_rows(directory),
+                  current_config().export.school_name)
     return Response(body, mimetype="text/html")
 
 

@@ -57,8 +57,11 @@ def test_import_edit_print_and_csv(web_authed_client, web_data_dir):
 
     sheet = page_client.get(f"/participants/sheet?date={DATE}")
     text = sheet.get_data(as_text=True)
-    assert sheet.mimetype == "text/html" and "Ведомость учёта" in text
+    assert sheet.mimetype == "text/html" and "Ведомость учета" in text and "ИС-02" in text
     assert "Щукин Фёдор Ильич" in text and "10.02.2027" in text
+    assert "<th>Код МСУ</th><td>01</td>" in text, "the box's codes before the day starts"
+    tech = page_client.get(f"/participants/sheet-tech?date={DATE}").get_data(as_text=True)
+    assert "копия технического специалиста" in tech and "Н (неявка)" in tech
     csv_reply = page_client.get(f"/participants/sheet.csv?date={DATE}")
     assert csv_reply.get_data().startswith("\ufeff№;ФИО;Класс".encode())
     assert [e.data.get("file") for e in read_audit(data_dir) if e.event == "download"] == [

@@ -116,6 +116,7 @@
       body.appendChild(tr_);
     }
     document.getElementById("sheet-print").href = "/participants/sheet" + query();
+    document.getElementById("sheet-tech").href = "/participants/sheet-tech" + query();
     document.getElementById("sheet-csv").href = "/participants/sheet.csv" + query();
   }
 
