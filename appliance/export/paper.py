@@ -37,6 +37,7 @@ table.sign td.line{border-bottom:1px solid #000}
 table.sign td.cap{padding:0 3pt;font-size:7.5pt;text-align:center;vertical-align:top}
 td.blank{height:14pt}
 small{font-size:8pt}
+code{font-size:7pt;overflow-wrap:anywhere}
 @media screen{body{margin:1.5em auto;max-width:60em}}
 """
 

@@ -13,8 +13,9 @@ import html
 import urllib.parse
 from dataclasses import dataclass
 
+from appliance.export import paper
 from appliance.export.dayfolder import Alarm, DayFolder, Part
-from appliance.export.manifest import format_csv
+from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, format_csv
 
 NO_ALARMS = "нет"
 
@@ -104,7 +105,6 @@ code{font-size:.8em;word-break:break-all}
 .part{margin:1.5em 0;padding-top:.5em;border-top:2px solid #444}
 button.mark{display:block;margin:.15em 0;cursor:pointer;text-align:left}
 audio{width:100%;max-width:48em}.bad{color:#a00;font-weight:bold}
-.sign td{border:none;padding:1.2em .5em 0}
 @media print{audio,button.mark{display:none}}
 """
 
@@ -160,28 +160,38 @@ def report_html(day: DayFolder, school_name: str = "") -> bytes:
     return "".join(body).encode("utf-8")
 
 
-def files_table(files: list[FileEntry]) -> str:
-    rows = "".join(f"<tr><td>{i}</td><td>{html.escape(f.name)}</td><td>{f.bytes}</td>"
-                   f"<td><code>{f.sha256}</code></td></tr>" for i, f in enumerate(files, 1))
-    return ("<table><tr><th>№</th><th>Файл</th><th>Размер, байт</th><th>SHA-256</th></tr>"
-            f"{rows}</table>\n")
+FILE_COLUMNS = [("№", "5%"), ("Файл", "30%"), ("Размер, байт", "12%"), ("SHA-256", "53%")]
 
 
-def signature_lines(roles: list[str]) -> str:
-    rows = "".join(f"<tr><td>{html.escape(r)}</td><td>____________ /</td>"
-                   "<td>______________________ /</td></tr>" for r in roles)
-    return f"<table class=\"sign\">{rows}</table>\n"
+def files_grid(files: list[FileEntry], end: str = "") -> str:
+    """The files with sizes and SHA-256, `end` (the signatures) kept with the last rows."""
+    rows = [[str(i), html.escape(f.name), str(f.bytes), f"<code>{f.sha256}</code>"]
+            for i, f in enumerate(files, 1)]
+    return paper.grid(FILE_COLUMNS, rows, end)
 
 
-def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "") -> bytes:
-    """Акт передачи: what left the room on this drive, with sizes and SHA-256."""
+def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "",
+                 unlisted: tuple[str, ...] = (MANIFEST_NAME,),
+                 key_fingerprint: str | None = None) -> bytes:
+    """Акт передачи: what left the room on this drive, with sizes and SHA-256.
+
+    `files` are listed with their checksums; `unlisted` are the files written after the act
+    (the manifest, its signature), named and counted too, so the count is the folder's.
+    `key_fingerprint`: the fingerprint of the key that signed the package, printed when the
+    package is signed."""
     title = "Акт передачи аудиозаписей итогового собеседования по русскому языку"
     total = sum(f.bytes for f in files)
-    body = [html_head(title), f"<h1>{html.escape(title)}</h1>", _site_table(day, school_name),
-            f"<p>Передано файлов: {len(files)}, общий объём {total} байт.</p>",
-            files_table(files),
-            "<p>Подпись (Ф.И.О.)</p>",
-            signature_lines(["Передал: технический специалист",
-                             "Принял: ответственный организатор"]),
-            "<p>Дата передачи: «___» ____________ 20__ г.</p></body></html>\n"]
-    return "".join(body).encode("utf-8")
+    count = len(files) + 1 + len(unlisted)
+    after = ", ".join([f"этот акт ({HANDOVER_ACT})", *unlisted])
+    signed = ("" if key_fingerprint is None else
+              f"<p>Пакет подписан ключом устройства. Отпечаток ключа: "
+              f"<code>{html.escape(key_fingerprint)}</code></p>")
+    end = (paper.signatures([paper.Signer("Передал: технический специалист", dated=True),
+                             paper.Signer("Принял: ответственный организатор", dated=True)]))
+    body = (paper.heading(title) + paper.fields(paper.site_fields(
+                day.region, day.msu, day.school, school_name, day.room, day.date))
+            + f"<p>Передано файлов: {count} — перечисленные ниже {len(files)} (общий объём "
+            f"{total} байт) и {html.escape(after)}. Контрольные суммы всех файлов, кроме "
+            f"{html.escape(', '.join(unlisted))}, — в файле {html.escape(MANIFEST_NAME)}.</p>"
+            + signed + files_grid(files, end))
+    return paper.document(title, body)

@@ -182,7 +182,7 @@ def test_export_and_failure_are_in_the_audit_journal(data_dir, small_day, dest):
         export_days(data_dir, dest / "нет-такой")
     entries = read_audit(data_dir)
     assert [e.event for e in entries] == ["exported"]
-    assert entries[0].data["rooms"][0]["files"] == 13  # incl. the room sheet (HTML, CSV)
+    assert entries[0].data["rooms"][0]["files"] == 14  # incl. the room sheet (HTML, CSV, copy)
     assert verify_chain(data_dir / "audit" / "journal.jsonl") is None
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import shutil
 
 import pytest
 from paperwork_day import (
@@ -22,6 +23,11 @@ from paperwork_day import (
 
 from appliance import config as config_mod
 from appliance.export.dayfolder import load_day
+from appliance.export.destruction_act import Commission, count_in_words
+from appliance.export.exporter import export_days
+from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, parse_sums
+from appliance.export.reports import FileEntry, handover_act
+from appliance.export.retention import plan_purge, purge_day
 from appliance.journal import read_entries
 from appliance.participants import sheet
 from appliance.participants.flags import CheckLimits, flag_text
@@ -135,3 +141,80 @@ def test_ovz_column_appears_when_the_roster_marks_it(folder, rows, chromium, tmp
     pages_with_yes = [i for i, page in enumerate(printed.words, 1)
                       if any(w[4] == "да" for w in page)]
     assert pages_with_yes == [1] and printed.overflowing(MARGIN_MM) == []
+
+
+@pytest.fixture(scope="module")
+def exported(day, tmp_path_factory):
+    dest = tmp_path_factory.mktemp("usb")
+    export_days(day.data_dir, dest, school_name="МБОУ «СОШ № 1»")
+    (room,) = [p for p in dest.glob("*/*") if p.is_dir()]
+    return room
+
+
+def test_handover_act_counts_the_folder_and_keeps_its_signatures(exported, chromium, tmp_path):
+    act = (exported / HANDOVER_ACT).read_bytes()
+    on_drive = sorted(p.name for p in exported.iterdir() if p.is_file())
+    printed = print_pdf(chromium, act, tmp_path / "act.pdf")
+    assert printed.page_of(f"Передано файлов: {len(on_drive)} ")
+    listed = [name for name, _ in parse_sums((exported / MANIFEST_NAME).read_text("utf-8"))[0]]
+    assert sorted([*listed, MANIFEST_NAME]) == on_drive
+    text = act.decode()
+    for name, sha in parse_sums((exported / MANIFEST_NAME).read_text("utf-8"))[0]:
+        if name != HANDOVER_ACT:  # every file is named with its checksum, but the act's own
+            assert f"<td>{name}</td>" in text and sha in text, name
+    last = len(printed.pages)
+    assert not printed.landscape and printed.page_of("Принял: ответственный организатор") == [
+        last]
+    assert printed.page_of("(подпись)") == [last] and printed.page_of("(дата)") == [last]
+    assert printed.overflowing(MARGIN_MM) == []
+    assert not printed.page_of("Отпечаток ключа"), "unsigned: no fingerprint"
+
+
+def test_handover_act_prints_the_signing_key_fingerprint(folder, chromium, tmp_path):
+    files = [FileEntry(f"файл-{i}.wav", 1000 * i, f"{i:064x}") for i in range(1, 40)]
+    fingerprint = "SHA256:" + "ab12" * 11
+    act = handover_act(folder, files, key_fingerprint=fingerprint,
+                       unlisted=(MANIFEST_NAME, "SHA256SUMS.sig"))
+    printed = print_pdf(chromium, act, tmp_path / "signed.pdf")
+    assert printed.page_of(f"Отпечаток ключа: {fingerprint}") == [1]
+    assert printed.page_of("Передано файлов: 42 ")
+    last = len(printed.pages)
+    assert last == 2 and last in printed.page_of("файл-39.wav")
+    assert printed.page_of("(подпись)") == [last]
+    for page in range(1, last + 1):
+        assert page in printed.page_of("SHA-256"), "headings repeat"
+
+
+def test_form_1a_lists_each_kind_of_material_and_a_free_line(day, chromium, tmp_path):
+    data_dir = tmp_path / "data"
+    shutil.copytree(day.data_dir, data_dir)
+    plan = plan_purge(data_dir, day.date, dates=[day.date], early=True)
+    purged = purge_day(data_dir, plan.due[0], day.date, "МБОУ «СОШ № 1»",
+                       Commission(head="Сидорова Мария Петровна"))
+    printed = print_pdf(chromium, purged.act.read_bytes(), tmp_path / "1a.pdf")
+    names = [f.name for f in purged.files]
+    expected = {"аудиофайлы с записями ответов участников итогового собеседования":
+                sum(n.endswith(".wav") for n in names),
+                "файлы меток и сводок к аудиозаписям":
+                sum(n.endswith((".txt", ".json")) and n != "roster.json" for n in names),
+                "списки участников (ФИО) и отметки о результатах": 1,
+                "журналы записи дня": 1}
+    assert sum(expected.values()) == len(names), names
+    for kind, n in expected.items():
+        assert printed.has_words(f"{kind} в количестве {n} ({count_in_words(n)}) штук;"), kind
+    assert printed.has_words("в количестве ______"), "a free line for other materials"
+    for field in ("форма — 1А", "Наименование ОО МБОУ «СОШ № 1»", "Код ОО 640101",
+                  f"Дата проведения {day.date:%d.%m.%Y}", "Комиссия в составе:",
+                  f"Дата уничтожения материалов {day.date:%d.%m.%Y}",
+                  f"Дата составления акта {day.date:%d.%m.%Y}"):
+        assert printed.page_of(field), field
+    last = len(printed.pages)
+    for role in ("Руководитель образовательной организации", "Ответственный организатор",
+                 "Экзаменатор-собеседник", "Технический специалист"):
+        assert printed.has_words(role) and printed.page_of(role.split()[0])[-1] == last, role
+    assert printed.page_of("(подпись)") == [last]
+    assert printed.has_words("/ Сидорова Мария Петровна /")
+    assert printed.overflowing(MARGIN_MM) == []
+    # every signature line on one line: the «/» never wraps
+    slashes = [w for page in printed.words for w in page if w[4] == "/"]
+    assert len(slashes) == 8 and len({round(w[1]) for w in slashes}) == 4
