@@ -24,8 +24,8 @@ def test_values_are_read():
 
 
 @pytest.mark.parametrize("key, value", [("auto_export", "yes"), ("keep_until", "13-01"),
-                                        ("keep_until", "3-1x"), ("keep_years", -1), ("keep_months", -1),
-                                        ("keep_months", "6"),
+                                        ("keep_until", "3-1x"), ("keep_years", -1),
+                                        ("keep_months", -1), ("keep_months", "6"),
                                         ("mp3_bitrate", "1k"), ("flavour", 1)])
 def test_bad_values_name_the_key(key, value):
     with pytest.raises(ConfigError) as err:
