@@ -105,7 +105,11 @@ code{font-size:.8em;word-break:break-all}
 .part{margin:1.5em 0;padding-top:.5em;border-top:2px solid #444}
 button.mark{display:block;margin:.15em 0;cursor:pointer;text-align:left}
 audio{width:100%;max-width:48em}.bad{color:#a00;font-weight:bold}
-@media print{audio,button.mark{display:none}}
+@page{size:A4 portrait;margin:12mm}
+@media print{body{margin:0;font-size:10pt}audio,.screen{display:none}
+button.mark{border:none;background:none;padding:0;color:#000;font:inherit}
+.part{break-inside:auto}table{width:100%;table-layout:fixed}
+td,th{overflow-wrap:anywhere}}
 """
 
 _SCRIPT = """
@@ -131,8 +135,8 @@ def _part_section(day: DayFolder, part: Part) -> str:
     audio_id = f"part{part.number}"
     src = urllib.parse.quote(part.file)
     marks = "".join(
-        f"<button class=\"mark\" onclick=\"jump('{audio_id}',{m.time_s:.3f})\">"
-        f"{clock(m.time_s)} — {html.escape(m.label)}</button>" for m in part.markers)
+        f"<li><button class=\"mark\" onclick=\"jump('{audio_id}',{m.time_s:.3f})\">"
+        f"{clock(m.time_s)} — {html.escape(m.label)}</button></li>" for m in part.markers)
     verdict = part_verdict(day, part)
     alarms = alarms_text(part)
     cls = "" if alarms == NO_ALARMS else " class=\"bad\""
@@ -146,7 +150,8 @@ def _part_section(day: DayFolder, part: Part) -> str:
         f"</tr><tr><th>Уровни</th><td colspan=\"5\">{html.escape(levels_text(day, part))}</td>"
         f"</tr><tr><th>SHA-256</th><td colspan=\"5\"><code>{part.sha256}</code></td></tr>"
         f"</table><audio id=\"{audio_id}\" controls preload=\"metadata\" src=\"{src}\"></audio>"
-        f"<h3>Метки (нажмите, чтобы прослушать)</h3>{marks}</div>\n")
+        f"<h3>Метки <span class=\"screen\">(нажмите, чтобы прослушать)</span></h3>"
+        f"<ol class=\"marks\">{marks}</ol></div>\n")
 
 
 def report_html(day: DayFolder, school_name: str = "") -> bytes:

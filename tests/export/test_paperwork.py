@@ -25,8 +25,8 @@ from appliance import config as config_mod
 from appliance.export.dayfolder import load_day
 from appliance.export.destruction_act import Commission, count_in_words
 from appliance.export.exporter import export_days
-from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, parse_sums
-from appliance.export.reports import FileEntry, handover_act
+from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, REPORT_HTML, parse_sums
+from appliance.export.reports import FileEntry, clock, handover_act
 from appliance.export.retention import plan_purge, purge_day
 from appliance.journal import read_entries
 from appliance.participants import sheet
@@ -218,3 +218,13 @@ def test_form_1a_lists_each_kind_of_material_and_a_free_line(day, chromium, tmp_
     # every signature line on one line: the «/» never wraps
     slashes = [w for page in printed.words for w in page if w[4] == "/"]
     assert len(slashes) == 8 and len({round(w[1]) for w in slashes}) == 4
+
+
+def test_printed_report_lists_every_marker(exported, folder, chromium, tmp_path):
+    printed = print_pdf(chromium, (exported / REPORT_HTML).read_bytes(), tmp_path / "r.pdf")
+    markers = folder.parts[0].markers
+    assert len(markers) == COUNT + 1  # start, 24 participants, stop
+    for marker in markers:
+        assert printed.has_words(f"{clock(marker.time_s)} — {marker.label}"), marker
+    assert printed.page_of("Метки") and not printed.page_of("нажмите, чтобы прослушать")
+    assert printed.overflowing(MARGIN_MM) == []
