@@ -29,7 +29,7 @@ from appliance.export.manifest import (
     format_sums,
 )
 from appliance.export.verified_copy import PARTIAL_SUFFIX, copy_verified, write_verified
-from appliance.participants import sheet
+from appliance.participants import early_act, sheet
 
 FAT32_MAX_FILE_BYTES = 4 * 1024**3 - 1
 GENERATED_RESERVE_BYTES = 4 * 1024 * 1024
@@ -222,6 +222,9 @@ def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracke
                  (sheet.SHEET_CSV, sheet.sheet_csv(rows)),
                  (sheet.SHEET_HTML, sheet.sheet_html(day, rows, school_name)),
                  (sheet.TECH_HTML, sheet.technician_html(day, rows, school_name))]
+    generated += [(early_act.act_name(row.number),
+                   early_act.early_finish_act(day, row, school_name))
+                  for row in early_act.early_rows(rows)]
     for name, data in generated:
         outcome = write_verified(data, room.folder / name)
         room.files.append(reports.FileEntry(name, outcome.bytes, outcome.sha256))

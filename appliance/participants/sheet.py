@@ -70,6 +70,8 @@ class SheetRow:
     ovz: bool = False
     mark: str = ""
     """The sheet's mark: «Н» for a no-show, the early finish."""
+    early_reason: str | None = None
+    """The early finish's reason as entered ("" when none was); None: no early finish."""
 
     def cells(self) -> list[str]:
         return [str(self.number or ""), self.name, self.class_name, self.variant, self.start,
@@ -153,7 +155,8 @@ def _segment_row(day: DayFolder, segment: timeline.Segment, name: str, class_nam
                     intro_end=_wall(opened, answer_start) if answer_start is not None else "",
                     answer_s=(round(end_s - answer_start, 3)
                               if answer_start is not None and end_s is not None else None),
-                    ovz=ovz, mark=mark)
+                    ovz=ovz, mark=mark,
+                    early_reason=str(info.get("reason") or "") if mark else None)
 
 
 def _check(day: DayFolder, segment: timeline.Segment, limits: CheckLimits) -> dict | None:

@@ -14,6 +14,7 @@ from paperwork_day import (
     ABSENT,
     COUNT,
     EARLY,
+    EARLY_REASON,
     MOVED,
     MOVED_REASON,
     RATE_HZ,
@@ -30,6 +31,7 @@ from appliance.export.reports import FileEntry, clock, handover_act
 from appliance.export.retention import plan_purge, purge_day
 from appliance.journal import read_entries
 from appliance.participants import sheet
+from appliance.participants.early_act import act_name
 from appliance.participants.flags import CheckLimits, flag_text
 from tests.pdfcheck import print_pdf
 
@@ -228,3 +230,24 @@ def test_printed_report_lists_every_marker(exported, folder, chromium, tmp_path)
         assert printed.has_words(f"{clock(marker.time_s)} — {marker.label}"), marker
     assert printed.page_of("Метки") and not printed.page_of("нажмите, чтобы прослушать")
     assert printed.overflowing(MARGIN_MM) == []
+
+
+def test_is08_is_pre_filled_from_the_early_finish_mark(exported, rows, chromium, tmp_path):
+    (early,) = [r for r in rows if r.early_reason is not None]
+    assert early.number == EARLY
+    acts = sorted(p.name for p in exported.glob("акт-ИС-08_*"))
+    assert acts == [act_name(EARLY)], "one act, named by the list number"
+    printed = print_pdf(chromium, (exported / acts[0]).read_bytes(), tmp_path / "is08.pdf")
+    assert len(printed.pages) == 1 and not printed.landscape
+    for field in ("ИС-08", "Акт о досрочном завершении выполнения заданий итогового "
+                  "собеседования по уважительным причинам", "Код МСУ 01", "Код ОО 640101",
+                  "Номер аудитории 0005", f"ФИО участника {early.name}",
+                  f"Класс {early.class_name}", f"Номер по списку {EARLY}",
+                  f"Номер варианта {early.variant}", f"Время начала ответа {early.start}",
+                  f"Время досрочного завершения {early.end}", f"Причина {EARLY_REASON}"):
+        assert printed.page_of(field), field
+    for signer in ("Участник итогового собеседования", "Медицинский работник",
+                   "Ответственный организатор", "Экзаменатор-собеседник"):
+        assert printed.page_of(signer), signer
+    assert printed.page_of("(подпись)") == [1] and printed.overflowing(MARGIN_MM) == []
+    assert not [n for n in (p.name for p in exported.iterdir()) if early.name in n]
