@@ -231,7 +231,13 @@ def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracke
     act = write_verified(reports.handover_act(day, list(room.files), school_name),
                          room.folder / HANDOVER_ACT)
     room.files.append(reports.FileEntry(HANDOVER_ACT, act.bytes, act.sha256))
-    write_verified(format_sums([(f.name, f.sha256) for f in room.files]), manifest)
+    write_manifest(room.folder, room.files)
+
+
+def write_manifest(folder: Path, files: list[reports.FileEntry]) -> None:
+    """SHA256SUMS over `files`, written last: a folder with a manifest is a finished folder.
+    Every package the box hands over (room exports, the regional centre's) ends with it."""
+    write_verified(format_sums([(f.name, f.sha256) for f in files]), folder / MANIFEST_NAME)
 
 
 class _Tracker:

@@ -184,19 +184,30 @@ def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "",
     (the manifest, its signature), named and counted too, so the count is the folder's.
     `key_fingerprint`: the fingerprint of the key that signed the package, printed when the
     package is signed."""
-    title = "Акт передачи аудиозаписей итогового собеседования по русскому языку"
+    return transfer_act(
+        "Акт передачи аудиозаписей итогового собеседования по русскому языку",
+        paper.site_fields(day.region, day.msu, day.school, school_name, day.room, day.date),
+        files, HANDOVER_ACT,
+        [paper.Signer("Передал: технический специалист", dated=True),
+         paper.Signer("Принял: ответственный организатор", dated=True)],
+        unlisted=unlisted, key_fingerprint=key_fingerprint)
+
+
+def transfer_act(title: str, site: list[tuple[str, str]], files: list[FileEntry],
+                 act_name: str, signers: list[paper.Signer], what: str = "",
+                 unlisted: tuple[str, ...] = (MANIFEST_NAME,),
+                 key_fingerprint: str | None = None) -> bytes:
+    """An act of handing a folder over (see `handover_act`); `what` says what it holds."""
     total = sum(f.bytes for f in files)
     count = len(files) + 1 + len(unlisted)
-    after = ", ".join([f"этот акт ({HANDOVER_ACT})", *unlisted])
+    after = ", ".join([f"этот акт ({act_name})", *unlisted])
     signed = ("" if key_fingerprint is None else
               f"<p>Пакет подписан ключом устройства. Отпечаток ключа: "
               f"<code>{html.escape(key_fingerprint)}</code></p>")
-    end = (paper.signatures([paper.Signer("Передал: технический специалист", dated=True),
-                             paper.Signer("Принял: ответственный организатор", dated=True)]))
-    body = (paper.heading(title) + paper.fields(paper.site_fields(
-                day.region, day.msu, day.school, school_name, day.room, day.date))
+    body = (paper.heading(title) + paper.fields(site)
+            + (f"<p>{html.escape(what)}</p>" if what else "")
             + f"<p>Передано файлов: {count} — перечисленные ниже {len(files)} (общий объём "
             f"{total} байт) и {html.escape(after)}. Контрольные суммы всех файлов, кроме "
             f"{html.escape(', '.join(unlisted))}, — в файле {html.escape(MANIFEST_NAME)}.</p>"
-            + signed + files_grid(files, end))
+            + signed + files_grid(files, paper.signatures(signers)))
     return paper.document(title, body)

@@ -1,6 +1,7 @@
 """A real recorded exam day for the paperwork tests: the recorder process on the fast ALSA feed,
 a roster of 25 (one no-show), every present participant marked with "next participant", the
-variants, one early finish and one marker correction entered through the control socket.
+variants, one early finish and one marker correction entered through the control socket, and
+two participants marked «незачет» as the technician does from the expert's protocols.
 
 The feed repeats a 100 s cycle of what a room sounds like around each answer: quiet until 40 s,
 a 6 s introduction (name and variant), the silent reading until 60 s, then talking until 100 s.
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from appliance.journal import read_entries
+from appliance.participants import results
 from appliance.participants import roster as roster_mod
 from appliance.participants.importer import import_file
 from tests.feeds import Feed, make_fast_feed, wait_for
@@ -36,6 +38,8 @@ ABSENT = 2
 EARLY = 5
 EARLY_REASON = "плохое самочувствие"
 COUNT = 25
+NEZACHET = (7, 12)
+"""Marked «незачет» from the expert's protocol."""
 MOVED, MOVED_BY_S, MOVED_REASON = 3, 2, "метка нажата раньше"
 """A marker corrected afterwards: the sheet re-runs the intro check over the file."""
 
@@ -142,4 +146,6 @@ def record_day(root: Path) -> RecordedDay:
                 new_frame=moved["frame"] + MOVED_BY_S * RATE_HZ, reason=MOVED_REASON)
     finally:
         rec.terminate()
+    for number in NEZACHET:
+        results.set_nezachet(day_dir, number, True)
     return RecordedDay(rec.config.data_dir, day_dir, today, marks, config)

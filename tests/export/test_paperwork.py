@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import shutil
 
 import pytest
@@ -17,16 +18,28 @@ from paperwork_day import (
     EARLY_REASON,
     MOVED,
     MOVED_REASON,
+    NEZACHET,
     RATE_HZ,
     expected_intro_end,
     record_day,
 )
 
 from appliance import config as config_mod
+from appliance.capture.wavfile import read_info
+from appliance.errors import StateError
+from appliance.export.audit import read_audit
+from appliance.export.clips import participant_range
 from appliance.export.dayfolder import load_day
 from appliance.export.destruction_act import Commission, count_in_words
 from appliance.export.exporter import export_days
 from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, REPORT_HTML, parse_sums
+from appliance.export.regional import (
+    NEZACHET_LIST,
+    TRANSFER_ACT,
+    folder_name,
+    recheck_name,
+    write_package,
+)
 from appliance.export.reports import FileEntry, clock, handover_act
 from appliance.export.retention import plan_purge, purge_day
 from appliance.journal import read_entries
@@ -198,8 +211,9 @@ def test_form_1a_lists_each_kind_of_material_and_a_free_line(day, chromium, tmp_
     expected = {"аудиофайлы с записями ответов участников итогового собеседования":
                 sum(n.endswith(".wav") for n in names),
                 "файлы меток и сводок к аудиозаписям":
-                sum(n.endswith((".txt", ".json")) and n != "roster.json" for n in names),
-                "списки участников (ФИО) и отметки о результатах": 1,
+                sum(n.endswith((".txt", ".json")) and n not in ("roster.json", "results.json")
+                    for n in names),
+                "списки участников (ФИО) и отметки о результатах": 2,
                 "журналы записи дня": 1}
     assert sum(expected.values()) == len(names), names
     for kind, n in expected.items():
@@ -251,3 +265,76 @@ def test_is08_is_pre_filled_from_the_early_finish_mark(exported, rows, chromium,
         assert printed.page_of(signer), signer
     assert printed.page_of("(подпись)") == [1] and printed.overflowing(MARGIN_MM) == []
     assert not [n for n in (p.name for p in exported.iterdir()) if early.name in n]
+
+
+def test_nezachet_package_for_the_regional_centre(day, folder, rows, chromium, tmp_path):
+    dest = tmp_path / "usb"
+    dest.mkdir()
+    package = write_package(day.data_dir, folder, dest, "МБОУ «СОШ № 1»")
+    assert package.numbers == list(NEZACHET)
+    on_drive = sorted(p.name for p in package.folder.iterdir())
+    by_number = {r.number: r for r in rows}
+    for number in NEZACHET:  # file names by number, never by name
+        clip = participant_range(folder, number)
+        assert f"{clip.name}.wav" in on_drive and f"{clip.name}.txt" in on_drive
+        assert clip.name.endswith(f"участник-{number}")
+        wav = (package.folder / f"{clip.name}.wav").read_bytes()
+        info = read_info(package.folder / f"{clip.name}.wav")
+        master = day.day_dir / clip.part.file
+        master_info = read_info(master)
+        with open(master, "rb") as f:  # the master's frames, byte for byte
+            f.seek(master_info.data_offset + clip.start_frame * 2)
+            expected = f.read((clip.end_frame - clip.start_frame) * 2)
+        assert wav[info.data_offset:] == expected and len(expected) > 0
+        labels = (package.folder / f"{clip.name}.txt").read_text("utf-8").splitlines()
+        assert labels[0].startswith("0.000000\t0.000000\tУчастник")
+        assert labels[-1].split("\t")[2] == "Конец ответа"
+        assert float(labels[-1].split("\t")[0]) == pytest.approx(by_number[number].duration_s,
+                                                                 abs=0.001)
+    assert not [n for n in on_drive if any(w in n for r in rows for w in r.name.split())]
+    # one manifest over everything else, by the room export's writer
+    sums = dict((name, sha) for name, sha in parse_sums(
+        (package.folder / MANIFEST_NAME).read_text("utf-8"))[0])
+    assert sorted([*sums, MANIFEST_NAME]) == on_drive
+    for name, sha in sums.items():
+        assert hashlib.sha256((package.folder / name).read_bytes()).hexdigest() == sha
+    assert read_audit(day.data_dir)[-1].data["participants"] == list(NEZACHET)
+
+    listed = print_pdf(chromium, (package.folder / NEZACHET_LIST).read_bytes(),
+                       tmp_path / "list.pdf")
+    assert listed.page_of("Сведения об участниках итогового собеседования, имеющих «незачет»")
+    for number in NEZACHET:
+        row = by_number[number]
+        assert listed.has_words(f"{row.name} {row.class_name} {number} {row.variant}"), row
+    assert listed.page_of("(подпись)") == [len(listed.pages)]
+    assert listed.overflowing(MARGIN_MM) == []
+    act = print_pdf(chromium, (package.folder / TRANSFER_ACT).read_bytes(), tmp_path / "a.pdf")
+    assert act.page_of(f"Передано файлов: {len(on_drive)} ")
+    assert act.page_of("Принял: представитель РЦОИ")[-1] == len(act.pages)
+    assert act.page_of("(подпись)") == [len(act.pages)] and act.overflowing(MARGIN_MM) == []
+
+
+def test_appeal_package_has_the_clip_and_its_markers(day, folder, rows, chromium, tmp_path):
+    number = next(r.number for r in rows if r.intro_end and r.number not in NEZACHET)
+    package = write_package(day.data_dir, folder, tmp_path, appeal_number=number)
+    assert package.folder.name == f"РЦОИ_повторная-проверка_{folder_name(folder)[13:]}_{number}"
+    row = next(r for r in rows if r.number == number)
+    printed = print_pdf(chromium, (package.folder / recheck_name(number)).read_bytes(),
+                        tmp_path / "recheck.pdf")
+    assert len(printed.pages) == 1
+    for field in ("ИС-06-01", f"ФИО участника {row.name}", f"Номер по списку {number}",
+                  f"Номер варианта {row.variant}"):
+        assert printed.page_of(field), field
+    intro_s = row.duration_s - row.answer_s
+    assert printed.has_words(f"Конец представления: начало ответа {clock(intro_s)} "
+                             f"{row.intro_end}")
+    assert printed.has_words(f"Конец ответа {clock(row.duration_s)} {row.end}")
+    assert printed.page_of("(подпись)") == [1] and printed.overflowing(MARGIN_MM) == []
+
+
+def test_a_participant_without_a_recording_is_refused(day, folder, tmp_path):
+    with pytest.raises(StateError) as err:
+        write_package(day.data_dir, folder, tmp_path, appeal_number=ABSENT)
+    assert err.value.message() == (f"Участник {ABSENT} не записан {day.date.isoformat()}: "
+                                   "нет записи для передачи")
+    assert not list(tmp_path.iterdir()), "nothing written"
