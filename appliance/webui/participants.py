@@ -11,16 +11,20 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request, send_file
 
 from appliance import i18n
-from appliance.errors import ApplianceError, ConfigError
+from appliance.errors import ApplianceError, ConfigError, StateError
+from appliance.export import regional
 from appliance.export.audit import log_event
 from appliance.export.dayfolder import load_day
+from appliance.participants import early_act, results, sheet
 from appliance.participants import roster as roster_mod
-from appliance.participants import sheet
 from appliance.participants.flags import CheckLimits
 from appliance.participants.importer import import_file
 from appliance.webui import recorder_link
@@ -61,6 +65,24 @@ i18n.register({
     "part.flags": ("Замечания проверки", "Check remarks"),
     "part.no_file": ("Файл не выбран или пуст", "No file chosen, or it is empty"),
     "part.bad_date": ("Дата «{value}» не в формате ГГГГ-ММ-ДД", "Date '{value}' is not YYYY-MM-DD"),
+    "part.nezachet": ("«незачет»", "«незачет» (fail)"),
+    "part.is08": ("Акт ИС-08", "Form ИС-08"),
+    "part.regional": ("Незачёт и повторная проверка: пакет для РЦОИ",
+                      "Fails and appeals: the package for the regional centre"),
+    "part.regional.help": ("Отметьте в ведомости участников с «незачет» (по протоколам "
+                           "экспертов) и скачайте пакет: записи (по номерам), список, акт "
+                           "передачи, SHA256SUMS. Для повторной проверки по апелляции укажите "
+                           "номер участника.", "Mark the participants with «незачет» in the "
+                           "sheet (from the experts' protocols) and download the package: "
+                           "recordings (by number), the list, the transfer act, SHA256SUMS. For "
+                           "an appeal's re-check give the participant's number."),
+    "part.regional.appeal": ("Номер участника (для апелляции)", "Participant number (appeal)"),
+    "part.regional.download": ("Скачать пакет (ZIP)", "Download the package (ZIP)"),
+    "part.no_early": ("У участника {n} нет отметки о досрочном завершении",
+                      "Participant {n} has no early-finish mark"),
+    "part.no_recording": ("За {date} нет записей", "No recordings of {date}"),
+    "part.bad_number": ("Номер участника «{value}» не целое число", "Participant number "
+                        "'{value}' is not a whole number"),
 })
 
 
@@ -74,7 +96,8 @@ def _recorder_status() -> dict | None:
 
 def chosen_date(status: dict | None = None) -> dt.date:
     """`?date=` / JSON `date`, else the recorder's open day, else today."""
-    raw = request.args.get("date") or (request.get_json(silent=True) or {}).get("date")
+    raw = (request.args.get("date") or request.form.get("date")
+           or (request.get_json(silent=True) or {}).get("date"))
     if raw:
         try:
             return dt.date.fromisoformat(str(raw))
@@ -97,8 +120,9 @@ def sheet_rows(directory: Path) -> list[sheet.SheetRow]:
     return sheet.build_rows(load_day(directory), limits)
 
 
-def _row_dict(row: sheet.SheetRow) -> dict:
+def _row_dict(row: sheet.SheetRow, nezachet: set[int]) -> dict:
     return {"number": row.number, "name": row.name, "class_name": row.class_name,
+            "nezachet": row.number in nezachet, "early": row.early_reason is not None,
             "variant": row.variant, "start": row.start, "end": row.end,
             "duration_s": row.duration_s, "part": row.part, "file": row.file,
             "offset_s": row.offset_s, "frame": row.frame, "notes": row.notes,
@@ -156,6 +180,56 @@ def sheet_csv():
                              + _quote(name)})
 
 
+@bp.get("/participants/early-act")
+def early_act_page():
+    """Form ИС-08 of one participant, pre-filled from the early-finish mark."""
+    date = chosen_date()
+    directory = day_dir(date)
+    number = _number(request.args.get("participant", ""))
+    row = next((r for r in early_act.early_rows(sheet_rows(directory)) if r.number == number),
+               None)
+    if row is None:
+        raise StateError("part.no_early", n=number)
+    body = early_act.early_finish_act(_place(date, directory), row,
+                                      current_config().export.school_name)
+    return Response(body, mimetype="text/html")
+
+
+@bp.post("/participants/regional.zip")
+def regional_zip():
+    """The regional centre's package (all «незачет», or one participant's appeal) as a ZIP
+    of the finished folder, to carry to the centre on a drive."""
+    date = chosen_date()
+    appeal = request.form.get("participant", "").strip()
+    if not (day_dir(date) / "journal.jsonl").exists():
+        raise StateError("part.no_recording", date=date.strftime("%d.%m.%Y"))
+    config = current_config()
+    cache = config.data_dir / "cache" / "regional"
+    cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=cache))
+    try:
+        package = regional.write_package(
+            config.data_dir, load_day(day_dir(date)), work, config.export.school_name,
+            _number(appeal) if appeal else None,
+            CheckLimits.from_config(config.participants), who="web")
+        archive = work / f"{package.folder.name}.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+            for path in sorted(package.folder.iterdir()):
+                zf.write(path, f"{package.folder.name}/{path.name}")
+        handle = open(archive, "rb")  # noqa: SIM115 - send_file closes it after the response
+    finally:
+        shutil.rmtree(work)
+    return send_file(handle, mimetype="application/zip", as_attachment=True,
+                     download_name=archive.name)
+
+
+def _number(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError("part.bad_number", value=value) from None
+
+
 def _quote(name: str) -> str:
     from urllib.parse import quote
     return quote(name)
@@ -168,9 +242,10 @@ def state():
     date = chosen_date(status)
     directory = day_dir(date)
     roster = roster_mod.load(directory)
+    nezachet = results.load(directory)
     return jsonify({"ok": True, "date": date.isoformat(),
                     "roster": roster.to_dict()["participants"],
-                    "rows": [_row_dict(r) for r in sheet_rows(directory)],
+                    "rows": [_row_dict(r, nezachet) for r in sheet_rows(directory)],
                     "recorder": {"state": (status or {}).get("state"),
                                  "day": (status or {}).get("day"),
                                  "participant": (status or {}).get("participant")}})
@@ -217,6 +292,21 @@ def correct():
                                 frame=int(body["frame"]), reason=str(body.get("reason", "")),
                                 source="web", **args)
     return jsonify({"ok": True, "correction": result["correction"]})
+
+
+@bp.post("/api/participants/result")
+def set_result():
+    """Mark or unmark «незачет» (from the expert's protocol) for one recorded participant."""
+    body = request.get_json(force=True)
+    date = chosen_date()
+    number = _number(str(body.get("participant", "")))
+    failed = bool(body.get("nezachet"))
+    roster = roster_mod.load(day_dir(date))
+    if roster.participants:
+        roster.require(number)
+    marks = results.set_nezachet(day_dir(date), number, failed)
+    _audit("result_marked", date=date.isoformat(), participant=number, nezachet=failed)
+    return jsonify({"ok": True, "nezachet": sorted(marks)})
 
 
 @bp.post("/api/participants/info")

@@ -81,3 +81,27 @@ def test_everything_needs_a_login(web_client):
     assert anonymous_client.get("/api/participants").status_code == 401
     assert anonymous_client.get("/participants/sheet.csv").status_code in (302, 401)
     assert anonymous_client.get("/participants").status_code == 302
+
+
+def test_nezachet_marks_and_their_refusals_in_russian(web_authed_client, web_data_dir):
+    page_client = web_authed_client
+    upload(page_client, "ИС-01.csv", "1;Иванов Иван Иванович;9А\n2;Петрова Анна;9Б\n".encode())
+    url = f"/api/participants/result?date={DATE}"
+    assert post(page_client, url, {"participant": 2, "nezachet": True}).json["nezachet"] == [2]
+    rows = page_client.get(f"/api/participants?date={DATE}").json["rows"]
+    assert [(r["number"], r["nezachet"]) for r in rows] == [(1, False), (2, True)]
+    assert post(page_client, url, {"participant": 2, "nezachet": False}).json["nezachet"] == []
+    unknown = post(page_client, url, {"participant": 9, "nezachet": True})
+    assert unknown.status_code == 400
+    assert unknown.json["error"]["text"] == "Участника с номером 9 нет в списке"
+    bad = post(page_client, url, {"participant": "x", "nezachet": True})
+    assert bad.json["error"]["text"] == "Номер участника «x» не целое число"
+    assert [e.data["nezachet"] for e in read_audit(web_data_dir)
+            if e.event == "result_marked"] == [True, False]
+    no_act = page_client.get(f"/participants/early-act?date={DATE}&participant=1")
+    assert no_act.status_code == 409
+    assert "У участника 1 нет отметки о досрочном завершении" in no_act.get_data(as_text=True)
+    package = page_client.post("/participants/regional.zip", data={
+        "date": DATE, "csrf_token": page_client.csrf})
+    assert package.status_code == 409  # the day was never recorded: nothing to hand over
+    assert "За 10.02.2027 нет записей" in package.get_data(as_text=True)

@@ -83,7 +83,21 @@
         early_finish: early.checked || null, reason: reason.value }).then(load);
     });
     td.append(variant, early, reason, save);
+    if (row.early) {
+      const act = document.createElement("a");
+      act.textContent = tr("tIs08"); act.className = "is08"; act.target = "_blank";
+      act.href = "/participants/early-act" + query() + "&participant=" + row.number;
+      td.append(" ", act);
+    }
     if (row.file) {
+      const label = document.createElement("label");
+      const failed = input(row.nezachet, { type: "checkbox", className: "nezachet" });
+      failed.addEventListener("change", () => {
+        api("/api/participants/result" + query(), { participant: row.number,
+          nezachet: failed.checked }).then(load);
+      });
+      label.append(failed, " " + tr("tNezachet"));
+      td.append(label);
       const other = input("", { type: "number", min: 1, max: 999, size: 3, className: "correct-to" });
       const fix = document.createElement("button");
       fix.type = "button"; fix.textContent = tr("tCorrect"); fix.className = "correct";
@@ -117,6 +131,7 @@
     }
     document.getElementById("sheet-print").href = "/participants/sheet" + query();
     document.getElementById("sheet-tech").href = "/participants/sheet-tech" + query();
+    document.getElementById("regional-date").value = dateInput.value;
     document.getElementById("sheet-csv").href = "/participants/sheet.csv" + query();
   }
 
