@@ -8,7 +8,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from paperwork_day import (
@@ -338,3 +342,17 @@ def test_a_participant_without_a_recording_is_refused(day, folder, tmp_path):
     assert err.value.message() == (f"Участник {ABSENT} не записан {day.date.isoformat()}: "
                                    "нет записи для передачи")
     assert not list(tmp_path.iterdir()), "nothing written"
+
+
+def test_regional_command_writes_the_package_onto_a_drive(day, tmp_path):
+    appliance = Path(sys.executable).with_name("appliance")
+    run = subprocess.run([str(appliance), "regional", "--config", str(day.config_path),
+                          "--date", day.date.isoformat(), "--dest", str(tmp_path)],
+                         capture_output=True, text=True, env={**os.environ, "APPLIANCE_LANG": "ru"})
+    assert run.returncode == 0, run.stderr
+    (folder,) = tmp_path.iterdir()
+    assert run.stdout.startswith(f"Пакет для РЦОИ: {folder} (участники: 7, 12, файлов: ")
+    refused = subprocess.run([str(appliance), "regional", "--config", str(day.config_path),
+                              "--date", "2020-01-01", "--dest", str(tmp_path)],
+                             capture_output=True, text=True)
+    assert refused.returncode == 2 and "Нет записей за 2020-01-01" in refused.stderr
