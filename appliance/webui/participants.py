@@ -80,6 +80,8 @@ i18n.register({
     "part.regional.download": ("Скачать пакет (ZIP)", "Download the package (ZIP)"),
     "part.no_early": ("У участника {n} нет отметки о досрочном завершении",
                       "Participant {n} has no early-finish mark"),
+    "audit.ev.result_marked": ("отметка «незачет» изменена", "«незачет» mark changed"),
+    "audit.ev.regional_package": ("сделан пакет для РЦОИ", "package for the regional centre made"),
     "part.no_recording": ("За {date} нет записей", "No recordings of {date}"),
     "part.bad_number": ("Номер участника «{value}» не целое число", "Participant number "
                         "'{value}' is not a whole number"),
