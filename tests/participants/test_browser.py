@@ -26,13 +26,17 @@ def sheet_cells(page) -> list[list[str]]:
         "#sheet tbody tr", "rows => rows.map(r => [...r.cells].slice(0, 9).map(c => c.innerText))")
 
 
-def test_import_record_three_participants_and_print_the_sheet(logged_in_page, sim_recorder):
-    page, rec = logged_in_page, sim_recorder
+def import_roster(page) -> None:
     page.goto("/participants")
     page.set_input_files("#import-file", files=[{"name": "ИС-01.csv", "mimeType": "text/csv",
                                                  "buffer": ROSTER_CSV}])
     page.click("#import-form button[type=submit]")
     page.wait_for_selector("#import-result.good")
+
+
+def test_import_record_three_participants_and_print_the_sheet(logged_in_page, sim_recorder):
+    page, rec = logged_in_page, sim_recorder
+    import_roster(page)
     assert page.inner_text("#import-result") == "Загружено участников: 3"
     page.wait_for_function("document.querySelectorAll('#roster tbody tr').length === 3")
     assert page.is_checked("#roster tbody tr:nth-child(2) input.absent"), "«Н» imported"
@@ -71,11 +75,7 @@ def test_mark_nezachet_print_is08_and_download_the_regional_package(logged_in_pa
     """The technician's paperwork after the day: «незачет» ticked from the expert's protocol,
     the early finish's act ИС-08, the regional centre's package as a ZIP."""
     page, rec = logged_in_page, sim_recorder
-    page.goto("/participants")
-    page.set_input_files("#import-file", files=[{"name": "ИС-01.csv", "mimeType": "text/csv",
-                                                 "buffer": ROSTER_CSV}])
-    page.click("#import-form button[type=submit]")
-    page.wait_for_selector("#import-result.good")
+    import_roster(page)
     rec.ctl("start")
     rec.ctl("mark")
     wait_for(lambda: rec.status()["elapsed_s"] > 2.0, timeout_s=20)
