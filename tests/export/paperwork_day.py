@@ -29,8 +29,8 @@ CYCLE_S = 100
 INTRO = (40.0, 46.0)
 TALK = (60.0, 100.0)
 FEED_S = 4000
-GAP_S = 105
-"""Feed seconds between two marks: each answer spans a whole cycle."""
+GAP_S = 75
+"""Feed seconds between two marks: more than the 46 s from a mark to its intro's end."""
 PERIOD = int(0.7 * RATE_HZ)
 NAMES = ["Иванов Иван Иванович", "Петрова Анна Сергеевна", "Щукин Фёдор Ильич",
          "Александрова-Римская Екатерина Константиновна", "Борисов Борис Борисович"]
