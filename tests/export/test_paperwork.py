@@ -31,6 +31,7 @@ from paperwork_day import (
 from appliance import config as config_mod
 from appliance.capture.wavfile import read_info
 from appliance.errors import StateError
+from appliance.export import paper
 from appliance.export.audit import read_audit
 from appliance.export.clips import participant_range
 from appliance.export.dayfolder import load_day
@@ -356,3 +357,12 @@ def test_regional_command_writes_the_package_onto_a_drive(day, tmp_path):
                               "--date", "2020-01-01", "--dest", str(tmp_path)],
                              capture_output=True, text=True)
     assert refused.returncode == 2 and "Нет записей за 2020-01-01" in refused.stderr
+
+
+def test_the_print_check_sees_a_line_running_off_the_page(chromium, tmp_path):
+    """The checker itself: a line that cannot wrap is caught past the right margin."""
+    long_line = " ".join(f"слово{i}" for i in range(60))
+    body = f"<p style=\"white-space:nowrap\">{long_line}</p><p>короткая строка</p>"
+    printed = print_pdf(chromium, paper.document("проверка", body), tmp_path / "wide.pdf")
+    off = printed.overflowing(MARGIN_MM)
+    assert off and "короткая" not in off  # Chromium cuts the rest at the page edge
