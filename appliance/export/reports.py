@@ -176,13 +176,12 @@ def files_grid(files: list[FileEntry], end: str = "") -> str:
 
 
 def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "",
-                 unlisted: tuple[str, ...] = (MANIFEST_NAME,),
-                 key_fingerprint: str | None = None) -> bytes:
+                 fingerprint: str = "", unlisted: tuple[str, ...] = (MANIFEST_NAME,)) -> bytes:
     """Акт передачи: what left the room on this drive, with sizes and SHA-256.
 
     `files` are listed with their checksums; `unlisted` are the files written after the act
     (the manifest, its signature), named and counted too, so the count is the folder's.
-    `key_fingerprint`: the fingerprint of the key that signed the package, printed when the
+    `fingerprint`: the fingerprint of the box's key that signed the package, printed when the
     package is signed."""
     return transfer_act(
         "Акт передачи аудиозаписей итогового собеседования по русскому языку",
@@ -190,20 +189,19 @@ def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "",
         files, HANDOVER_ACT,
         [paper.Signer("Передал: технический специалист", dated=True),
          paper.Signer("Принял: ответственный организатор", dated=True)],
-        unlisted=unlisted, key_fingerprint=key_fingerprint)
+        unlisted=unlisted, fingerprint=fingerprint)
 
 
 def transfer_act(title: str, site: list[tuple[str, str]], files: list[FileEntry],
                  act_name: str, signers: list[paper.Signer], what: str = "",
-                 unlisted: tuple[str, ...] = (MANIFEST_NAME,),
-                 key_fingerprint: str | None = None) -> bytes:
+                 unlisted: tuple[str, ...] = (MANIFEST_NAME,), fingerprint: str = "") -> bytes:
     """An act of handing a folder over (see `handover_act`); `what` says what it holds."""
     total = sum(f.bytes for f in files)
     count = len(files) + 1 + len(unlisted)
     after = ", ".join([f"этот акт ({act_name})", *unlisted])
-    signed = ("" if key_fingerprint is None else
+    signed = ("" if not fingerprint else
               f"<p>Пакет подписан ключом устройства. Отпечаток ключа: "
-              f"<code>{html.escape(key_fingerprint)}</code></p>")
+              f"<code>{html.escape(fingerprint)}</code></p>")
     body = (paper.heading(title) + paper.fields(site)
             + (f"<p>{html.escape(what)}</p>" if what else "")
             + f"<p>Передано файлов: {count} — перечисленные ниже {len(files)} (общий объём "

@@ -193,7 +193,7 @@ def test_handover_act_counts_the_folder_and_keeps_its_signatures(exported, chrom
 def test_handover_act_prints_the_signing_key_fingerprint(folder, chromium, tmp_path):
     files = [FileEntry(f"файл-{i}.wav", 1000 * i, f"{i:064x}") for i in range(1, 40)]
     fingerprint = "SHA256:" + "ab12" * 11
-    act = handover_act(folder, files, key_fingerprint=fingerprint,
+    act = handover_act(folder, files, "", fingerprint,
                        unlisted=(MANIFEST_NAME, "SHA256SUMS.sig"))
     printed = print_pdf(chromium, act, tmp_path / "signed.pdf")
     assert printed.page_of(f"Отпечаток ключа: {fingerprint}") == [1]
