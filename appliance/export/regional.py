@@ -71,11 +71,11 @@ def write_package(data_dir: str | os.PathLike, day: DayFolder, dest_dir: str | o
     `appeal_number` the re-check package of that one participant; into `dest_dir`."""
     numbers = [appeal_number] if appeal_number is not None else sorted(results.load(day.path))
     if not numbers:
-        raise StateError("regional.none", date=day.date.isoformat())
+        raise StateError("regional.none", date=paper.date_text(day.date))
     rows = {r.number: r for r in build_rows(day, limits) if r.file}
     for number in numbers:
         if number not in rows:
-            raise StateError("regional.not_recorded", n=number, date=day.date.isoformat())
+            raise StateError("regional.not_recorded", n=number, date=paper.date_text(day.date))
     folder = Path(dest_dir) / folder_name(day, appeal_number)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "SHA256SUMS").unlink(missing_ok=True)  # a folder with a manifest is finished

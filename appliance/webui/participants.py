@@ -303,6 +303,8 @@ def set_result():
     date = chosen_date()
     number = _number(str(body.get("participant", "")))
     failed = bool(body.get("nezachet"))
+    if not (day_dir(date) / "journal.jsonl").exists():  # the expert marks recorded answers
+        raise StateError("part.no_recording", date=date.strftime("%d.%m.%Y"))
     roster = roster_mod.load(day_dir(date))
     if roster.participants:
         roster.require(number)

@@ -340,7 +340,7 @@ def test_appeal_package_has_the_clip_and_its_markers(day, folder, rows, chromium
 def test_a_participant_without_a_recording_is_refused(day, folder, tmp_path):
     with pytest.raises(StateError) as err:
         write_package(day.data_dir, folder, tmp_path, appeal_number=ABSENT)
-    assert err.value.message() == (f"Участник {ABSENT} не записан {day.date.isoformat()}: "
+    assert err.value.message() == (f"Участник {ABSENT} не записан {day.date:%d.%m.%Y}: "
                                    "нет записи для передачи")
     assert not list(tmp_path.iterdir()), "nothing written"
 

@@ -10,6 +10,7 @@ import io
 from openpyxl import Workbook
 
 from appliance.export.audit import read_audit
+from appliance.journal import Event, Journal
 from appliance.participants import roster as roster_mod
 
 DATE = "2027-02-10"
@@ -85,8 +86,15 @@ def test_everything_needs_a_login(web_client):
 
 def test_nezachet_marks_and_their_refusals_in_russian(web_authed_client, web_data_dir):
     page_client = web_authed_client
-    upload(page_client, "ИС-01.csv", "1;Иванов Иван Иванович;9А\n2;Петрова Анна;9Б\n".encode())
     url = f"/api/participants/result?date={DATE}"
+    early = post(page_client, url, {"participant": 1, "nezachet": True})
+    assert early.status_code == 409 and early.json["error"]["text"] == "За 10.02.2027 нет записей"
+    day_dir = roster_mod.day_dir(web_data_dir, dt.date.fromisoformat(DATE))
+    day_dir.mkdir(parents=True)
+    with Journal(day_dir / "journal.jsonl") as journal:  # the day was recorded
+        journal.append(Event.DAY_OPENED, date=DATE, region="64", msu="01", school="640101",
+                       room="0005", naming="cyrillic")
+    upload(page_client, "ИС-01.csv", "1;Иванов Иван Иванович;9А\n2;Петрова Анна;9Б\n".encode())
     assert post(page_client, url, {"participant": 2, "nezachet": True}).json["nezachet"] == [2]
     rows = page_client.get(f"/api/participants?date={DATE}").json["rows"]
     assert [(r["number"], r["nezachet"]) for r in rows] == [(1, False), (2, True)]
@@ -103,5 +111,8 @@ def test_nezachet_marks_and_their_refusals_in_russian(web_authed_client, web_dat
     assert "У участника 1 нет отметки о досрочном завершении" in no_act.get_data(as_text=True)
     package = page_client.post("/participants/regional.zip", data={
         "date": DATE, "csrf_token": page_client.csrf})
-    assert package.status_code == 409  # the day was never recorded: nothing to hand over
-    assert "За 10.02.2027 нет записей" in package.get_data(as_text=True)
+    assert package.status_code == 409  # every mark was taken back: nothing to hand over
+    assert "За 10.02.2027 нет участников с отметкой «незачет»" in package.get_data(as_text=True)
+    not_recorded = page_client.post("/participants/regional.zip", data={
+        "date": "2027-02-11", "csrf_token": page_client.csrf})
+    assert "За 11.02.2027 нет записей" in not_recorded.get_data(as_text=True)
