@@ -116,17 +116,17 @@ def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetR
                                  str(info.get("variant", "")), "", "", None, None, "", None,
                                  None, notes, [], ovz=ovz,
                                  mark=ABSENT if person.absent else ""))
-        rows += [_segment_row(day, s, person.name, person.class_name, info, limits, ovz)
+        rows += [_segment_row(day, line, s, person.name, person.class_name, info, limits, ovz)
                  for s in segments]
     for number, segments in sorted(by_number.items(), key=lambda kv: (kv[0] is None, kv[0])):
         info = line.info.get(number, {}) if number is not None else {}
-        rows += [_segment_row(day, s, "(нет в списке)" if roster.participants else "",
+        rows += [_segment_row(day, line, s, "(нет в списке)" if roster.participants else "",
                               "", info, limits) for s in segments]
     return rows
 
 
-def _segment_row(day: DayFolder, segment: timeline.Segment, name: str, class_name: str,
-                 info: dict, limits: CheckLimits, ovz: bool = False) -> SheetRow:
+def _segment_row(day: DayFolder, line: timeline.Timeline, segment: timeline.Segment, name: str,
+                 class_name: str, info: dict, limits: CheckLimits, ovz: bool = False) -> SheetRow:
     part = day.part(segment.part)
     rate = part.rate_hz
     opened = part.start_wall()
@@ -230,12 +230,7 @@ TITLE = "Ведомость учета проведения итогового �
 
 
 def _place_fields(day, school_name: str) -> list[tuple[str, str]]:
-    return paper.site_fields(getattr(day, "region", ""), getattr(day, "msu", ""), day.school,
-                             school_name, day.room, day.date)
-
-
-def _cell(text: str) -> str:
-    return html.escape(text)
+    return paper.site_fields(day.region, day.msu, day.school, school_name, day.room, day.date)
 
 
 def _time_cells(row: SheetRow) -> list[str]:
@@ -268,7 +263,7 @@ def sheet_html(day, rows: list[SheetRow], school_name: str = "") -> bytes:
         line = [str(row.number or ""), row.name, row.class_name]
         line += [("да" if row.ovz else "")] if ovz else []
         line += [row.variant, *_time_cells(row), row.mark, ""]
-        cells.append([_cell(c) for c in line])
+        cells.append([html.escape(c) for c in line])
     end = ("<p><small>Время — по позиции метки в аудиозаписи. Представление участника (ФИО, "
            "номер варианта) в продолжительность ответа не включается. * — конец представления "
            "не найден в записи: продолжительность указана вместе с представлением.</small></p>"
@@ -288,7 +283,7 @@ def technician_html(day, rows: list[SheetRow], school_name: str = "") -> bytes:
     and the marker corrections. Not signed, not handed to participants."""
     title = "Ведомость ИС-02: копия технического специалиста"
     widths = ["4%", "20%", "8%", "9%", "8%", "5%", "9%", "37%"]
-    cells = [[_cell(c) for c in (str(r.number or ""), r.name, r.start, r.intro_end, r.end,
+    cells = [[html.escape(c) for c in (str(r.number or ""), r.name, r.start, r.intro_end, r.end,
                                  str(r.part or ""),
                                  "" if r.offset_s is None else f"{r.offset_s:.3f}",
                                  "; ".join(r.notes))] for r in rows]
