@@ -72,7 +72,10 @@ def write_package(data_dir: str | os.PathLike, day: DayFolder, dest_dir: str | o
     numbers = [appeal_number] if appeal_number is not None else sorted(results.load(day.path))
     if not numbers:
         raise StateError("regional.none", date=paper.date_text(day.date))
-    rows = {r.number: r for r in build_rows(day, limits) if r.file}
+    rows: dict[int | None, SheetRow] = {}
+    for row in build_rows(day, limits):  # the first segment, as `participant_range` cuts
+        if row.file:
+            rows.setdefault(row.number, row)
     for number in numbers:
         if number not in rows:
             raise StateError("regional.not_recorded", n=number, date=paper.date_text(day.date))
