@@ -188,6 +188,9 @@ def test_handover_act_counts_the_folder_and_keeps_its_signatures(exported, chrom
     assert printed.page_of("(подпись)") == [last] and printed.page_of("(дата)") == [last]
     assert printed.overflowing(MARGIN_MM) == []
     assert not printed.page_of("Отпечаток ключа"), "unsigned: no fingerprint"
+    verified = subprocess.run([str(Path(sys.executable).with_name("appliance")), "verify",
+                               str(exported.parent.parent)], capture_output=True, text=True)
+    assert "Все проверки пройдены" in verified.stdout, verified.stdout + verified.stderr
 
 
 def test_handover_act_prints_the_signing_key_fingerprint(folder, chromium, tmp_path):
