@@ -237,8 +237,10 @@ class ParticipantsConfig:
     short_min: float = 8.0
     """A segment shorter than this (min) is flagged (the answer takes about 15 min)."""
     long_min: float = 30.0
-    """A segment longer than this (min) is flagged (participants with special needs may take
-    up to 30 min more: raise it for them)."""
+    """A segment longer than this (min) is flagged."""
+    ovz_extra_min: float = 30.0
+    """Participants marked ОВЗ in the list (special needs) are allowed this many minutes
+    more before "too long"."""
     long_silence_s: float = 150.0
     """A stretch without speech this long (s) inside a segment is flagged (reading
     preparation takes up to 2 min)."""
@@ -295,6 +297,19 @@ def _number(kind: type, low: float, high: float):
     return check
 
 
+STANDARD_RATES_HZ = (8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000)
+"""Sample rates a WAV player and a USB microphone both know; the device itself is asked when
+the recorder opens it (a rate it refuses is the `capture.open_failed` message)."""
+
+
+def _rate(key: str, value: Any) -> int:
+    value = _number(int, STANDARD_RATES_HZ[0], STANDARD_RATES_HZ[-1])(key, value)
+    if value not in STANDARD_RATES_HZ:
+        raise ConfigError("config.choice", key=key, value=value,
+                          choices=", ".join(map(str, STANDARD_RATES_HZ)))
+    return value
+
+
 def _text(key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError("config.type", key=key, value=value,
@@ -334,7 +349,7 @@ def _month_day(key: str, value: Any) -> str:
 VALIDATORS: dict[str, dict[str, Any]] = {
     "site": {"region": _digits(2, "64"), "msu": _digits(2, "01"),
              "school": _digits(6, "640101"), "room": _digits(4, "0005")},
-    "audio": {"device": _device, "rate": _number(int, 8000, 192000),
+    "audio": {"device": _device, "rate": _rate,
               "channels": _number(int, 1, 8), "block_ms": _number(int, 10, 500)},
     "recording": {"data_dir": _text, "pause_mode": _choice("split", "continue"),
                   "naming": _choice("cyrillic", "ascii"),
@@ -372,7 +387,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
                "keep_months": _number(int, 0, 120),
                "mp3_bitrate": _choice("64k", "96k", "128k", "192k", "256k", "320k")},
     "participants": {"intro_speech_s": _number(float, 5, 600), "short_min": _number(float, 0, 120),
-                     "long_min": _number(float, 1, 600),
+                     "long_min": _number(float, 1, 600), "ovz_extra_min": _number(float, 0, 600),
                      "long_silence_s": _number(float, 5, 3600)},
 }
 

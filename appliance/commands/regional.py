@@ -39,5 +39,6 @@ def run(args) -> int:
     package = write_package(config.data_dir, day, Path(args.dest), config.export.school_name,
                             args.appeal, CheckLimits.from_config(config.participants))
     print(i18n.text("regional.done", folder=package.folder,
-                    numbers=", ".join(map(str, package.numbers)), files=len(package.files) + 1))
+                    numbers=", ".join(map(str, package.numbers)),
+                    files=sum(1 for _ in package.folder.iterdir())))
     return 0

@@ -1,8 +1,9 @@
 """The package for the regional centre (РЦОИ): the recordings of participants with «незачет»,
 or of one participant whose answer is re-checked on appeal (protocol ИС-06-01).
 
-One folder per package, finished like a room export (every file written and read back, the
-SHA256SUMS manifest last, by the same writer):
+One folder per package, finished like a room export (every file written and read back, then
+sealed last by the same `package.seal_package`: the box's key, SHA256SUMS, the signed
+manifest.json):
 - each participant's clip, an exact copy of the master's frames, named by the list number
   (`…_участник-7.wav`), never by name, with its markers relative to the clip (`….txt`,
   Audacity labels: the start, the end of the introduction when known, the end);
@@ -19,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance import i18n, naming
+from appliance.boxkey import ensure_key
 from appliance.errors import StateError
 from appliance.export import paper
 from appliance.export.audit import log_event
 from appliance.export.clips import participant_range, wav_bytes
 from appliance.export.dayfolder import DayFolder
-from appliance.export.exporter import write_manifest
+from appliance.export.package import WRITTEN_BY_SEAL, seal_package
 from appliance.export.reports import FileEntry, clock, transfer_act
 from appliance.export.verified_copy import write_verified
 from appliance.participants import results
@@ -79,9 +81,11 @@ def write_package(data_dir: str | os.PathLike, day: DayFolder, dest_dir: str | o
     for number in numbers:
         if number not in rows:
             raise StateError("regional.not_recorded", n=number, date=paper.date_text(day.date))
+    key = ensure_key(data_dir)
     folder = Path(dest_dir) / folder_name(day, appeal_number)
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "SHA256SUMS").unlink(missing_ok=True)  # a folder with a manifest is finished
+    for seal in WRITTEN_BY_SEAL:  # a folder with a signed manifest is a finished folder
+        (folder / seal).unlink(missing_ok=True)
     files: list[FileEntry] = []
 
     def put(name: str, data: bytes) -> None:
@@ -100,8 +104,12 @@ def write_package(data_dir: str | os.PathLike, day: DayFolder, dest_dir: str | o
     else:
         put(recheck_name(appeal_number),
             recheck_sheet(day, rows[appeal_number], clips[appeal_number], school_name))
-    put(TRANSFER_ACT, _act(day, list(files), school_name, appeal_number is not None))
-    write_manifest(folder, files)
+    put(TRANSFER_ACT, _act(day, list(files), school_name, appeal_number is not None,
+                           key.fingerprint))
+    subject = {"kind": "regional-appeal" if appeal_number is not None else "regional-nezachet",
+               "date": day.date.isoformat(), "school": day.school, "room": day.room,
+               "participants": numbers}
+    files = seal_package(folder, files, key, subject)
     log_event(data_dir, AUDIT_EVENT, date=day.date.isoformat(), participants=numbers,
               appeal=appeal_number is not None, folder=folder.name,
               files=[{"file": f.name, "bytes": f.bytes, "sha256": f.sha256} for f in files],
@@ -172,7 +180,8 @@ def recheck_sheet(day: DayFolder, row: SheetRow, clip: FileEntry,
     return paper.document(title, body)
 
 
-def _act(day: DayFolder, files: list[FileEntry], school_name: str, appeal: bool) -> bytes:
+def _act(day: DayFolder, files: list[FileEntry], school_name: str, appeal: bool,
+         fingerprint: str) -> bytes:
     what = ("аудиозапись ответа участника для повторной проверки региональной комиссией"
             if appeal else "аудиозаписи ответов участников итогового собеседования, "
             "получивших неудовлетворительный результат («незачет»)")
@@ -182,4 +191,5 @@ def _act(day: DayFolder, files: list[FileEntry], school_name: str, appeal: bool)
         [paper.Signer("Передал: ответственный организатор образовательной организации",
                       dated=True),
          paper.Signer("Принял: представитель РЦОИ (муниципальный координатор)", dated=True)],
-        what=f"Передаются на USB-носителе: {what}.")
+        what=f"Передаются на USB-носителе: {what}.", unlisted=WRITTEN_BY_SEAL,
+        fingerprint=fingerprint)

@@ -34,6 +34,7 @@ COLUMNS = ("№", "ФИО", "Класс", "Вариант", "Начало (ме�
 ABSENT = "Н"
 EARLY = "досрочно (акт ИС-08)"
 READ_BLOCK_FRAMES = 48000
+OVZ_NOTE = "ОВЗ"
 
 
 @dataclass(frozen=True)
@@ -80,20 +81,16 @@ class SheetRow:
                 "" if self.offset_s is None else f"{self.offset_s:.3f}", "; ".join(self.notes)]
 
 
-def _roster_extras(person) -> tuple[str, bool]:
-    """Variant and ОВЗ from the roster when it carries them (older rosters do not)."""
-    return str(getattr(person, "variant", "") or ""), bool(getattr(person, "ovz", False))
-
-
 def roster_rows(directory: Path) -> list[SheetRow]:
     """The sheet of a day not started yet: the list alone."""
-    rows = []
-    for p in roster_mod.load(directory).ordered():
-        variant, ovz = _roster_extras(p)
-        rows.append(SheetRow(p.number, p.name, p.class_name, variant, "", "", None, None, "",
-                             None, None, ["Н (неявка)"] if p.absent else [], [], ovz=ovz,
-                             mark=ABSENT if p.absent else ""))
-    return rows
+    return [SheetRow(p.number, p.name, p.class_name, str(p.variant or ""), "", "", None, None,
+                     "", None, None, (["Н (неявка)"] if p.absent else []) + _ovz_note(p), [],
+                     ovz=p.ovz, mark=ABSENT if p.absent else "")
+            for p in roster_mod.load(directory).ordered()]
+
+
+def _ovz_note(person: roster_mod.Participant) -> list[str]:
+    return [OVZ_NOTE] if person.ovz else []
 
 
 def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetRow]:
@@ -108,16 +105,20 @@ def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetR
     rows: list[SheetRow] = []
     for person in roster.ordered():
         segments = by_number.pop(person.number, [])
-        variant, ovz = _roster_extras(person)
-        info = {"variant": variant, **line.info.get(person.number, {})}
+        listed = {"variant": person.variant} if person.variant else {}
+        info = {**listed, **line.info.get(person.number, {})}
         if not segments:
             notes = ["Н (неявка)"] if person.absent else ["нет записи"]
             rows.append(SheetRow(person.number, person.name, person.class_name,
                                  str(info.get("variant", "")), "", "", None, None, "", None,
-                                 None, notes, [], ovz=ovz,
+                                 None, notes + _ovz_note(person), [], ovz=person.ovz,
                                  mark=ABSENT if person.absent else ""))
-        rows += [_segment_row(day, line, s, person.name, person.class_name, info, limits, ovz)
-                 for s in segments]
+        own_limits = limits.for_participant(person.ovz)
+        for segment in segments:
+            row = _segment_row(day, line, segment, person.name, person.class_name, info,
+                               own_limits, person.ovz)
+            row.notes += _ovz_note(person)
+            rows.append(row)
     for number, segments in sorted(by_number.items(), key=lambda kv: (kv[0] is None, kv[0])):
         info = line.info.get(number, {}) if number is not None else {}
         rows += [_segment_row(day, line, s, "(нет в списке)" if roster.participants else "",

@@ -33,8 +33,8 @@ MAX_STREAMS = 10  # each open stream holds a server thread (commands/web.py THRE
 CLOCK_SOURCES = ("ntp", "rtc", "browser", "unknown")
 BUTTON_ACTIONS = ("press", "release")  # appliance.hardware.service (which loads numpy)
 LED_PATTERNS = ("not_ready", "ready", "recording", "paused", "alarm", "export_running",
-                "export_failed", "safe_to_remove", "fault", "pressed", "long_reached",
-                "refused")
+                "export_failed", "safe_to_remove", "fault", "not_recording", "pressed",
+                "long_reached", "refused")
 """The names of appliance.hardware.leds.PATTERNS (a test keeps them equal)."""
 DRIVE_STATES = ("absent", "mounted", "exporting", "safe_to_remove", "failed")
 EXPORT_REQUESTED = "export_requested"
@@ -47,6 +47,7 @@ i18n.register({
     "dash.state.paused": ("Пауза", "Paused"),
     "dash.state.stopped": ("Остановлено", "Stopped"),
     "dash.state.unknown": ("Нет связи", "No connection"),
+    "dash.state.not_recording": ("Запись НЕ ИДЁТ", "NOT recording"),
     "dash.elapsed": ("Записано", "Recorded"),
     "dash.part": ("Часть", "Part"),
     "dash.file": ("Файл", "File"),
@@ -55,6 +56,10 @@ i18n.register({
     "dash.channel": ("Канал {n}", "Channel {n}"),
     "dash.alarms": ("Предупреждения", "Alarms"),
     "dash.no_alarms": ("Нет", "None"),
+    "dash.stale": ("Данные устарели {seconds} с: страница не получает состояние регистратора, "
+                   "показанное может быть неверным",
+                   "Data stale for {seconds} s: the page gets no status from the recorder, "
+                   "what it shows may be wrong"),
     "dash.free": ("Свободно", "Free space"),
     "dash.hours_left": ("{hours} ч записи", "{hours} h of recording"),
     "dash.clock": ("Часы", "Clock"),
@@ -104,6 +109,7 @@ i18n.register({
     "led.export_failed": ("Выгрузка не удалась", "Export failed"),
     "led.safe_to_remove": ("Накопитель можно извлечь", "Safe to remove the drive"),
     "led.fault": ("Нет связи с регистратором", "No connection to the recorder"),
+    "led.not_recording": ("Запись не идёт!", "Not recording!"),
     "led.pressed": ("Кнопка нажата", "Button pressed"),
     "led.long_reached": ("Долгое нажатие: отпустить — пауза, держать 5 с — стоп",
                          "Long press: release to pause, hold 5 s to stop"),
@@ -262,10 +268,9 @@ def events():
         raise ControlError("dash.too_many_watchers", count=hub.watchers)
 
     def stream():
-        hub.watch()
+        seq = hub.watch()
         try:
             yield "retry: 1000\n\n"
-            seq = 0
             while time.time() < expires and not auth.revoked(session_id):
                 snapshot = hub.next_after(seq, KEEPALIVE_S)
                 if snapshot is None:

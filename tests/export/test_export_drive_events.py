@@ -38,7 +38,7 @@ def test_inserted_drive_is_mounted_exported_and_left_safe_to_remove(data_dir, sm
     status = manager.status()
     assert status["state"] == "safe_to_remove", status
     assert status["progress"] == 1.0
-    assert status["result"]["rooms"][0]["files"] == 14  # + room sheet and its copy
+    assert status["result"]["rooms"][0]["files"] == 19  # in manifest, with the sheet's copy
     assert states == ["mounted", "exporting", "safe_to_remove"]
     assert not os.path.ismount(mount_dir)
 

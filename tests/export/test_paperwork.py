@@ -29,6 +29,7 @@ from paperwork_day import (
 )
 
 from appliance import config as config_mod
+from appliance.boxkey import ensure_key, signature_valid
 from appliance.capture.wavfile import read_info
 from appliance.errors import StateError
 from appliance.export import paper
@@ -38,6 +39,13 @@ from appliance.export.dayfolder import load_day
 from appliance.export.destruction_act import Commission, count_in_words
 from appliance.export.exporter import export_days
 from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, REPORT_HTML, parse_sums
+from appliance.export.package import (
+    MANIFEST_JSON,
+    SEAL_FILES,
+    SIGNATURE_FILE,
+    WRITTEN_BY_SEAL,
+    parse_manifest,
+)
 from appliance.export.regional import (
     NEZACHET_LIST,
     TRANSFER_ACT,
@@ -171,23 +179,26 @@ def exported(day, tmp_path_factory):
     return room
 
 
-def test_handover_act_counts_the_folder_and_keeps_its_signatures(exported, chromium, tmp_path):
+def test_handover_act_counts_the_folder_and_keeps_its_signatures(day, exported, chromium,
+                                                                  tmp_path):
     act = (exported / HANDOVER_ACT).read_bytes()
     on_drive = sorted(p.name for p in exported.iterdir() if p.is_file())
     printed = print_pdf(chromium, act, tmp_path / "act.pdf")
     assert printed.page_of(f"Передано файлов: {len(on_drive)} ")
     listed = [name for name, _ in parse_sums((exported / MANIFEST_NAME).read_text("utf-8"))[0]]
-    assert sorted([*listed, MANIFEST_NAME]) == on_drive
+    assert sorted({*listed, *WRITTEN_BY_SEAL}) == on_drive
     text = act.decode()
     for name, sha in parse_sums((exported / MANIFEST_NAME).read_text("utf-8"))[0]:
-        if name != HANDOVER_ACT:  # every file is named with its checksum, but the act's own
+        if name != HANDOVER_ACT and name not in WRITTEN_BY_SEAL:  # the act lists all before it
             assert f"<td>{name}</td>" in text and sha in text, name
+    for name in WRITTEN_BY_SEAL:  # and names what the seal writes after it
+        assert name in text
     last = len(printed.pages)
     assert not printed.landscape and printed.page_of("Принял: ответственный организатор") == [
         last]
     assert printed.page_of("(подпись)") == [last] and printed.page_of("(дата)") == [last]
     assert printed.overflowing(MARGIN_MM) == []
-    assert not printed.page_of("Отпечаток ключа"), "unsigned: no fingerprint"
+    assert printed.page_of(f"Отпечаток ключа: {ensure_key(day.data_dir).fingerprint}")
     verified = subprocess.run([str(Path(sys.executable).with_name("appliance")), "verify",
                                str(exported.parent.parent)], capture_output=True, text=True)
     assert "Все проверки пройдены" in verified.stdout, verified.stdout + verified.stderr
@@ -196,11 +207,10 @@ def test_handover_act_counts_the_folder_and_keeps_its_signatures(exported, chrom
 def test_handover_act_prints_the_signing_key_fingerprint(folder, chromium, tmp_path):
     files = [FileEntry(f"файл-{i}.wav", 1000 * i, f"{i:064x}") for i in range(1, 40)]
     fingerprint = "SHA256:" + "ab12" * 11
-    act = handover_act(folder, files, "", fingerprint,
-                       unlisted=(MANIFEST_NAME, "SHA256SUMS.sig"))
+    act = handover_act(folder, files, "", fingerprint, unlisted=WRITTEN_BY_SEAL)
     printed = print_pdf(chromium, act, tmp_path / "signed.pdf")
     assert printed.page_of(f"Отпечаток ключа: {fingerprint}") == [1]
-    assert printed.page_of("Передано файлов: 42 ")
+    assert printed.page_of("Передано файлов: 44 ")
     last = len(printed.pages)
     assert last == 2 and last in printed.page_of("файл-39.wav")
     assert printed.page_of("(подпись)") == [last]
@@ -300,11 +310,15 @@ def test_nezachet_package_for_the_regional_centre(day, folder, rows, chromium, t
         assert float(labels[-1].split("\t")[0]) == pytest.approx(by_number[number].duration_s,
                                                                  abs=0.001)
     assert not [n for n in on_drive if any(w in n for r in rows for w in r.name.split())]
-    # one manifest over everything else, by the room export's writer
-    sums = dict((name, sha) for name, sha in parse_sums(
-        (package.folder / MANIFEST_NAME).read_text("utf-8"))[0])
-    assert sorted([*sums, MANIFEST_NAME]) == on_drive
-    for name, sha in sums.items():
+    # sealed like a room export: the box's signed manifest lists every other file
+    manifest = (package.folder / MANIFEST_JSON).read_bytes()
+    document = parse_manifest(manifest)
+    assert signature_valid(document["public_raw"], manifest,
+                           (package.folder / SIGNATURE_FILE).read_bytes())
+    assert document["package"]["kind"] == "regional-nezachet"
+    signed = {f["name"]: f["sha256"] for f in document["files"]}
+    assert sorted([*signed, *SEAL_FILES]) == on_drive
+    for name, sha in signed.items():
         assert hashlib.sha256((package.folder / name).read_bytes()).hexdigest() == sha
     assert read_audit(day.data_dir)[-1].data["participants"] == list(NEZACHET)
 

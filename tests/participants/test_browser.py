@@ -1,6 +1,7 @@
 """`/participants` in a real browser (Debian's Chromium through Playwright) against the app
 served by waitress and a real recorder: import the list, record three participants (one
-no-show) with "next participant", the print view of the sheet. Screenshots go to
+no-show) with "next participant", the print view of the sheet; a messy list previewed, a
+column's role changed and imported, refusals shown and cleared. Screenshots go to
 tests/artifacts/screenshots/."""
 
 from __future__ import annotations
@@ -9,7 +10,21 @@ import zipfile
 
 from appliance.participants import results
 from tests.feeds import wait_for
-from tests.webfixtures import SCREENSHOT_DIR
+from tests.participants.test_recorded_day import (
+    OVZ_CSV,
+    OVZ_LIMITS,
+    day_config,
+    record_two_long_answers,
+)
+from tests.recorder_process import RecorderProcess
+from tests.webfixtures import (
+    SCREENSHOT_DIR,
+    WebProcess,
+    free_port,
+    login_page,
+    new_page,
+    set_password,
+)
 
 ROSTER_CSV = ("№ п.п.;ФИО участника;Класс;Отметка о неявке\r\n"
               "1;Иванов Иван Иванович;9А;\r\n2;Петрова Анна Сергеевна;9Б;Н\r\n"
@@ -30,7 +45,8 @@ def import_roster(page) -> None:
     page.goto("/participants")
     page.set_input_files("#import-file", files=[{"name": "ИС-01.csv", "mimeType": "text/csv",
                                                  "buffer": ROSTER_CSV}])
-    page.click("#import-form button[type=submit]")
+    page.wait_for_selector("#import-submit:not([disabled])")
+    page.click("#import-submit")
     page.wait_for_selector("#import-result.good")
 
 
@@ -116,3 +132,119 @@ def test_mark_nezachet_print_is08_and_download_the_regional_package(logged_in_pa
     assert {"список-незачет.html", "акт-передачи-РЦОИ.html", "SHA256SUMS"} <= set(files)
     assert not [f for f in files if "Щукин" in f]
     shot(page, "regional")
+
+
+MESSY_CSV = ("Список участников итогового собеседования;;;;;\r\n"
+             "МБОУ СОШ № 12;;;;;\r\n;;;;;\r\n"
+             "№ п/п;ФИО участника;Класс;Вар.;Отметка об ОВЗ (продолжительность +30 мин);"
+             "Отметка о неявке\r\n"
+             "1;Иванов Иван Иванович;9А;вар. 2;;\r\n"
+             "2;Петрова Анна Сергеевна;9Б;4;да;\r\n"
+             "3;Щукин Фёдор Ильич;9А;1;;Н\r\n;;;;;\r\n"
+             "Ответственный организатор ________ / Петров П. П. /;;;;;\r\n").encode("cp1251")
+BROKEN_CSV = "№;ФИО;Класс\r\n1;Иванов Иван;9А\r\n2;\"Петрова Анна;9Б\r\n".encode("cp1251")
+NO_NAME_CSV = "№;ФИО;Класс\r\n1;Иванов Иван;9А\r\n2;;9Б\r\n".encode("cp1251")
+UNLABELLED = """() => [...document.querySelectorAll('#participants input, #participants select')]
+  .filter((el) => !el.labels.length && !el.getAttribute('aria-label')).map((el) => el.outerHTML)"""
+
+
+def choose_file(page, name: str, data: bytes) -> None:
+    page.set_input_files("#import-file", files=[{"name": name, "mimeType": "text/csv",
+                                                 "buffer": data}])
+
+
+def preview_cells(page) -> list[list[str]]:
+    return page.eval_on_selector_all(
+        "#preview-table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))")
+
+
+def test_preview_change_a_column_and_import_with_refusals_cleared(logged_in_page):
+    page = logged_in_page
+    page.goto("/participants?date=2027-02-10")
+    with page.expect_download() as sample:
+        page.click("#import-sample")
+    assert sample.value.path().read_bytes().startswith("\ufeff№ п/п;ФИО участника".encode())
+
+    # a file that cannot be read: the refusal in the message box, no preview
+    choose_file(page, "сломанный.csv", BROKEN_CSV)
+    page.wait_for_selector("#message-box:not([hidden])")
+    assert page.inner_text("#message-box .message-text") == (
+        "Строка 3: кавычка не закрыта или стоит не на месте. Ничего не импортировано")
+    assert page.is_hidden("#preview") and page.is_disabled("#import-submit")
+
+    # a row without a name: the preview says which, the import button stays off, and the
+    # earlier refusal is gone
+    choose_file(page, "без имени.csv", NO_NAME_CSV)
+    page.wait_for_selector("#preview-summary.bad")
+    assert page.is_hidden("#message-box")
+    assert page.inner_text("#preview-summary") == (
+        "Строка 3: не указаны ФИО участника. Ничего не импортировано")
+    assert page.is_disabled("#import-submit")
+    shot(page, "import_refused")
+
+    # a list with title rows, a signature line and a variant column the box cannot name
+    choose_file(page, "ИС-01 9 классы.csv", MESSY_CSV)
+    page.wait_for_selector("#preview-summary.good")
+    assert page.inner_text("#preview-header").startswith("Строка заголовка: 4")
+    assert [r[:3] for r in preview_cells(page)] == [
+        ["5", "1", "Иванов Иван Иванович"], ["6", "2", "Петрова Анна Сергеевна"],
+        ["7", "3", "Щукин Фёдор Ильич"]], "the signature line is not part of the table"
+    roles = page.eval_on_selector_all("#preview-table select.role", "s => s.map(x => x.value)")
+    assert roles == ["number", "name", "class", "", "ovz", "absent"]
+    page.select_option("#preview-table select.role[data-column='3']", "variant")
+    page.wait_for_function("document.getElementById('preview-summary').innerText === "
+                           "'Будет загружено участников: 3'")
+    page.wait_for_selector("#import-submit:not([disabled])")
+    shot(page, "import_preview")
+    page.click("#import-submit")
+    page.wait_for_selector("#import-result.good")
+    assert page.inner_text("#import-result") == "Загружено участников: 3"
+    assert page.is_hidden("#preview")
+    page.wait_for_function("document.querySelectorAll('#roster tbody tr').length === 3")
+    variants = page.eval_on_selector_all("#roster input.variant", "s => s.map(x => x.value)")
+    assert variants == ["2", "4", "1"]
+    ovz = page.eval_on_selector_all("#roster input.ovz", "s => s.map(x => x.checked)")
+    absent = page.eval_on_selector_all("#roster input.absent", "s => s.map(x => x.checked)")
+    assert (ovz, absent) == ([False, True, False], [False, False, True])
+    page.wait_for_function("document.getElementById('next-info').innerText !== ''")
+    assert page.inner_text("#next-info") == "Следующий по списку: № 1"
+    assert page.evaluate(UNLABELLED) == []
+    shot(page, "imported")
+
+
+def import_through_the_page(page, name: str, data: bytes) -> None:
+    choose_file(page, name, data)
+    page.wait_for_selector("#import-submit:not([disabled])")
+    page.click("#import-submit")
+    page.wait_for_selector("#import-result.good")
+
+
+def test_an_ovz_participant_is_allowed_longer_on_a_recorded_day(chromium, tmp_path):
+    """The list imported on the page (one participant ОВЗ), a real recorder on the fast feed
+    records both 2.5 min with «too long» at 1 min: the sheet on the page flags only the
+    participant without ОВЗ."""
+    config, feed = day_config(tmp_path, OVZ_LIMITS, web={"listen": f"127.0.0.1:{free_port()}"})
+    set_password(config)
+    web = WebProcess(config).start()
+    rec = None
+    try:
+        page = new_page(chromium, web.url)
+        login_page(page)
+        page.goto("/participants")
+        import_through_the_page(page, "ИС-01.csv", OVZ_CSV)  # before the feed starts running
+        rec = RecorderProcess(config, env=feed.process_env()).start()
+        assert "too_long" in record_two_long_answers(rec)[1]
+        page.reload()
+        page.wait_for_function("document.querySelectorAll('#sheet tbody tr').length === 2")
+        rows = sheet_cells(page)
+        assert [r[:4] for r in rows] == [["1", "Иванов Иван Иванович", "9А", "2"],
+                                         ["2", "Петрова Анна Сергеевна", "9Б", "3"]]
+        assert "ОВЗ" in rows[0][8] and "слишком длинный" not in rows[0][8], rows[0]
+        assert "Ответ слишком длинный: " in rows[1][8] and "ОВЗ" not in rows[1][8], rows[1]
+        shot(page, "ovz_sheet")
+        page.context.close()
+        assert not page.js_errors, page.js_errors
+    finally:
+        if rec is not None:
+            rec.terminate()
+        web.terminate()

@@ -50,7 +50,7 @@ def test_import_edit_print_and_csv(web_authed_client, web_data_dir):
 
     state = page_client.get(f"/api/participants?date={DATE}").json
     edited = state["roster"] + [{"number": 3, "name": "Щукин Фёдор Ильич",
-                                 "class_name": "9А", "absent": False}]
+                                 "class": "9А", "absent": False}]
     assert post(page_client, f"/api/participants/roster?date={DATE}",
                 {"participants": edited}).json["ok"]
     rows = page_client.get(f"/api/participants?date={DATE}").json["rows"]
@@ -103,7 +103,7 @@ def test_nezachet_marks_and_their_refusals_in_russian(web_authed_client, web_dat
     assert unknown.status_code == 400
     assert unknown.json["error"]["text"] == "Участника с номером 9 нет в списке"
     bad = post(page_client, url, {"participant": "x", "nezachet": True})
-    assert bad.json["error"]["text"] == "Номер участника «x» не целое число"
+    assert bad.json["error"]["text"] == "Поле «participant» должно быть целым числом, получено «x»"
     assert [e.data["nezachet"] for e in read_audit(web_data_dir)
             if e.event == "result_marked"] == [True, False]
     no_act = page_client.get(f"/participants/early-act?date={DATE}&participant=1")
@@ -116,3 +116,62 @@ def test_nezachet_marks_and_their_refusals_in_russian(web_authed_client, web_dat
     not_recorded = page_client.post("/participants/regional.zip", data={
         "date": "2027-02-11", "csrf_token": page_client.csrf})
     assert "За 11.02.2027 нет записей" in not_recorded.get_data(as_text=True)
+
+
+def test_the_api_returns_variant_and_ovz_and_takes_a_chosen_mapping(web_authed_client):
+    client = web_authed_client
+    data = ("№;Ф.И.О. ребёнка;Кл.;Вар.;Особые условия\r\n"
+            "1;Иванов Иван Иванович;9А;2;да\r\n2;Петрова Анна Сергеевна;9Б;;\r\n").encode("cp1251")
+    automatic = upload(client, "свой.csv", data)
+    assert automatic.status_code == 400  # «Ф.И.О. ребёнка» is no header it knows
+    assert automatic.json["error"]["text"].startswith("Строка 1: номер «№» не целое число")
+    twice = post(client, f"/api/participants/import?date={DATE}",
+                 {"filename": "свой.csv", "data_b64": base64.b64encode(data).decode(),
+                  "header_row": 1, "roles": ["number", "name", "name"]})
+    assert twice.json["error"]["text"] == "Назначение «ФИО» выбрано для двух столбцов: B и C"
+    chosen = post(client, f"/api/participants/import?date={DATE}",
+                  {"filename": "свой.csv", "data_b64": base64.b64encode(data).decode(),
+                   "header_row": 1, "roles": ["number", "name", "class", "variant", "ovz"]})
+    assert chosen.status_code == 200, chosen.json
+    assert client.get(f"/api/participants?date={DATE}").json["roster"] == [
+        {"number": 1, "name": "Иванов Иван Иванович", "class": "9А", "absent": False,
+         "variant": 2, "ovz": True},
+        {"number": 2, "name": "Петрова Анна Сергеевна", "class": "9Б", "absent": False,
+         "variant": None, "ovz": False}]
+    state = client.get(f"/api/participants?date={DATE}").json
+    assert state["next"] == 1 and state["rows"][0]["notes"] == ["ОВЗ"]
+    assert state["rows"][0]["variant"] == "2"
+
+
+def test_the_sample_file_imports_as_it_is(web_authed_client):
+    client = web_authed_client
+    sample = client.get("/participants/sample.csv")
+    assert sample.status_code == 200 and "attachment" in sample.headers["Content-Disposition"]
+    reply = upload(client, "образец.csv", sample.get_data())
+    assert reply.json["message"] == "Загружено участников: 3"
+    roster = client.get(f"/api/participants?date={DATE}").json["roster"]
+    assert [(p["variant"], p["ovz"], p["absent"]) for p in roster] == [
+        (1, False, False), (2, True, False), (3, False, True)]
+
+
+def test_hostile_bodies_get_a_russian_refusal_never_a_server_error(web_authed_client):
+    client = web_authed_client
+    bodies = {
+        "/api/participants/import": [[], "x", {"filename": 5, "data_b64": ["a"]},
+                                     {"data_b64": "QQ==", "roles": "name"},
+                                     {"data_b64": "QQ==", "roles": [1, 2]},
+                                     {"data_b64": "QQ==", "header_row": "2"},
+                                     {"data_b64": "QQ==", "header_row": 99}],
+        "/api/participants/roster": [[], {"participants": {"a": 1}}, {"participants": ["x"]},
+                                     {"participants": [{"number": "один", "name": "А"}]},
+                                     {"participants": [{"number": 1, "name": "А",
+                                                        "variant": "вар"}]}],
+        "/api/participants/mark": [[], {"participant": "x"}],
+        "/api/participants/correct": [{"part": "x", "frame": 1}, {}],
+        "/api/participants/info": [{"participant": None}],
+    }
+    for path, cases in bodies.items():
+        for body in cases:
+            reply = post(client, f"{path}?date={DATE}", body)
+            assert reply.status_code == 400, (path, body, reply.json)
+            assert reply.json["error"]["text"][0].isupper(), reply.json

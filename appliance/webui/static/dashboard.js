@@ -82,10 +82,13 @@
 
   function renderStatus(st) {
     const state = $("state");
-    if (state.dataset.state !== st.state) {
-      state.dataset.state = st.state;
-      state.className = "state state-" + st.state;
-      state.textContent = text.state[st.state] || st.state;
+    // recording asked for but no audio reaching the file: never shown as "recording"
+    const shown = (st.alarms || []).some((a) => a.code === "not_recording") ?
+      "not_recording" : st.state;
+    if (state.dataset.state !== shown) {
+      state.dataset.state = shown;
+      state.className = "state state-" + shown;
+      state.textContent = text.state[shown] || shown;
     }
     setText("elapsed", hms(st.elapsed_s || 0));
     setText("part", st.part == null ? "—" : st.part);
@@ -95,8 +98,9 @@
     setText("hours-left", st.hours_left == null ? "—" :
       fmt(text.hours_left, { hours: st.hours_left.toFixed(1) }));
     const source = text.clock_sources[st.clock.source] || st.clock.source;
-    setText("clock", st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " + st.clock.now :
-      text.clock_bad + (st.clock.reason ? ": " + st.clock.reason : ""));
+    const clockLine = st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " + st.clock.now :
+      text.clock_bad;
+    setText("clock", clockLine + (st.clock.reason ? ": " + st.clock.reason : ""));
     $("not-configured").hidden = st.configured !== false;
     renderControls(st.state);
     renderMeters(st.levels);
@@ -258,8 +262,21 @@
       .catch(() => setTimeout(probeButton, 5000));
   }
 
+  // The page is never silently stale: with no event for STALE_MS it says so, and how long.
+  const STALE_MS = 2000;
+  let lastUpdate = Date.now();
+
+  function showStaleness() {
+    const age = Date.now() - lastUpdate;
+    const banner = $("stale");
+    banner.hidden = age <= STALE_MS;
+    if (!banner.hidden) banner.textContent = fmt(text.stale, { seconds: Math.floor(age / 1000) });
+  }
+
   function onEvent(message) {
     const arrived = Date.now();
+    lastUpdate = arrived;
+    showStaleness();
     const event = JSON.parse(message.data);
     stats.events += 1;
     stats.first = stats.first || arrived;
@@ -315,6 +332,7 @@
   $("btn-export").addEventListener("click", exportToDrive);
   setUpSimulatedButton();
   connect();
+  setInterval(showStaleness, 500);
   probeButton();
   pollDrive();
 })();
