@@ -226,6 +226,9 @@ class ExportConfig:
     """Recordings are kept until `keep_until` of the exam year plus this many years."""
     keep_until: str = "03-01"
     """Month-day (MM-DD) of the keep-until date: 1 March of the next year by the regulation."""
+    keep_months: int = 0
+    """When not 0, recordings are kept this many months after the exam instead (some
+    municipalities order six months); `keep_years` and `keep_until` are then not used."""
     mp3_bitrate: str = "128k"
     """Bit rate of MP3 clips (ffmpeg notation)."""
 
@@ -409,6 +412,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
     },
     "export": {"mount_dir": _text, "auto_export": _flag, "school_name": _text,
                "keep_years": _number(int, 0, 10), "keep_until": _month_day,
+               "keep_months": _number(int, 0, 120),
                "mp3_bitrate": _choice("64k", "96k", "128k", "192k", "256k", "320k")},
     "participants": {"intro_speech_s": _number(float, 5, 600), "short_min": _number(float, 0, 120),
                      "long_min": _number(float, 1, 600), "ovz_extra_min": _number(float, 0, 600),
