@@ -5,13 +5,15 @@ and coming back, a wrong clock flagged, an alarm reaching the other box within 2
 
 Box a (room 0001) is the one looked from; b (0002) has its data on a 64 MB tmpfs to fill;
 c (0003) reports a clock 5 s ahead (`[school] clock_offset_s`); d (0004) is paired with
-another passphrase until the pairing test pairs it through its own page.
+another passphrase until the pairing test pairs it through its own page. Box a also runs
+avahi-daemon (when installed), as the SD image does, sharing UDP port 5353 with the page.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import time
 
@@ -41,6 +43,8 @@ def school(tmp_path_factory):
             "c": net.add_box("c", "0003", school={"clock_offset_s": 5.0}),
             "d": net.add_box("d", "0004"),
         }
+        if shutil.which("avahi-daemon"):
+            boxes["a"].start_avahi()  # as on the SD image: beside the system's mDNS daemon
         for name, box in boxes.items():
             box.pair(OTHER_PASSPHRASE if name == "d" else PASSPHRASE)
             box.start()
