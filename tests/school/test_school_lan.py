@@ -180,6 +180,10 @@ def test_box_going_away_and_coming_back(school):
     wait_rows(school, lambda r: r["0002"]["link"] == "no_link", "0002's page killed")
     b.start_web()
     wait_rows(school, lambda r: r["0002"]["link"] == "ok", "0002's page back")
+    b.web.terminate()  # a clean stop says goodbye over mDNS: the box stays on the list
+    wait_rows(school, lambda r: r["0002"]["link"] == "no_link", "0002's page stopped")
+    b.start_web()
+    wait_rows(school, lambda r: r["0002"]["link"] == "ok", "0002's page started again")
 
 
 def test_school_command_prints_the_table(school):
