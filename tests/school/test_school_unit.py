@@ -157,3 +157,11 @@ def test_the_page_starts_without_mdns(web_app, web_authed_client, monkeypatch, c
     assert "mDNS announce and discovery not started" in caplog.text
     reply = web_authed_client.get("/api/school").json
     assert reply["lan"] is False and [row["room"] for row in reply["rows"]] == ["0005"]
+
+
+def test_rows_in_english():
+    row = peer_row(known(SUMMARY, 200.0, diff=-3.0), 201.0, "en")
+    assert row["state_text"] == "recording" and row["disk_text"] == "12.5 h"
+    assert row["clock_text"] == "-3.0 s — clocks differ!"
+    assert peer_row(known(SUMMARY, 200.0), 260.0, "en")["state_text"] == \
+        "no connection for 60 s"
