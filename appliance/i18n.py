@@ -8,6 +8,7 @@ UI passes its own choice explicitly.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 
 _CATALOG: dict[str, tuple[str, str]] = {}
 
@@ -25,8 +26,24 @@ def current_language() -> str:
     return "en" if lang.startswith("en") else "ru"
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A message used as a parameter of another: put in the same language as that one
+    (e.g. «Строка 3: {problem}» with the problem a message of its own)."""
+
+    key: str
+    params: dict = field(default_factory=dict)
+
+
+def phrase(key: str, **params: object) -> Phrase:
+    return Phrase(key, params)
+
+
 def text(key: str, lang: str | None = None, /, **params: object) -> str:
     """The message `key` in `lang` (default: the current language) with `params` filled in."""
+    lang = lang or current_language()
     ru, en = _CATALOG[key]
-    template = en if (lang or current_language()) == "en" else ru
-    return template.format(**params)
+    template = en if lang == "en" else ru
+    return template.format(**{name: text(value.key, lang, **value.params)
+                              if isinstance(value, Phrase) else value
+                              for name, value in params.items()})
