@@ -30,3 +30,19 @@ def text(key: str, lang: str | None = None, /, **params: object) -> str:
     ru, en = _CATALOG[key]
     template = en if (lang or current_language()) == "en" else ru
     return template.format(**params)
+
+
+def plural_ru(count: int, one: str, few: str, many: str) -> str:
+    """The Russian word form for `count`: 1 запись, 2 записи, 5 записей, 21 запись."""
+    n = abs(count) % 100
+    if 11 <= n <= 14:
+        return many
+    return {1: one, 2: few, 3: few, 4: few}.get(n % 10, many)
+
+
+def decimal(value: float, digits: int = 1, lang: str | None = None) -> str:
+    """A number with `digits` decimals and the language's decimal separator (0,4 in Russian)."""
+    shown = f"{value:.{digits}f}"
+    if (lang or current_language()) == "en":
+        return shown
+    return shown.replace(".", ",")

@@ -32,6 +32,7 @@ from appliance.errors import (
     StorageError,
 )
 from appliance.fsutil import atomic_write_bytes
+from appliance.webui import guard
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ i18n.register({
     "nav.retention": ("Хранение", "Retention"),
     "nav.audit": ("Журнал действий", "Audit log"),
     "nav.logout": ("Выйти", "Log out"),
+    "nav.menu": ("Меню", "Menu"),
+    "nav.password": ("Пароль", "Password"),
     "web.login_required": ("Нужно войти: сеанс не начат или истёк",
                            "Please log in: no session or it has expired"),
     "web.login_required.hint": ("Откройте страницу входа и введите пароль",
@@ -87,6 +90,10 @@ i18n.register({
     "web.csrf.hint": ("Обновите страницу и повторите действие",
                       "Reload the page and try again"),
     "web.http_error": ("Ошибка {status}: {name}", "Error {status}: {name}"),
+    "web.http.400": ("неверный запрос", "Bad request"),
+    "web.http.403": ("доступ запрещён", "Forbidden"),
+    "web.http.404": ("страница не найдена", "Not found"),
+    "web.http.405": ("такой запрос здесь не принимается", "Method not allowed"),
     "web.http_error.hint": ("Вернитесь на главную страницу", "Go back to the main page"),
     "web.internal": ("Внутренняя ошибка веб-страницы: {detail}",
                      "Internal error of the web page: {detail}"),
@@ -181,8 +188,9 @@ def create_app(config_path: str | os.PathLike | None = None, *, testing: bool = 
                                  logged_in=logged_in)
     for name in PAGE_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
+    app.before_request(_guard)
     app.before_request(_gate)
-    app.after_request(_no_store)
+    app.after_request(guard.add_headers)
     app.register_error_handler(ApplianceError, _appliance_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _internal_error)
@@ -238,11 +246,13 @@ def _gate():
     return None
 
 
-def _no_store(response):
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+def _guard():
+    """Foreign host names and oversized bodies, refused before the session is looked at."""
+    refusal = guard.refuse_foreign_host(current_config(), t)
+    if refusal is not None:
+        return refusal
+    too_big = guard.oversized_body()
+    return None if too_big is None else error_reply(too_big, 413)
 
 
 def _appliance_error(err: ApplianceError):
@@ -253,7 +263,10 @@ def _appliance_error(err: ApplianceError):
 def _http_error(err: HTTPException):
     if err.code and err.code < 400:
         return err
-    return error_reply(ApplianceError("web.http_error", status=err.code, name=err.name),
+    if err.code == 413:
+        return error_reply(guard.too_big(), 413)
+    name = optional_text(f"web.http.{err.code}") or err.name
+    return error_reply(ApplianceError("web.http_error", status=err.code, name=name),
                        err.code or 500)
 
 

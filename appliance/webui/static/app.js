@@ -52,3 +52,14 @@ document.addEventListener("DOMContentLoaded", () => {
   const close = document.querySelector("#message-box .message-close");
   if (close) close.addEventListener("click", hideMessage);
 });
+
+// The menu on a phone: one button that opens and closes the list of pages.
+document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.getElementById("menu-toggle");
+  const nav = document.getElementById("main-nav");
+  if (!toggle || !nav) return;
+  toggle.addEventListener("click", () => {
+    const open = nav.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+});

@@ -1,0 +1,53 @@
+"""Times as the technician reads them: dd.mm.yyyy ЧЧ:ММ in the box's time zone.
+
+The zone is `[site] timezone` when the settings have it, else the system's own. Every page
+shows times through `local_time` so a journal written in UTC or with another offset reads
+the same as the clock on the classroom wall.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DATE_TIME = "%d.%m.%Y %H:%M"
+DATE_TIME_SECONDS = "%d.%m.%Y %H:%M:%S"
+DATE = "%d.%m.%Y"
+
+
+def zone(config) -> dt.tzinfo | None:
+    """The configured zone; None means the system's local zone."""
+    name = getattr(config.site, "timezone", "") or ""
+    try:
+        return ZoneInfo(name) if name else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def to_local(value: str | float | dt.datetime, config) -> dt.datetime | None:
+    """An ISO time (with or without offset; without one it is taken as the system's), epoch
+    seconds or a datetime, in the box's zone; None when it is not a time."""
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    elif isinstance(value, int | float):
+        value = dt.datetime.fromtimestamp(value, dt.UTC)
+    if not isinstance(value, dt.datetime):
+        return None
+    return value.astimezone(zone(config))
+
+
+def local_time(value: str | float | dt.datetime, config, fmt: str = DATE_TIME) -> str:
+    """`value` as dd.mm.yyyy ЧЧ:ММ (or `fmt`) in the box's zone; "" when it is not a time."""
+    moment = to_local(value, config)
+    return moment.strftime(fmt) if moment else ""
+
+
+def local_date(iso_date: str) -> str:
+    """A day folder's name (yyyy-mm-dd) as dd.mm.yyyy; anything else unchanged."""
+    try:
+        return dt.date.fromisoformat(iso_date).strftime(DATE)
+    except ValueError:
+        return iso_date
