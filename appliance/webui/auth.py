@@ -55,12 +55,14 @@ class AuthError(ApplianceError, PermissionError):
     """A wrong password or setup code, or an unacceptable new password."""
 
 
-def _web_dir(config: Config) -> Path:
+def web_dir(config: Config) -> Path:
+    """The page's own state (password hash, session key, caches), apart from the evidence:
+    the page may read the recordings but writes only here and to the audit journal."""
     return config.data_dir / "web"
 
 
 def password_file(config: Config) -> Path:
-    return _web_dir(config) / "password.json"
+    return web_dir(config) / "password.json"
 
 
 def setup_code_file(config: Config) -> Path:

@@ -188,7 +188,7 @@ def part_peaks(date: str, number: int):
     except KeyError:
         abort(404)
     path = day_file(day, part.file)
-    return jsonify({"ok": True, **cached_peaks(path, _data_dir() / "cache" / "peaks")})
+    return jsonify({"ok": True, **cached_peaks(path, pagekit.cache_dir("peaks"))})
 
 
 @bp.get("/recordings/<date>/audio/<path:name>")
@@ -223,7 +223,7 @@ def make_clip(date: str):
         if part not in {p.number for p in day.parts}:
             abort(404)
         clip = time_range(day, part, _float_field("from_s"), _float_field("to_s"))
-    cache = _data_dir() / "cache" / "clips"
+    cache = pagekit.cache_dir("clips")
     cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=cache))
     try:
