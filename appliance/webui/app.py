@@ -33,6 +33,7 @@ from appliance.errors import (
 )
 from appliance.fsutil import atomic_write_bytes
 from appliance.webui import guard
+from appliance.webui.localtime import local_date
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +187,9 @@ def create_app(config_path: str | os.PathLike | None = None, *, testing: bool = 
     app.jinja_env.globals.update(t=t, csrf_token=csrf_token, nav_items=_nav_items,
                                  lang=current_language, version=__version__,
                                  logged_in=logged_in)
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["decimal"] = lambda value, digits=1: i18n.decimal(
+        value, digits, current_language())
     for name in PAGE_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
     app.before_request(_guard)

@@ -18,6 +18,7 @@ from appliance import config as config_mod
 from appliance import i18n, naming
 from appliance.errors import ApplianceError, ConfigError, ControlError
 from appliance.webui import pagekit
+from appliance.webui.localtime import DATE_TIME_SECONDS, local_time
 
 bp = Blueprint("settings", __name__)
 
@@ -62,7 +63,7 @@ i18n.register({
                    "{label}: pick one of the offered values"),
     "set.devices_unavailable": ("Список микрофонов недоступен: {error}",
                                 "The microphone list is unavailable: {error}"),
-    "set.device.default": ("по умолчанию (default)", "system default"),
+    "set.device.default": ("по умолчанию", "system default"),
     "set.clock": ("Часы регистратора", "Recorder clock"),
     "set.clock.ok": ("время надёжно", "time is trusted"),
     "set.clock.bad": ("время не подтверждено", "time is not trusted"),
@@ -205,9 +206,20 @@ def settings_save():
     return jsonify({"ok": True, "changed": changes, "applied": applied, "message": message})
 
 
+def clock_view(clock: dict) -> dict:
+    """The recorder's clock with what the page shows: local time, source in words."""
+    lang = pagekit.lang()
+    try:
+        source = i18n.text(f"dash.clock_source.{clock.get('source')}", lang)
+    except KeyError:
+        source = str(clock.get("source", ""))
+    return {**clock, "source_text": source,
+            "now_local": local_time(clock.get("now", ""), pagekit.config(), DATE_TIME_SECONDS)}
+
+
 @bp.get("/api/clock")
 def clock_status():
-    return jsonify({"ok": True, "clock": pagekit.recorder("status")["clock"]})
+    return jsonify({"ok": True, "clock": clock_view(pagekit.recorder("status")["clock"])})
 
 
 @bp.post("/api/clock")
@@ -219,4 +231,7 @@ def clock_set():
         raise ConfigError("set.clock.bad_time")
     result = pagekit.recorder("set_clock", epoch_s=float(epoch_s), source="browser")
     pagekit.audit("clock_set", epoch_s=float(epoch_s), now=result.get("now"))
-    return jsonify({"ok": True, "clock": result})
+    clock = clock_view(result)
+    return jsonify({"ok": True, "clock": clock,
+                    "message": i18n.text("set.clock.done", pagekit.lang(),
+                                         now=clock["now_local"])})

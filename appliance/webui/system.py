@@ -21,7 +21,10 @@ i18n.register({
     "sys.uptime": ("Время работы", "Uptime"),
     "sys.uptime_value": ("{days} д {hours} ч {minutes} мин", "{days} d {hours} h {minutes} min"),
     "sys.version": ("Версия программы", "Software version"),
-    "sys.log": ("Последние записи журнала", "Recent log lines"),
+    "sys.log": ("Технический журнал (для специалиста)", "Technical log (for a specialist)"),
+    "sys.log.hint": ("Служебные строки программы, часть на английском: пришлите их "
+                     "специалисту, если регистратор работает не так", "The program's own "
+                     "lines: send them to a specialist when the recorder misbehaves"),
     "sys.log.journal": ("системный журнал (journalctl)", "system journal (journalctl)"),
     "sys.log.file": ("журнал веб-страницы", "the web page's log"),
     "sys.not_available": ("нет данных", "not available"),

@@ -63,3 +63,18 @@ document.addEventListener("DOMContentLoaded", () => {
     toggle.setAttribute("aria-expanded", open ? "true" : "false");
   });
 });
+
+// An ISO time from the box ("2027-02-10T09:05:30+03:00") as the box's wall clock shows it:
+// dd.mm.yyyy ЧЧ:ММ (with seconds when asked). The box writes its times in its own zone, so
+// its digits are read as they are, whatever the zone of the browser.
+function localTime(iso, withSeconds) {
+  const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?/.exec(iso || "");
+  if (!m) return iso || "";
+  return `${m[3]}.${m[2]}.${m[1]} ${m[4]}:${m[5]}` + (withSeconds && m[6] ? `:${m[6]}` : "");
+}
+
+// A number with the page language's decimal separator (0,4 in Russian).
+function decimal(value, digits) {
+  const shown = Number(value).toFixed(digits);
+  return document.documentElement.lang === "en" ? shown : shown.replace(".", ",");
+}

@@ -82,23 +82,29 @@
 
   function renderStatus(st) {
     const state = $("state");
-    if (state.dataset.state !== st.state) {
+    // with the site codes not set nothing can start: the heading says so, like the lamp
+    const shown = st.configured === false && (st.state === "idle" || st.state === "stopped") ?
+      "not_configured" : st.state;
+    if (state.dataset.state !== st.state || state.dataset.shown !== shown) {
       state.dataset.state = st.state;
-      state.className = "state state-" + st.state;
-      state.textContent = text.state[st.state] || st.state;
+      state.dataset.shown = shown;
+      state.className = "state state-" + shown;
+      state.textContent = text.state[shown] || st.state;
     }
     setText("elapsed", hms(st.elapsed_s || 0));
     setText("part", st.part == null ? "—" : st.part);
     setText("file", st.file || "—");
     setText("participants", st.participants);
-    setText("device", st.device.present ? st.device.name : text.device_missing);
+    const device = st.device.name === "simulated" ? text.device_simulated : st.device.name;
+    setText("device", st.device.present ? device : text.device_missing);
     setText("hours-left", st.hours_left == null ? "—" :
-      fmt(text.hours_left, { hours: st.hours_left.toFixed(1) }));
+      fmt(text.hours_left, { hours: decimal(st.hours_left, 1) }));
     const source = text.clock_sources[st.clock.source] || st.clock.source;
-    setText("clock", st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " + st.clock.now :
+    setText("clock", st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " +
+      localTime(st.clock.now) :
       text.clock_bad + (st.clock.reason ? ": " + st.clock.reason : ""));
     $("not-configured").hidden = st.configured !== false;
-    renderControls(st.state);
+    renderControls(st.state, st.configured !== false);
     renderMeters(st.levels);
     renderAlarms(st.alarms || []);
     renderRefusal(st.last_refusal);
@@ -110,8 +116,8 @@
   const ALLOWED = { idle: ["start"], stopped: ["start"], recording: ["mark", "pause", "stop"],
                     paused: ["resume", "stop"] };
 
-  function renderControls(state) {
-    const allowed = ALLOWED[state] || [];
+  function renderControls(state, configured) {
+    const allowed = (ALLOWED[state] || []).filter((cmd) => configured || cmd !== "start");
     for (const button of document.querySelectorAll(".controls button[data-cmd]")) {
       const possible = allowed.includes(button.dataset.cmd);
       button.classList.toggle("possible", possible);
