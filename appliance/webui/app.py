@@ -131,8 +131,10 @@ def current_language() -> str:
 
 
 def t(key: str, **params: object) -> str:
-    """A user-facing message in the page language (also the Jinja global `t`)."""
-    return i18n.text(key, current_language(), **params)
+    """A user-facing message in the page language (also the Jinja global `t`), numbers with
+    the language's decimal separator."""
+    lang = current_language()
+    return i18n.text(key, lang, **i18n.localized(params, lang))
 
 
 def optional_text(key: str, **params: object) -> str:

@@ -174,15 +174,24 @@ def _hub() -> StatusHub:
     return hub
 
 
+@bp.app_context_processor
+def drive_box():
+    """`drive_texts()` for the drive box (templates/drive_box.html) on any page."""
+    def drive_texts() -> dict:
+        return {"states": {state: t(f"dash.drive.{state}", device="{device}",
+                                    percent="{percent}", message="{message}")
+                           for state in DRIVE_STATES},
+                "export_confirm": t("dash.export_confirm"),
+                "export_started": t("dash.export_started")}
+    return {"drive_texts": drive_texts}
+
+
 @bp.route("/")
 def index():
     sources = {source: t(f"dash.clock_source.{source}") for source in CLOCK_SOURCES}
     return render_template("dashboard.html", commands=CONTROL_COMMANDS, clock_sources=sources,
                            led_names={name: t(f"led.{name}") for name in LED_PATTERNS},
-                           units={code: t(f"unit.{code}") for code in UNIT_CODES},
-                           drive_texts={state: t(f"dash.drive.{state}", device="{device}",
-                                                 percent="{percent}", message="{message}")
-                                        for state in DRIVE_STATES})
+                           units={code: t(f"unit.{code}") for code in UNIT_CODES})
 
 
 @bp.route("/api/status")

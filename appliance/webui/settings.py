@@ -53,7 +53,7 @@ i18n.register({
                     "Settings not saved: correct the marked fields"),
     "set.invalid.hint": ("Сообщение об ошибке — рядом с полем", "The message is next to the field"),
     "set.required": ("{label}: заполните поле", "{label}: this field is required"),
-    "set.digits": ("{label}: нужно ровно {length} цифр(ы), например {example}; введено «{value}»",
+    "set.digits": ("{label}: нужно ровно {length} {digits}, например {example}; введено «{value}»",
                    "{label}: exactly {length} digits, e.g. {example}; entered '{value}'"),
     "set.number": ("{label}: нужно целое число; введено «{value}»",
                    "{label}: a whole number is needed; entered '{value}'"),
@@ -112,6 +112,8 @@ def field_error(field: Field, raw: object, lang: str) -> tuple[object, str | Non
 
 def _message(err: ConfigError, label: str, lang: str) -> str:
     params = dict(err.params)
+    if err.code == "config.digits":
+        params["digits"] = i18n.plural_ru(int(params["length"]), "цифра", "цифры", "цифр")
     key = {"config.digits": "set.digits", "config.type": "set.number",
            "config.range": "set.range", "config.choice": "set.choice"}.get(err.code)
     return i18n.text(key, lang, label=label, **params) if key else err.message(lang)

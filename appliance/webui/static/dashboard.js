@@ -38,7 +38,7 @@
       const pct = (db) => Math.max(0, Math.min(100, 100 * (1 - db / METER_FLOOR_DBFS)));
       row.querySelector(".meter-peak").style.left = pct(peak) + "%";
       row.querySelector(".meter-cover").style.width = (100 - pct(rms[i])) + "%";
-      row.querySelector(".meter-value").textContent = peak <= -120 ? "−∞" : peak.toFixed(1) + " " + text.dbfs;
+      row.querySelector(".meter-value").textContent = peak <= -120 ? "−∞" : decimal(peak, 1) + " " + text.dbfs;
       row.classList.toggle("clip", peak > -1);
     });
   }
@@ -192,40 +192,6 @@
     }
   }
 
-  function renderDrive(drive) {
-    const el = $("drive-state");
-    el.dataset.state = drive.state;
-    const percent = Math.floor((drive.progress || 0) * 100);
-    el.textContent = fmt(text.drive[drive.state] || drive.state,
-      { device: drive.device || "", percent: percent, message: drive.message || "" });
-    el.className = drive.state === "failed" ? "bad" : drive.state === "safe_to_remove" ? "good" : "";
-    const progress = $("drive-progress");
-    progress.hidden = drive.state !== "exporting";
-    progress.value = drive.progress || 0;
-    $("btn-export").disabled = !["mounted", "failed"].includes(drive.state);
-  }
-
-  // The drive changes slowly: asked once a second, quietly (the event stream reports a
-  // recorder that does not answer).
-  function pollDrive() {
-    fetch("/api/drive", { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then((response) => response.json())
-      .then((reply) => { if (reply && reply.ok) renderDrive(reply.drive); })
-      .catch(() => {})
-      .finally(() => setTimeout(pollDrive, 1000));
-  }
-
-  function exportToDrive() {
-    if (!window.confirm(text.export_confirm)) return;
-    api("/api/drive/export", {}).then((reply) => {
-      if (reply && reply.ok) {
-        hideMessage();
-        $("control-result").textContent = text.export_started;
-        renderDrive(reply.drive);
-      }
-    });
-  }
-
   // The simulated examiner's button: held while the pointer (or key) is down, so short,
   // long and very long presses can be tried. Press and release go out in order.
   let buttonQueue = Promise.resolve();
@@ -318,9 +284,7 @@
   for (const button of document.querySelectorAll(".controls button[data-cmd]")) {
     button.addEventListener("click", () => control(button.dataset.cmd));
   }
-  $("btn-export").addEventListener("click", exportToDrive);
   setUpSimulatedButton();
   connect();
   probeButton();
-  pollDrive();
 })();
