@@ -452,6 +452,28 @@ def to_dict(config: Config) -> dict[str, dict[str, Any]]:
     return dataclasses.asdict(config)
 
 
+def save_changes(changes: dict[str, Any], path: str | os.PathLike | None = None) -> Path:
+    """Set `{"section.key": value}` in the file, keeping everything else as written (its
+    comments, order and the keys not changed); validated first, replaced atomically."""
+    import tomlkit
+
+    path = resolve_path(path)
+    try:
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        document = tomlkit.document()
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as err:
+        raise ConfigError("config.syntax", path=path, detail=err) from err
+    for name, value in changes.items():
+        section, _, key = name.partition(".")
+        if section not in document:
+            document[section] = tomlkit.table()
+        document[section][key] = value
+    from_dict(document.unwrap())
+    atomic_write_bytes(path, tomlkit.dumps(document).encode("utf-8"))
+    return path
+
+
 def save(config: Config, path: str | os.PathLike | None = None) -> Path:
     """Validate, then replace the file atomically (a power cut leaves the old or the new one)."""
     raw = to_dict(config)

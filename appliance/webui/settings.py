@@ -193,10 +193,9 @@ def settings_save():
         old = getattr(section, field.key)
         if old != value:
             changes[name] = [old, value]
-            setattr(section, field.key, value)
     if not changes:
         return jsonify({"ok": True, "changed": {}, "message": i18n.text("set.unchanged", lang)})
-    config_mod.save(config, path)
+    config_mod.save_changes({name: new for name, (_, new) in changes.items()}, path)
     pagekit.audit("settings_changed", changes=changes)
     message, applied = i18n.text("set.saved", lang), True
     try:

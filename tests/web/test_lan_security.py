@@ -268,3 +268,19 @@ def test_typed_marker_labels_stay_out_of_file_names_and_label_files(sim_recorder
     assert "Участник 1" in labels and "Участник 2" in labels
     clip = participant_range(load_day(day_path), 1)
     assert clip.name.endswith("участник-1") and "Петров" not in clip.name
+
+
+def test_saving_settings_keeps_the_file_s_comments(web_app, web_authed_client):
+    path = web_app.config["APPLIANCE_CONFIG_PATH"]
+    text = path.read_text(encoding="utf-8")
+    commented = ("# Настройки регистратора аудитории 0005\n"
+                 + text.replace("[site]\n", "[site]\n# коды из приказа региона\n"))
+    commented = commented.replace('room = "0005"', 'room = "0005"  # кабинет 12')
+    path.write_text(commented, encoding="utf-8")
+    reply = web_authed_client.post("/api/settings", json={"site.room": "0007"},
+                                   headers={"X-CSRF-Token": web_authed_client.csrf})
+    assert reply.status_code == 200 and reply.json["changed"] == {"site.room": ["0005", "0007"]}
+    saved = path.read_text(encoding="utf-8")
+    assert saved.startswith("# Настройки регистратора аудитории 0005\n")
+    assert "# коды из приказа региона" in saved and 'room = "0007"  # кабинет 12' in saved
+    assert config_mod.load(path).site.room == "0007"
