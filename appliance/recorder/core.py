@@ -61,7 +61,7 @@ i18n.register({
     "recorder.no_device": ("Микрофон не подключён", "No microphone connected"),
     "recorder.internal": ("Внутренняя ошибка регистратора: {detail}",
                           "Internal recorder error: {detail}"),
-    "recorder.internal.hint": ("Запись продолжается. Если сигнал не гаснет, сделайте экспорт "
+    "recorder.internal.hint": ("Запись продолжается. Если сигнал не гаснет, сделайте выгрузку "
                                "и перезапустите устройство после окончания записи",
                                "Recording goes on. If the alarm stays, export and restart the "
                                "box after the recording is stopped"),

@@ -108,6 +108,8 @@ i18n.register({
     "led.safe_to_remove": ("Накопитель можно извлечь", "Safe to remove the drive"),
     "led.fault": ("Нет связи с регистратором", "No connection to the recorder"),
     "led.pressed": ("Кнопка нажата", "Button pressed"),
+    "led.long_reached_idle": ("Кнопка нажата: отпустите — начнётся запись",
+                              "Button held: release it and the recording starts"),
     "led.long_reached": ("Долгое нажатие: отпустить — пауза, держать 5 с — стоп",
                          "Long press: release to pause, hold 5 s to stop"),
     "led.refused": ("Нажатие не выполнено", "Press refused"),
@@ -190,7 +192,8 @@ def drive_box():
 def index():
     sources = {source: t(f"dash.clock_source.{source}") for source in CLOCK_SOURCES}
     return render_template("dashboard.html", commands=CONTROL_COMMANDS, clock_sources=sources,
-                           led_names={name: t(f"led.{name}") for name in LED_PATTERNS},
+                           led_names={name: t(f"led.{name}")
+                                      for name in (*LED_PATTERNS, "long_reached_idle")},
                            units={code: t(f"unit.{code}") for code in UNIT_CODES})
 
 

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.feeds import wait_for
-from tests.webfixtures import login_page, new_page, screenshot
+from tests.webfixtures import PASSWORD, login_page, new_page, screenshot
 
 WIDTHS = (390, 1366)
 ALLOWED_LATIN = {"appliance", "USB", "FAT32", "exFAT", "ext4", "WAV", "wav", "MP3", "mp3",
@@ -76,3 +76,44 @@ def test_every_page_fits_a_phone_in_russian_under_the_csp(chromium, walked_box):
         problems += [f"{width}px JS: {e}" for e in page.js_errors]
         page.context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_marker_plays_and_the_recordings_page_offers_the_export(chromium, walked_box):
+    web, date = walked_box
+    page = new_page(chromium, web.url, enforce_csp=True)
+    login_page(page)
+    page.goto("/recordings")
+    page.wait_for_selector('#drive-state[data-state="absent"]')
+    assert page.is_visible("#drive-hint")
+    assert "Вставьте накопитель (FAT32, exFAT или ext4)" in page.inner_text("#drive-hint")
+    assert page.is_visible("#btn-export") and not page.is_enabled("#btn-export")
+    page.goto(f"/recordings/{date}/part/1")
+    marker = page.locator("#markers button.marker").nth(1)  # the participant's marker
+    at_s = float(marker.get_attribute("data-time"))
+    assert at_s > 0.5
+    player = "document.getElementById('player')"
+    assert page.evaluate(f"{player}.paused")
+    marker.click()
+    wait_for(lambda: not page.evaluate(f"{player}.paused"), timeout_s=15, what="playing")
+    assert page.evaluate(f"{player}.currentTime") >= at_s - 0.05
+    assert not page.js_errors
+    page.context.close()
+
+
+def test_password_change_in_the_browser_ends_the_other_login(chromium, web_server):
+    mine, other = (new_page(chromium, web_server.url, enforce_csp=True) for _ in range(2))
+    for page in (mine, other):
+        login_page(page)
+    mine.goto("/")
+    mine.click("text=Пароль")
+    mine.fill("#old_password", PASSWORD)
+    mine.fill("#password", "новый-пароль-2027")
+    mine.fill("#password2", "новый-пароль-2027")
+    mine.click("#password-form button[type=submit]")
+    assert "Пароль изменён" in mine.inner_text("#password-changed")
+    mine.goto("/audit")
+    assert "пароль изменён" in mine.inner_text("#audit-table")
+    other.goto("/system")
+    other.wait_for_url("**/login**")
+    for page in (mine, other):
+        page.context.close()

@@ -39,6 +39,8 @@ function api(path, body) {
     return response.json().then((reply) => {
       if (reply && reply.ok === false && reply.error) {
         showMessage(reply.error.text, reply.error.hint, "bad");
+      } else if (reply && reply.ok && body !== undefined) {
+        hideMessage();  // an old refusal never stays above the news of a success
       }
       return reply;
     });

@@ -108,7 +108,7 @@
     renderMeters(st.levels);
     renderAlarms(st.alarms || []);
     renderRefusal(st.last_refusal);
-    renderLeds(st.leds);
+    renderLeds(st.leds, st.state);
     renderFlags(st.participant);
   }
 
@@ -130,22 +130,31 @@
     return new Date(epochS * 1000).toLocaleTimeString(document.documentElement.lang || "ru");
   }
 
+  // A refusal shown before a command went through is history: not shown above the news.
+  let shownRefusalS = 0;
+  let dismissedS = 0;
+
   function renderRefusal(refusal) {
-    $("last-refusal").hidden = !refusal;
-    if (!refusal) return;
+    const current = refusal && refusal.time > dismissedS;
+    if (current) shownRefusalS = refusal.time;
+    $("last-refusal").hidden = !current;
+    if (!current) return;
     setText("refusal-time", clockTime(refusal.time));
     setText("refusal-command", text.commands[refusal.command] || refusal.command);
     setText("refusal-text", refusal.message);
   }
 
-  function renderLeds(leds) {
+  function renderLeds(leds, state) {
     $("leds").hidden = !leds;
     if (!leds) return;
     $("led-red").classList.toggle("on", !!leds.red);
     $("led-green").classList.toggle("on", !!leds.green);
     const pattern = $("led-pattern");
     pattern.dataset.pattern = leds.pattern;
-    setText("led-pattern", text.leds[leds.pattern] || leds.pattern);
+    // a long press is a pause only while recording; from «Готов» the release starts it
+    const idle = state === "idle" || state === "stopped";
+    const shown = leds.pattern === "long_reached" && idle ? "long_reached_idle" : leds.pattern;
+    setText("led-pattern", text.leds[shown] || leds.pattern);
   }
 
   let shownFlags = null;
@@ -273,6 +282,7 @@
     api("/api/control/" + cmd, body).then((reply) => {
       if (reply && reply.ok) {
         hideMessage();
+        dismissedS = shownRefusalS;
         $("control-result").textContent = fmt(text.done, { what: text.commands[cmd] });
         if (cmd === "mark") $("mark-label").value = "";
       } else {
