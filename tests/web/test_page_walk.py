@@ -117,3 +117,17 @@ def test_password_change_in_the_browser_ends_the_other_login(chromium, web_serve
     other.wait_for_url("**/login**")
     for page in (mine, other):
         page.context.close()
+
+
+def test_without_site_codes_the_heading_agrees_with_the_lamp(chromium, tmp_path):
+    from tests.webfixtures import make_web_config, running_box
+    config_path = make_web_config(tmp_path / "box", site={"region": "", "msu": "", "school": "",
+                                                          "room": ""})
+    with running_box(config_path) as (_, web):
+        page = new_page(chromium, web.url, enforce_csp=True)
+        login_page(page)
+        page.wait_for_selector('#state[data-shown="not_configured"]')
+        assert page.inner_text("#state") == "Не готов"
+        assert page.is_visible("#not-configured") and not page.is_enabled("#btn-start")
+        screenshot(page, "walk-1366-dashboard-not-configured")
+        page.context.close()
