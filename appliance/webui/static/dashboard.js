@@ -93,7 +93,7 @@
     }
     setText("elapsed", hms(st.elapsed_s || 0));
     setText("part", st.part == null ? "—" : st.part);
-    setText("file", st.file || "—");
+    setText("file", st.file ? st.file.split("/").pop() : "—");  // the name, not the path
     setText("participants", st.participants);
     const device = st.device.name === "simulated" ? text.device_simulated : st.device.name;
     setText("device", st.device.present ? device : text.device_missing);
