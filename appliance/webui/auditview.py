@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from appliance import i18n
 from appliance.journal import Entry
+from appliance.recorder import session  # noqa: F401 - the command names (session.action.*)
 from appliance.webui.localtime import local_date, local_time
 
 KINDS = {
@@ -39,7 +40,7 @@ i18n.register({
     "audit.key.failed": ("неверных паролей", "wrong passwords"),
     "audit.key.setup_code": ("неверных кодов первого входа", "wrong setup codes"),
     "audit.key.blocked": ("отклонено блокировкой", "refused by the lockout"),
-    "audit.key.window_s": ("за секунд", "within seconds"),
+    "audit.key.window_s": ("за период, с", "within, s"),
     "audit.key.command": ("команда", "command"),
     "audit.key.refused": ("отказ", "refused"),
     "audit.key.label": ("подпись метки", "marker label"),
@@ -67,6 +68,9 @@ i18n.register({
     "audit.key.error": ("ошибка", "error"),
     "audit.key.path": ("страница", "page"),
     "audit.key.participant": ("участник", "participant"),
+    "audit.refused_generic": ("команда не выполнена", "the command was refused"),
+    "audit.button.press": ("нажата", "pressed"),
+    "audit.button.release": ("отпущена", "released"),
     "audit.yes": ("да", "yes"),
     "audit.no": ("нет", "no"),
     "audit.who.web": ("веб-страница", "web page"),
@@ -92,6 +96,12 @@ def _value(key: str, value: object, lang: str, config) -> str:
     if key in ("date", "dates"):
         values = value if isinstance(value, list) else [value]
         return ", ".join(local_date(str(v)) for v in values)
+    if key == "command":
+        return _text_or(f"session.action.{value}", lang, value)
+    if key == "action":
+        return _text_or(f"audit.button.{value}", lang, value)
+    if key in ("refused", "code"):
+        return _text_or(str(value), lang, i18n.text("audit.refused_generic", lang))
     if key == "source":
         try:
             return i18n.text(f"audit.who.{value}", lang)
@@ -106,6 +116,14 @@ def _value(key: str, value: object, lang: str, config) -> str:
     if key == "error" and isinstance(value, dict):
         return str(value.get("message") or value.get("code") or "")
     return _plain(value)
+
+
+def _text_or(key: str, lang: str, fallback: object) -> str:
+    """The message `key` when it exists and needs no parameters, else `fallback`."""
+    try:
+        return i18n.text(key, lang)
+    except (KeyError, IndexError):
+        return str(fallback)
 
 
 def _plain(value: object) -> str:

@@ -165,13 +165,17 @@ def test_audit_page_is_plain_russian_and_filters_by_kind(web_app, web_authed_cli
               date="2027-02-10", count=12)
     log_event(data_dir, "login_failed", source="web", address="192.0.2.6", failed=4,
               blocked=2, window_s=60)
+    log_event(data_dir, "recorder_control", source="web", remote="192.0.2.5", command="stop",
+              refused="session.refused")
     page = web_authed_client.get("/audit").get_data(as_text=True)
     table = page[page.index('id="audit-table"'):]
-    visible = re.sub(r"<[^>]+>", " ", table)
-    for raw in ("roster_imported", "login_failed", "source=", "remote=", "{'", "web;"):
+    visible = re.sub(r"\s+([;:])", r"\1", re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", table)))
+    for raw in ("roster_imported", "login_failed", "source=", "remote=", "{'", "web;", "stop",
+                "session.refused"):
         assert raw not in visible, raw
     assert "загружен список участников" in visible and "10.02.2027" in visible
     assert "неверных паролей: 4" in visible and "отклонено блокировкой: 2" in visible
+    assert "команда: Завершить день; отказ: команда не выполнена" in visible
     assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d:\d\d", visible)
     access = web_authed_client.get("/audit?kind=access").get_data(as_text=True)
     kinds = set(re.findall(r'data-kind="(\w+)"', access))
