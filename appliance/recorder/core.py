@@ -76,7 +76,6 @@ i18n.register({
     "marker.pause": ("Пауза", "Pause"),
     "marker.resume": ("Продолжение", "Resumed"),
     "marker.stop": ("Конец записи", "Recording stopped"),
-    "marker.participant": ("Участник {n}", "Participant {n}"),
     "marker.after_restart": ("Продолжение после перезапуска", "Resumed after a restart"),
     "marker.after_device": ("Продолжение после отключения микрофона",
                             "Resumed after the microphone came back"),

@@ -20,6 +20,8 @@ from appliance.fsutil import atomic_write_text
 from appliance.journal import Event, Journal
 from appliance.recorder.session import State
 
+i18n.register({"marker.participant": ("Участник {n}", "Participant {n}")})
+
 JOURNAL_NAME = "journal.jsonl"
 PRIVATE = 0o640  # recordings hold minors' voices and names
 STATE_EVENTS = {Event.STARTED: State.RECORDING, Event.RESUMED: State.RECORDING,

@@ -21,6 +21,7 @@ from appliance.participants.flags import flag_text
 from appliance.webui import auth, recorder_link
 from appliance.webui.access import WebEvent, audit
 from appliance.webui.app import current_config, current_language, t
+from appliance.webui.localtime import CLOCK_SOURCES, clock_source_text
 from appliance.webui.statushub import StatusHub, hours_left
 from appliance.webui.units import UNIT_CODES
 
@@ -30,7 +31,6 @@ CONTROL_COMMANDS = ("start", "mark", "pause", "resume", "stop")
 MAX_LABEL_CHARS = 200
 KEEPALIVE_S = 10.0
 MAX_STREAMS = 10  # each open stream holds a server thread (commands/web.py THREADS = 16)
-CLOCK_SOURCES = ("ntp", "rtc", "browser", "unknown")
 BUTTON_ACTIONS = ("press", "release")  # appliance.hardware.service (which loads numpy)
 LED_PATTERNS = ("not_ready", "ready", "recording", "paused", "alarm", "export_running",
                 "export_failed", "safe_to_remove", "fault", "pressed", "long_reached",
@@ -82,10 +82,6 @@ i18n.register({
                                "Too many recording pages are open ({count})"),
     "dash.too_many_watchers.hint": ("Закройте лишние вкладки или устройства",
                                     "Close the extra tabs or devices"),
-    "dash.clock_source.ntp": ("по сети (NTP)", "network (NTP)"),
-    "dash.clock_source.rtc": ("по часам платы (RTC)", "the board's clock (RTC)"),
-    "dash.clock_source.browser": ("установлены из браузера", "set from a browser"),
-    "dash.clock_source.unknown": ("источник неизвестен", "source unknown"),
     "control.unreachable.hint": ("Подождите несколько секунд: служба перезапускается сама. "
                                  "Если сообщение не исчезает, перезагрузите регистратор; "
                                  "журнал — на странице «Система»",
@@ -190,7 +186,7 @@ def drive_box():
 
 @bp.route("/")
 def index():
-    sources = {source: t(f"dash.clock_source.{source}") for source in CLOCK_SOURCES}
+    sources = {source: clock_source_text(source, current_language()) for source in CLOCK_SOURCES}
     return render_template("dashboard.html", commands=CONTROL_COMMANDS, clock_sources=sources,
                            led_names={name: t(f"led.{name}")
                                       for name in (*LED_PATTERNS, "long_reached_idle")},

@@ -10,9 +10,24 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from appliance import i18n
+
 DATE_TIME = "%d.%m.%Y %H:%M"
 DATE_TIME_SECONDS = "%d.%m.%Y %H:%M:%S"
 DATE = "%d.%m.%Y"
+CLOCK_SOURCES = ("ntp", "rtc", "browser", "unknown")
+
+i18n.register({
+    "clock_source.ntp": ("по сети (NTP)", "network (NTP)"),
+    "clock_source.rtc": ("по часам платы (RTC)", "the board's clock (RTC)"),
+    "clock_source.browser": ("установлены из браузера", "set from a browser"),
+    "clock_source.unknown": ("источник неизвестен", "source unknown"),
+})
+
+
+def clock_source_text(source: str, lang: str) -> str:
+    """Where the box's time comes from, in words (the code itself when it is a new one)."""
+    return i18n.text(f"clock_source.{source}", lang) if source in CLOCK_SOURCES else source
 
 
 def zone(config) -> dt.tzinfo | None:

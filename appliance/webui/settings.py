@@ -18,7 +18,7 @@ from appliance import config as config_mod
 from appliance import i18n, naming
 from appliance.errors import ApplianceError, ConfigError, ControlError
 from appliance.webui import pagekit
-from appliance.webui.localtime import DATE_TIME_SECONDS, local_time
+from appliance.webui.localtime import DATE_TIME_SECONDS, clock_source_text, local_time
 
 bp = Blueprint("settings", __name__)
 
@@ -209,11 +209,7 @@ def settings_save():
 
 def clock_view(clock: dict) -> dict:
     """The recorder's clock with what the page shows: local time, source in words."""
-    lang = pagekit.lang()
-    try:
-        source = i18n.text(f"dash.clock_source.{clock.get('source')}", lang)
-    except KeyError:
-        source = str(clock.get("source", ""))
+    source = clock_source_text(str(clock.get("source", "")), pagekit.lang())
     return {**clock, "source_text": source,
             "now_local": local_time(clock.get("now", ""), pagekit.config(), DATE_TIME_SECONDS)}
 
