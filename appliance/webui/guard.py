@@ -29,7 +29,7 @@ UPLOAD_ENDPOINTS = frozenset({"participants.import_roster"})
 LARGEST_BODY_BYTES = UPLOAD_LIMIT_BYTES
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-                           "img-src 'self' data:; media-src 'self'; object-src 'none'; "
+                           "img-src 'self'; media-src 'self'; object-src 'none'; "
                            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

@@ -6,6 +6,7 @@ out of file names and label files."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 import socket
@@ -13,12 +14,14 @@ import time
 from pathlib import Path
 
 from appliance import config as config_mod
+from appliance.errors import ApplianceError
 from appliance.export.audit import read_audit
 from appliance.export.clips import participant_range
 from appliance.export.dayfolder import find_days, load_day
 from appliance.spreadsheet import safe_row
 from appliance.webui import auth, guard
 from appliance.webui.loginaudit import FailedLogins
+from tests.export.export_daybuilder import PartSpec, build_day
 from tests.feeds import wait_for
 from tests.webfixtures import PASSWORD, csrf_of, login_client, make_app, make_web_config
 
@@ -288,3 +291,19 @@ def test_saving_settings_keeps_the_file_s_comments(web_app, web_authed_client):
     assert saved.startswith("# Настройки регистратора аудитории 0005\n")
     assert "# коды из приказа региона" in saved and 'room = "0007"  # кабинет 12' in saved
     assert config_mod.load(path).site.room == "0007"
+
+
+def test_the_recorder_itself_refuses_a_purge_without_the_word(sim_recorder, web_data_dir):
+    today = dt.date.today()
+    old = build_day(web_data_dir, [PartSpec(2.0, [0.5])],
+                    date=today.replace(year=today.year - 2, day=1))
+    for word in ("", "удалить", "DELETE"):
+        try:
+            sim_recorder.client.call("purge", confirm=word, source="cli")
+        except ApplianceError as err:
+            assert err.code == "ret.not_confirmed"
+        else:
+            raise AssertionError(f"purge ran with {word!r}")
+    assert old.exists()
+    reply = sim_recorder.client.call("purge", confirm="УДАЛИТЬ", source="cli")
+    assert [done["date"] for done in reply["purged"]] == [old.name] and not old.exists()

@@ -131,3 +131,18 @@ def test_without_site_codes_the_heading_agrees_with_the_lamp(chromium, tmp_path)
         assert page.is_visible("#not-configured") and not page.is_enabled("#btn-start")
         screenshot(page, "walk-1366-dashboard-not-configured")
         page.context.close()
+
+
+def test_a_success_clears_the_old_refusal_above_it(chromium, web_server):
+    page = new_page(chromium, web_server.url, enforce_csp=True)
+    login_page(page)
+    page.goto("/settings")
+    page.fill("input[name='site.school']", "64O1O1")
+    page.click("#settings-form button[type=submit]")
+    page.wait_for_selector("#message-box:not([hidden])")
+    assert "не сохранены" in page.inner_text("#message-box")
+    page.fill("input[name='site.school']", "640102")
+    page.click("#settings-form button[type=submit]")
+    page.wait_for_selector("#settings-result.good")
+    assert page.is_hidden("#message-box")
+    page.context.close()
