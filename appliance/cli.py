@@ -2,17 +2,32 @@
 
 Each command module exposes `register(subparsers)`, which adds its parser and sets
 `func(args) -> int`. Errors of the appliance are printed as their Russian (or English)
-message, never as a traceback, and give exit code 2.
+message, never as a traceback, and give exit code 2; so are the file system's refusals
+(read-only, full, no permission) wherever they come from.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 
-from appliance import __version__
+from appliance import __version__, i18n
 from appliance.errors import ApplianceError
+
+i18n.register({
+    "cli.os_error": ("{path}: {what}", "{path}: {what}"),
+    "cli.os.erofs": ("накопитель или каталог доступен только для чтения: записать нельзя",
+                     "the drive or folder is read-only: nothing can be written"),
+    "cli.os.enospc": ("на накопителе нет места", "no space left on the drive"),
+    "cli.os.eacces": ("нет прав на запись или чтение", "permission denied"),
+    "cli.os.enoent": ("нет такого файла или каталога", "no such file or folder"),
+    "cli.os.other": ("ошибка файловой системы: {detail}", "file system error: {detail}"),
+})
+OS_ERRORS = {errno.EROFS: "cli.os.erofs", errno.ENOSPC: "cli.os.enospc",
+             errno.EDQUOT: "cli.os.enospc", errno.EACCES: "cli.os.eacces",
+             errno.EPERM: "cli.os.eacces", errno.ENOENT: "cli.os.enoent"}
 
 COMMANDS = {
     "recorder": "appliance.commands.recorder",
@@ -24,9 +39,11 @@ COMMANDS = {
     "verify": "appliance.commands.verify",
     "clip": "appliance.commands.clip",
     "purge": "appliance.commands.purge",
+    "regional": "appliance.commands.regional",
     "check": "appliance.commands.check",
     "web": "appliance.commands.web",
     "panel-sim": "appliance.commands.panel_sim",
+    "school": "appliance.commands.school",
 }
 """Each command and the module that registers it."""
 
@@ -56,5 +73,15 @@ def main(argv: list[str] | None = None) -> int:
     except ApplianceError as err:
         print(f"appliance: {err}", file=sys.stderr)
         return 2
+    except OSError as err:
+        print(f"appliance: {os_error_text(err)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
+
+
+def os_error_text(err: OSError) -> str:
+    """A file system refusal in the user's words, naming the file it concerns."""
+    what = i18n.text(OS_ERRORS.get(err.errno, "cli.os.other"), detail=err.strerror or err)
+    return i18n.text("cli.os_error", path=err.filename or "", what=what) if err.filename \
+        else what

@@ -2,14 +2,18 @@
 
 A Raspberry Pi has no battery clock: after a power cut it may boot with an old time. The
 appliance remembers the latest time it has seen (persisted), and calls the clock untrusted when
-it is earlier than that, or earlier than the year this software was built. Where the time came
-from (NTP, RTC, browser, manual, unknown) is recorded with every day.
+it is earlier than that, or earlier than the year this software was built. A jump forward of
+more than FORWARD_JUMP_S past the last time seen, with no NTP or RTC behind it, is shown as
+«проверьте дату и время» and not remembered until the technician confirms the time (sets it
+from the browser): a clock run far ahead must never make the right time look "behind" later.
+Where the time came from (NTP, RTC, browser, manual, unknown) is recorded with every day.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -19,8 +23,12 @@ from appliance import i18n
 from appliance.errors import ClockError
 from appliance.fsutil import atomic_write_text
 
+log = logging.getLogger(__name__)
+
 BUILD_YEAR = 2026
 TOLERANCE_S = 120.0
+FORWARD_JUMP_S = 12 * 3600.0
+TRUSTED_SOURCES = ("ntp", "rtc")
 TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
 RTC_DEVICE = Path("/dev/rtc0")
 
@@ -33,6 +41,12 @@ i18n.register({
                      "Установите время или укажите дату явно",
                      "The clock is behind: it says {now}, but the box already ran at {seen}. "
                      "Set the time or give the date explicitly"),
+    "clock.check": ("Проверьте дату и время: часы ушли вперёд на {hours:.0f} ч с последнего "
+                    "запуска ({seen} → {now}). Если время верно, подтвердите его на странице "
+                    "настройки («Установить время из браузера»)",
+                    "Check the date and time: the clock moved {hours:.0f} h ahead since the "
+                    "last run ({seen} → {now}). If it is right, confirm it on the settings "
+                    "page ('Set the time from this browser')"),
     "clock.set_before_build": ("Время {time} раньше {year} года: часы не переведены",
                                "{time} is before {year}: the clock was not changed"),
     "clock.set_backwards": ("Идёт запись дня: часы нельзя перевести назад с {seen} на {time}. "
@@ -52,10 +66,12 @@ class ClockStatus:
     source: str
     reason: str | None
     now: dt.datetime
+    confirm: bool = False
+    """The time jumped far ahead: usable, but to be confirmed (`reason` says so)."""
 
     def to_dict(self) -> dict:
         return {"ok": self.ok, "source": self.source, "reason": self.reason,
-                "now": self.now.isoformat(timespec="seconds")}
+                "now": self.now.isoformat(timespec="seconds"), "confirm": self.confirm}
 
 
 def detect_source(declared: str | None = None) -> str:
@@ -88,21 +104,32 @@ class ClockGuard:
     def status(self) -> ClockStatus:
         now_s = self._now()
         now = dt.datetime.fromtimestamp(now_s).astimezone()
-        reason = None
+        source = detect_source(self.declared)
+        shown = now.strftime("%d.%m.%Y %H:%M")
+        seen = dt.datetime.fromtimestamp(self.last_seen).strftime("%d.%m.%Y %H:%M")
         if now.year < BUILD_YEAR:
-            reason = i18n.text("clock.unset", now=now.strftime("%d.%m.%Y %H:%M"),
-                               year=BUILD_YEAR)
+            reason = i18n.text("clock.unset", now=shown, year=BUILD_YEAR)
         elif now_s < self.last_seen - TOLERANCE_S:
-            seen = dt.datetime.fromtimestamp(self.last_seen).strftime("%d.%m.%Y %H:%M")
-            reason = i18n.text("clock.behind", now=now.strftime("%d.%m.%Y %H:%M"), seen=seen)
-        return ClockStatus(reason is None, detect_source(self.declared), reason, now)
+            reason = i18n.text("clock.behind", now=shown, seen=seen)
+        elif (self.last_seen and now_s > self.last_seen + FORWARD_JUMP_S
+              and source not in TRUSTED_SOURCES):
+            return ClockStatus(True, source, i18n.text(
+                "clock.check", hours=(now_s - self.last_seen) / 3600, seen=seen, now=shown),
+                now, confirm=True)
+        else:
+            reason = None
+        return ClockStatus(reason is None, source, reason, now)
 
     def remember(self) -> None:
         """Persist the current time as seen, if the clock is trusted and it moved forward."""
         now_s = self._now()
-        if now_s > self.last_seen and self.status().ok:
+        status = self.status()
+        if now_s > self.last_seen and status.ok and not status.confirm:
             self.last_seen = now_s
-            self._save()
+            try:
+                self._save()
+            except OSError as err:  # a read-only or full data disk: remembered in memory
+                log.warning("the time seen is not saved: %s", err.strerror)
 
     def set_time(self, epoch_s: float, source: str, apply_system: bool,
                  day_in_progress: bool = False) -> ClockStatus:

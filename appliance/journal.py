@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import errno
 import hashlib
 import json
 import os
@@ -82,8 +83,13 @@ def _iter_entries(data: bytes) -> Iterator[Entry]:
 
 def verify_chain(path: str | os.PathLike) -> int | None:
     """The seq of the first entry whose `prev` does not match, or None when the chain holds."""
+    return chain_break(read_entries(path))
+
+
+def chain_break(entries: list[Entry]) -> int | None:
+    """`verify_chain` over entries already read."""
     prev = GENESIS
-    for expected_seq, entry in enumerate(read_entries(path)):
+    for expected_seq, entry in enumerate(entries):
         if entry.prev != prev or entry.seq != expected_seq:
             return entry.seq
         prev = entry.digest
@@ -131,11 +137,24 @@ class Journal:
             seq = len(self.entries)
             record = {"seq": seq, "time": _now_iso(), "event": str(event), **data, "prev": prev}
             line = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            os.write(self._fd, line + b"\n")
-            os.fsync(self._fd)
+            self._write_line(line + b"\n")
             entry = Entry(seq, record["time"], str(event), data, prev, _digest(line))
             self.entries.append(entry)
             return entry
+
+    def _write_line(self, line: bytes) -> None:
+        """Append one whole line, durably; a write the disk refuses half-way (full) is cut
+        back off, so the next line never lands behind a fragment."""
+        size = os.fstat(self._fd).st_size
+        try:
+            written = os.write(self._fd, line)
+            if written != len(line):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            os.fsync(self._fd)
+        except OSError:
+            if os.fstat(self._fd).st_size != size:
+                os.ftruncate(self._fd, size)
+            raise
 
     def events(self, *names: Event | str) -> list[Entry]:
         wanted = {str(n) for n in names}

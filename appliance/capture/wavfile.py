@@ -195,6 +195,9 @@ def repair(path: str | os.PathLike, fallback_header: bytes | None = None) -> tup
     A header that was never written completely is rebuilt from `fallback_header` (the header
     the writer made when it opened the part, kept in the journal). Bytes after the last whole
     frame and any half-written trailer are cut; the size fields are set to what is there.
+    The audio never takes in trailer bytes: a writer sealing a part makes its RIFF size claim
+    the trailer before writing it, so a RIFF size beyond the data chunk proves that the data
+    ends exactly where the header's data size says (`sealing_data_bytes`).
     """
     path = Path(path)
     with open(path, "r+b") as f:
@@ -212,11 +215,14 @@ def repair(path: str | os.PathLike, fallback_header: bytes | None = None) -> tup
             info = _parse_head(path, fallback_header, file_bytes)
             rebuilt = True
         available = file_bytes - info.data_offset
-        trailer_ok = info.data_bytes <= available and _trailer_parses(
-            f, info.data_offset + info.data_bytes, file_bytes)
+        riff = struct.unpack_from("<I", head, 4)[0] if len(head) >= 8 and not rebuilt else 0
+        trailer_ok = (info.data_bytes <= available and riff + 8 <= file_bytes
+                      and _trailer_parses(f, info.data_offset + info.data_bytes, file_bytes))
         if trailer_ok and not rebuilt:
             return read_info(path), False
-        data_bytes = available - available % info.format.frame_bytes
+        sealed = None if rebuilt else sealing_data_bytes(riff, info)
+        data_bytes = sealed if sealed is not None else available
+        data_bytes -= data_bytes % info.format.frame_bytes
         f.truncate(info.data_offset + data_bytes)
         riff, data_field = size_fields(info.data_offset, data_bytes)
         f.seek(4)
@@ -226,6 +232,15 @@ def repair(path: str | os.PathLike, fallback_header: bytes | None = None) -> tup
         f.flush()
         os.fsync(f.fileno())
     return read_info(path), True
+
+
+def sealing_data_bytes(riff: int, info: WavInfo) -> int | None:
+    """The data size a part was being sealed with, when its RIFF size claims bytes after the
+    data chunk (a trailer) and that many bytes of data are on disk; else None."""
+    data_end = info.data_offset + info.data_bytes
+    if riff + 8 > data_end + info.data_bytes % 2 and data_end <= info.file_bytes:
+        return info.data_bytes
+    return None
 
 
 def _torn_copy_of(head: bytes, header: bytes) -> bool:

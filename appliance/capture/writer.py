@@ -124,10 +124,13 @@ class WavPartWriter:
 
     def _append_trailer(self, trailer: bytes) -> None:
         """The cues after the data; with no room for them the part is sealed without (the
-        markers are in the journal and the label files too)."""
+        markers are in the journal and the label files too). The RIFF size claims the
+        trailer, durably, before it is written: a cut in between is then recognised by
+        recovery, which keeps the audio to the data size (never trailer bytes as samples)."""
         try:
-            os.pwrite(self._fd, trailer, len(self.header) + self.data_bytes)
             self._write_sizes(trailer_bytes=len(trailer))
+            os.fsync(self._fd)
+            os.pwrite(self._fd, trailer, len(self.header) + self.data_bytes)
         except OSError:
             os.ftruncate(self._fd, len(self.header) + self.data_bytes)
             self._write_sizes(trailer_bytes=0)
@@ -147,9 +150,10 @@ def append_cues(path: str | os.PathLike, header_len: int, data_bytes: int,
     if not trailer:
         return
     fd = os.open(path, os.O_WRONLY)
-    try:
-        os.pwrite(fd, trailer, header_len + data_bytes)
+    try:  # the RIFF size first, as WavPartWriter._append_trailer does
         os.pwrite(fd, struct.pack("<I", header_len - 8 + data_bytes + len(trailer)), 4)
+        os.fsync(fd)
+        os.pwrite(fd, trailer, header_len + data_bytes)
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -17,6 +17,7 @@ i18n.register({
     "status.alarm": ("Тревога: {message}", "Alarm: {message}"),
     "status.clock": ("Часы: {reason}", "Clock: {reason}"),
     "status.present": ("подключён", "connected"),
+    "status.not_recording": ("запись включена, но НЕ ИДЁТ", "recording on, but NOT RECORDING"),
     "status.absent": ("нет", "missing"),
     "test.say.participant": ("Шаг 1. Говорите с места участника {seconds:.0f} с: «раз-два-три, "
                              "Иванов Иван Иванович, вариант три»…",
@@ -100,13 +101,15 @@ def run_status(args) -> int:
 
 def format_status(status: dict) -> str:
     elapsed = int(status["elapsed_s"])
+    not_recording = any(a["code"] == "not_recording" for a in status["alarms"])
+    state = i18n.text("status.not_recording") if not_recording else State(status["state"]).text
     lines = [i18n.text(
-        "status.line", state=State(status["state"]).text, day=status["day"] or "—",
+        "status.line", state=state, day=status["day"] or "—",
         part=status["part"] or "—",
         elapsed=f"{elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}",
         levels=" / ".join(f"{p:.1f}" for p in status["levels"]["peak_dbfs"]),
         device=i18n.text("status.present" if status["device"]["present"] else "status.absent"))]
     lines += [i18n.text("status.alarm", message=a["message"]) for a in status["alarms"]]
-    if not status["clock"]["ok"]:
+    if status["clock"]["reason"]:  # refused, or far ahead and to be confirmed
         lines.append(i18n.text("status.clock", reason=status["clock"]["reason"]))
     return "\n".join(lines)

@@ -74,12 +74,13 @@ EXPORT_RUNNING = Pattern("export_running", Blink(0.5, 0.25), Blink(0.5, 0.25))
 EXPORT_FAILED = Pattern("export_failed", Blink(1.0, 0.5), Blink(1.0, 0.5, 0.5))
 SAFE_TO_REMOVE = Pattern("safe_to_remove", OFF, ON)
 FAULT = Pattern("fault", _FAST_RED, _FAST_GREEN_OPPOSITE)
+NOT_RECORDING = Pattern("not_recording", _FAST_RED, _FAST_GREEN_OPPOSITE)
 PRESSED = Pattern("pressed", ON, ON)
 LONG_REACHED = Pattern("long_reached", OFF, OFF)
 REFUSED = Pattern("refused", _FAST_RED, _FAST_GREEN_OPPOSITE)
 PATTERNS = {p.name: p for p in (NOT_READY, READY, RECORDING, PAUSED, ALARM, EXPORT_RUNNING,
-                                EXPORT_FAILED, SAFE_TO_REMOVE, FAULT, PRESSED, LONG_REACHED,
-                                REFUSED)}
+                                EXPORT_FAILED, SAFE_TO_REMOVE, FAULT, NOT_RECORDING, PRESSED,
+                                LONG_REACHED, REFUSED)}
 
 
 def is_ready(status: dict) -> bool:
@@ -92,15 +93,18 @@ def is_ready(status: dict) -> bool:
 def choose_pattern(status: dict | None) -> Pattern:
     """The pattern the recorder's status calls for (press feedback is layered on top).
 
-    Priority: no status (recorder not answering) > alarm > recording/paused > USB drive
-    (`status["drive"]`, added by the hardware service) > ready/not ready. Export patterns
-    never hide a running recording.
+    Priority: no status (recorder not answering) > recording asked for but not reaching the
+    file (`not_recording`, a fault) > alarm > recording/paused > USB drive (`status["drive"]`,
+    added by the hardware service) > ready/not ready. Export patterns never hide a running
+    recording.
     """
     if status is None:
         return FAULT
     state = status.get("state")
-    if status.get("alarms"):
-        return ALARM
+    alarms = status.get("alarms")
+    if alarms:
+        return NOT_RECORDING if any(a.get("code") == NOT_RECORDING.name for a in alarms) \
+            else ALARM
     if state == "recording":
         return RECORDING
     if state == "paused":

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
+import errno
 import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -35,7 +37,7 @@ from appliance.dsp.levels import BlockLevels, block_levels, levels_of_blocks
 from appliance.dsp.meter import MeterBallistics
 from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
-from appliance.export.retention import keep_until_for
+from appliance.export.retention import RetentionRule
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
 from appliance.participants.flags import CheckLimits
@@ -44,6 +46,7 @@ from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Action, Effect, State, transition
 from appliance.recorder.storage import DiskGuard
+from appliance.recorder.supervisor import Cause, WriteSupervisor
 from appliance.recorder.test_recording import TestCapture
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,9 @@ BATCH_BLOCKS = 50  # queued blocks whose levels are computed together when catch
 COMMAND_TIMEOUT_S = 10.0
 REMEMBER_CLOCK_S = 60.0
 INTERNAL_CLEAR_S = 10.0  # an internal error's alarm clears after this long without another
+SUPERVISE_S = 0.25  # how often the pipeline journals the supervisor's verdict when it changes
+RETRY_OPEN_S = 1.0  # after a part could not be opened, the next try waits this long
+DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
 i18n.register({
     "recorder.not_configured": ("Не заданы коды региона, МСУ, ОО и номер аудитории: "
@@ -67,6 +73,12 @@ i18n.register({
                                "box after the recording is stopped"),
     "recorder.disk_full": ("Недостаточно места на диске: свободно {free_mb} МБ",
                            "Not enough disk space: {free_mb} MB free"),
+    "recorder.storage_failed": ("Диск с записями не принимает запись: {detail}",
+                                "The recordings' disk refuses writes: {detail}"),
+    "recorder.read_only": ("Диск с записями доступен только для чтения: запись невозможна. "
+                           "Перезапустите устройство; если не поможет, замените SD-карту",
+                           "The recordings' disk is read-only: nothing can be recorded. "
+                           "Restart the box; if that does not help, replace the SD card"),
     "recorder.timeout": ("Регистратор не ответил вовремя", "The recorder did not answer in time"),
     "recorder.bad_date": ("Дата «{value}» не в формате ГГГГ-ММ-ДД",
                           "Date '{value}' is not in YYYY-MM-DD form"),
@@ -81,6 +93,8 @@ i18n.register({
                             "Resumed after the microphone came back"),
     "marker.after_disk": ("Продолжение после освобождения места на диске",
                           "Resumed after disk space was freed"),
+    "marker.after_disk_error": ("Продолжение после ошибки записи на диск",
+                                "Resumed after a disk write error"),
 })
 
 MARK_LABELS = {Effect.MARK_START: "marker.start", Effect.MARK_PAUSE: "marker.pause",
@@ -105,12 +119,15 @@ class Recorder:
     """The day session over one audio source. See the module docstring for threading."""
 
     def __init__(self, config: Config, source: AudioSource, clock: ClockGuard,
-                 watchdog=None) -> None:
+                 watchdog=None, on_fatal=None) -> None:
         self.config = config
         self.source = source
         self.format = source.format
         self.clock = clock
         self._watchdog = watchdog or (lambda: None)
+        self._on_fatal = on_fatal or (lambda: None)
+        """Called (on the pipeline thread) when the pipeline dies: the process must end."""
+        self.fatal: BaseException | None = None
         block_frames = getattr(source, "block_frames", self.format.rate_hz // 10)
         self.queue: queue.Queue[CaptureItem] = queue.Queue(
             maxsize=max(16, QUEUE_S * self.format.rate_hz // block_frames))
@@ -126,6 +143,13 @@ class Recorder:
         self.levels_time = 0.0
         self.meter = MeterBallistics(self.format.channels)
         self.alarms: dict[str, dict] = {}
+        self.supervisor = WriteSupervisor()
+        self._supervised: dict | None = None
+        """The supervisor's verdict as last journaled."""
+        self._last_supervise = 0.0
+        self._retry_open_at = 0.0
+        self._unfinished: list[tuple[PartRecord, PartSummary | None]] = []
+        """Closed parts whose seal, side files or summary the disk refused (retried later)."""
         self.monitor = AlarmMonitor(config.checks, self.format.rate_hz, self.format.channels)
         self.summary: PartSummary | None = None
         self.tests: collections.deque[TestCapture] = collections.deque()
@@ -147,20 +171,29 @@ class Recorder:
 
     # ----- life cycle -------------------------------------------------------------------
     def start(self) -> None:
-        """Recover every day, pick up a day interrupted mid-recording, then start capturing."""
-        self._recover_and_resume()
+        """Recover every day, pick up a day interrupted mid-recording, then start capturing.
+        A data disk that refuses writes (read-only) leaves the recorder running with the
+        alarm on, so the box says what is wrong instead of dying."""
+        try:
+            self._recover_and_resume()
+        except OSError as err:
+            log.error("recovery impossible: %s", err)
+            self._storage_failed(err)
+        self.supervisor.armed()
         self.participants_live.refresh_status(self.day)
         self._thread = threading.Thread(target=self._run, name="recorder-pipeline", daemon=True)
         self._thread.start()
         self.source.start(self.queue)
 
     def close(self) -> None:
-        """Stop capture, write every block already captured, seal the open part."""
+        """Stop capture, write every block already captured, seal the open part. After the
+        pipeline died only the part is sealed (recovery at the next start does the rest)."""
         self.source.stop()
         self._stopping.set()
         if self._thread:
             self._thread.join(timeout=60)
-        self._drain()
+        if self.fatal is None:
+            self._drain()
         if self.writer:
             self._close_part("shutdown")
         if self.day:
@@ -192,6 +225,8 @@ class Recorder:
             interrupted.close()
             return
         self.day, self.state = interrupted, interrupted.state
+        self.day.record(Event.RECORDER_STARTED, version=__version__, pid=os.getpid(),
+                        state=self.state.value)
         log.info("continuing day %s in state %s", interrupted.date, self.state)
 
     # ----- commands (any thread) --------------------------------------------------------
@@ -234,9 +269,17 @@ class Recorder:
             raise ControlError("recorder.timeout")
         return capture
 
+    def not_recording(self) -> dict | None:
+        """The supervisor's verdict now: the `not_recording` alarm, or None."""
+        thread = self._thread
+        return self.supervisor.verdict(self.state is State.RECORDING, self.writer is not None,
+                                       thread is None or thread.is_alive())
+
     def status(self) -> dict:
         day, writer, part = self.day, self.writer, self.part
         recorded = (day.recorded_frames if day else 0) + (writer.frames if writer else 0)
+        not_recording = self.not_recording()
+        alarms = list(self.alarms.values())
         return {
             "state": self.state.value,
             "day": day.info.get("date") if day else None,
@@ -250,7 +293,7 @@ class Recorder:
             "levels": self.levels.to_dict(),
             "levels_time": self.levels_time,
             "meter": self.meter.reading.to_dict(),
-            "alarms": list(self.alarms.values()),
+            "alarms": [not_recording, *alarms] if not_recording else alarms,
             "overflows": self.overflows,
             "device": {"name": self.source.name, "present": self.device_present,
                        "detail": self.device_detail},
@@ -266,14 +309,19 @@ class Recorder:
 
     # ----- pipeline thread --------------------------------------------------------------
     def _run(self) -> None:
-        while not self._stopping.is_set():
-            try:
-                self._step()
-            except Exception as err:  # the top of the thread: log, journal, keep recording
-                log.exception("pipeline error")
-                self._last_error = time.monotonic()
-                self._raise_alarm("internal", i18n.text("recorder.internal", detail=err),
-                                  i18n.text("recorder.internal.hint"))
+        try:
+            while not self._stopping.is_set():
+                try:
+                    self._step()
+                except Exception as err:  # the top of the thread: log, journal, keep recording
+                    log.exception("pipeline error")
+                    self._last_error = time.monotonic()
+                    self._raise_alarm("internal", i18n.text("recorder.internal", detail=err),
+                                      i18n.text("recorder.internal.hint"))
+        except BaseException as err:  # the pipeline cannot go on: the process must end
+            log.critical("the recorder pipeline died: %r", err)
+            self.fatal = err
+            self._on_fatal()
 
     def _step(self) -> None:
         self._apply_due_commands()
@@ -304,15 +352,27 @@ class Recorder:
         while self._commands and (force or self._commands[0].frame <= self.frames_processed):
             command = self._commands.popleft()
             try:
-                if command.run is not None:
-                    command.result = command.run(**command.args)
-                else:
-                    command.result = self._apply(command.action, command.args, command.frame)
-            except ApplianceError as err:
-                command.error = err
-                self._refused(command, err)
-            self.participants_live.refresh_status(self.day)
-            command.done.set()
+                self._apply_command(command)
+            finally:  # whatever happened, the caller gets an answer, not a time-out
+                command.done.set()
+
+    def _apply_command(self, command: Command) -> None:
+        try:
+            if command.run is not None:
+                command.result = command.run(**command.args)
+            else:
+                command.result = self._apply(command.action, command.args, command.frame)
+        except ApplianceError as err:
+            command.error = err
+            self._refused(command, err)
+        except OSError as err:
+            self._storage_failed(err)
+            command.error = StorageError("recorder.storage_failed", detail=_describe(err))
+            self._refused(command, command.error)
+        except Exception as err:
+            command.error = ApplianceError("recorder.internal", detail=err)
+            raise
+        self.participants_live.refresh_status(self.day)
 
     def _process(self, item: CaptureItem) -> None:
         if item.kind is ItemKind.BLOCK:
@@ -352,9 +412,8 @@ class Recorder:
 
     def _process_block(self, item: CaptureItem, block: np.ndarray, levels: BlockLevels) -> None:
         if (self.state is State.RECORDING and self.writer is None and self.device_present
-                and not self.disk.full):
-            self._open_part()
-            self._mark_effect(Effect.MARK_RESUME, label_key=self._reopen_label)
+                and not self.disk.full and time.monotonic() >= self._retry_open_at):
+            self._reopen_part()
         if self.state is State.RECORDING and self.writer:
             self._write(item.pcm)
             self._journal_check(self.participants_live.feed(block))
@@ -383,10 +442,20 @@ class Recorder:
             self.alarms.pop(alarm.code, None)
         if self.summary and frame is not None:
             self.summary.alarm(change, frame)
-        if self.day and self.state is State.RECORDING:
-            self.day.record(Event.ALARM if change.active else Event.ALARM_CLEARED,
-                            code=alarm.code, message=alarm.message, value=round(alarm.value, 3),
-                            part=self.part.part if self.part else None, frame=frame)
+        if self.state is State.RECORDING:
+            self._record(Event.ALARM if change.active else Event.ALARM_CLEARED,
+                         code=alarm.code, message=alarm.message, value=round(alarm.value, 3),
+                         part=self.part.part if self.part else None, frame=frame)
+
+    def _reopen_part(self) -> None:
+        """Recording is wanted but no part is open (after a restart, the microphone or disk
+        space coming back, a disk error): the next part, with a marker saying why."""
+        try:
+            self._open_part()
+            self._mark_effect(Effect.MARK_RESUME, label_key=self._reopen_label)
+        except OSError as err:
+            self._retry_open_at = time.monotonic() + RETRY_OPEN_S
+            self._storage_failed(err)
 
     def _write(self, pcm: bytes) -> None:
         view = memoryview(pcm)
@@ -401,7 +470,7 @@ class Recorder:
             try:
                 self.writer.write(view[:chunk])
             except OSError as err:
-                self._disk_failed(err)
+                self._storage_failed(err)
                 return
             self.disk.wrote(chunk)
             view = view[chunk:]
@@ -412,26 +481,41 @@ class Recorder:
             try:
                 self.writer.flush()
             except OSError as err:
-                self._disk_failed(err)
+                self._storage_failed(err)
+                return
+            if self.state is State.RECORDING:
+                self.supervisor.reached()
 
-    def _disk_failed(self, err: OSError) -> None:
-        """The disk filled faster than the reserve could catch."""
-        self._suspend_for_disk(f"{err.strerror} ({err.errno})")
+    def _storage_failed(self, err: OSError) -> None:
+        """The data disk refused a write: full (whoever filled it) takes the reserve's path;
+        read-only or any other error closes the part as well as it can and is an alarm until
+        a part opens again. Every alarm is in memory first: the journal may refuse it too."""
+        if err.errno in DISK_FULL_ERRNOS:
+            self._suspend_for_disk(_describe(err))
+            return
+        read_only = err.errno == errno.EROFS
+        self.supervisor.blocked(Cause.READ_ONLY if read_only else Cause.WRITE_ERROR,
+                                _describe(err))
+        self._raise_alarm("storage", i18n.text("recorder.read_only") if read_only else
+                          i18n.text("recorder.storage_failed", detail=_describe(err)))
+        if self.writer:
+            self._close_part("write_error")
+        self._reopen_label = "marker.after_disk_error"
 
     def _device_lost(self, detail: str) -> None:
         self.device_present, self.device_detail = False, detail
+        self.supervisor.blocked(Cause.NO_DEVICE, detail)
+        self._raise_alarm("no_device", i18n.text("recorder.no_device"))
         if self.writer:
             self._close_part("device_lost")
-        if self.day:
-            self.day.record(Event.DEVICE_LOST, device=self.source.name, reason=detail)
-        self._raise_alarm("no_device", i18n.text("recorder.no_device"))
+        self._record(Event.DEVICE_LOST, device=self.source.name, reason=detail)
         self._reopen_label = "marker.after_device"
 
     def _device_present(self, detail: str) -> None:
         was_lost = not self.device_present and "no_device" in self.alarms
         self.device_present, self.device_detail = True, detail
-        if self.day and was_lost:
-            self.day.record(Event.DEVICE_RETURNED, device=self.source.name, reason=detail)
+        if was_lost:
+            self._record(Event.DEVICE_RETURNED, device=self.source.name, reason=detail)
         self._clear_alarm("no_device")
 
     def _housekeeping(self) -> None:
@@ -443,6 +527,23 @@ class Recorder:
             self._watch_disk()
         if "internal" in self.alarms and now - self._last_error >= self.internal_clear_s:
             self._clear_alarm("internal")
+        if now - self._last_supervise >= SUPERVISE_S:
+            self._last_supervise = now
+            self._journal_verdict()
+
+    def _journal_verdict(self) -> None:
+        """Journal the `not_recording` alarm when it comes on, changes cause, or clears."""
+        verdict = self.not_recording()
+        shown = self._supervised
+        if (verdict and verdict["cause"]) == (shown and shown["cause"]):
+            return
+        self._supervised = verdict
+        if verdict:
+            self._record(Event.ALARM, code=verdict["code"], cause=verdict["cause"],
+                         message=verdict["message"], part=None, frame=None)
+        else:
+            self._record(Event.ALARM_CLEARED, code=shown["code"], message="", part=None,
+                         frame=None)
 
     def _watch_disk(self) -> None:
         reading = self.disk.check()
@@ -453,21 +554,26 @@ class Recorder:
                               i18n.text("disk.low.hint"))
         else:
             self._clear_alarm("disk_low")
-        if reading.full and self.writer:
+        if reading.full and (self.writer or (self.state is State.RECORDING
+                                              and "disk_full" not in self.alarms)):
             self._suspend_for_disk(f"free {reading.free_bytes} B")
         elif not reading.full and "disk_full" in self.alarms:
-            if self.day:
-                self.day.record(Event.DISK_RECOVERED, free_bytes=reading.free_bytes)
             self._clear_alarm("disk_full")
+            self._record(Event.DISK_RECOVERED, free_bytes=reading.free_bytes)
+            self._finish_parts()
 
     def _suspend_for_disk(self, detail: str) -> None:
-        """Close the part while the reserve still holds its seal; resume when space returns."""
+        """Close the part while the reserve still holds its seal; resume when space returns.
+        The alarm is on in memory before anything is written (a disk filled by another
+        writer may refuse even the journal line)."""
+        first = not self.disk.full or "disk_full" not in self.alarms
         self.disk.full = True
+        self.supervisor.blocked(Cause.DISK_FULL, detail)
+        self._raise_alarm("disk_full", i18n.text("disk.full"), i18n.text("disk.full.hint"))
         if self.writer:
             self._close_part("disk_full")
-        self._raise_alarm("disk_full", i18n.text("disk.full"), i18n.text("disk.full.hint"))
-        if self.day:
-            self.day.record(Event.DISK_FULL, detail=detail, capture_frame=self.frames_processed)
+        if first:
+            self._record(Event.DISK_FULL, detail=detail, capture_frame=self.frames_processed)
         self._reopen_label = "marker.after_disk"
 
     # ----- session ----------------------------------------------------------------------
@@ -479,6 +585,13 @@ class Recorder:
         new_state, effects = transition(self.state, action, self.config.recording.pause_mode)
         if action is Action.START:
             self._enter_day(args.get("date"))
+        if action in STATE_EVENT:  # the intent is durable before anything that depends on it
+            part, frame = self._intent_position(effects, at_frame)
+            self.day.record(STATE_EVENT[action], part=part, frame=frame,
+                            source=args.get("source", "cli"))
+            self.state = new_state
+            if new_state is State.RECORDING:
+                self.supervisor.armed()
         marker = None
         for effect in effects:
             if effect is Effect.OPEN_PART:
@@ -491,15 +604,26 @@ class Recorder:
                 marker = self._mark_effect(effect, label=args.get("label"),
                                            requested=args.get("participant"),
                                            at_frame=at_frame)
-        self.state = new_state
-        if action in STATE_EVENT:
-            where = marker or {"part": None, "frame": None}
-            self.day.record(STATE_EVENT[action], part=where["part"], frame=where["frame"],
-                            source=args.get("source", "cli"))
         self.last_refusal = None
         if action is Action.MARK:
             return {"marker": marker, "status": self.status()}
         return self.status()
+
+    def _intent_position(self, effects: tuple[Effect, ...],
+                         at_frame: int) -> tuple[int | None, int | None]:
+        """Where a state change's marker will be: in the open part, at the start of the part
+        about to open, or nowhere (no part open and none to open)."""
+        if self.writer:
+            return self.part.part, self._marker_frame(at_frame)
+        if Effect.OPEN_PART in effects:
+            return self.day.next_part, 0
+        return None, None
+
+    def _marker_frame(self, at_frame: int | None) -> int:
+        """The open part's frame for a command given at capture frame `at_frame`: late by
+        what the pipeline processed since, never before the part's first sample."""
+        late = max(0, self.frames_processed - at_frame) if at_frame is not None else 0
+        return max(0, self.writer.frames - late)
 
     def _check_can_record(self, action: Action, args: dict) -> None:
         if not self.config.site.is_complete():
@@ -516,6 +640,10 @@ class Recorder:
         if self.disk.full and self.disk.reading:
             return StorageError("recorder.disk_full",
                                 free_mb=self.disk.reading.free_bytes // 1_000_000)
+        if self.supervisor.cause is Cause.READ_ONLY:
+            return StorageError("recorder.read_only")
+        if self.supervisor.cause is Cause.WRITE_ERROR:
+            return StorageError("recorder.storage_failed", detail=self.supervisor.detail)
         return StateError("recorder.no_device")
 
     def _enter_day(self, explicit_date: str | None) -> None:
@@ -553,6 +681,7 @@ class Recorder:
         self.summary = PartSummary(self.format.rate_hz, self.format.channels)
         self.writer = WavPartWriter(day.path(self.part), self.format, bext,
                                     max_bytes=self.config.recording.max_part_mb * 1_000_000)
+        self._clear_alarm("storage")  # the disk takes writes again
 
     def _journal_check(self, payload: dict | None) -> None:
         if payload is not None and self.day:
@@ -560,14 +689,41 @@ class Recorder:
             self.participants_live.refresh_status(self.day)
 
     def _close_part(self, reason: str) -> None:
-        self._journal_check(self.participants_live.end())
+        """Seal the open part. A disk that refuses part of it (full, read-only) never stops
+        the closing: the part is left for `_finish_parts` (or recovery at the next start)."""
         writer, part, summary = self.writer, self.part, self.summary
+        try:
+            self._journal_check(self.participants_live.end())
+        except OSError as err:
+            log.error("participant check of part %s not journaled: %s", part.part, err)
         self.writer = self.part = self.summary = None  # never write to a half-closed part
-        writer.close(self.day.cues(part))
-        self.day.seal(part, reason)
-        summary_path = self.day.path(part).with_suffix(".summary.json")
-        atomic_write_text(summary_path, json.dumps(summary.to_dict(), ensure_ascii=False,
-                                                   indent=1), PRIVATE)
+        try:
+            writer.close(self.day.cues(part))
+            self.day.seal(part, reason)
+            self._write_summary(part, summary)
+        except OSError as err:
+            log.error("part %s not completely closed (%s): finished when the disk allows",
+                      part.part, _describe(err))
+            self._unfinished.append((part, summary))
+
+    def _write_summary(self, part: PartRecord, summary: PartSummary | None) -> None:
+        if summary is not None:
+            atomic_write_text(self.day.path(part).with_suffix(".summary.json"),
+                              json.dumps(summary.to_dict(), ensure_ascii=False, indent=1),
+                              PRIVATE)
+
+    def _finish_parts(self) -> None:
+        """Complete the parts whose closing the disk refused: a part never sealed is repaired
+        and sealed by recovery; a sealed one gets its marker files and summary."""
+        unfinished, self._unfinished = self._unfinished, []
+        try:
+            recover_day(self.day)
+            for part, summary in unfinished:
+                self.day.write_sidecars(part)
+                self._write_summary(part, summary)
+        except OSError as err:
+            log.error("closed parts still not finished: %s", _describe(err))
+            self._unfinished = unfinished
 
     def _mark_effect(self, effect: Effect, label: str | None = None,
                      label_key: str | None = None, requested: int | None = None,
@@ -583,14 +739,13 @@ class Recorder:
         else:
             kind = effect.value
             label = label or i18n.text(label_key or MARK_LABELS[effect])
-        late = max(0, self.frames_processed - at_frame) if at_frame is not None else 0
-        frame = max(0, self.writer.frames - late)  # never before the part's first sample
+        frame = self._marker_frame(at_frame)
         capture_frame = self.frames_processed - (self.writer.frames - frame)
         self.day.record(Event.MARKER, part=self.part.part, frame=frame, kind=kind, label=label,
                         participant=participant, capture_frame=capture_frame)
         self.day.write_sidecars(self.part)
         if participant is not None:
-            self.participants_live.begin(participant, self.part.part, frame)
+            self.participants_live.begin(participant, self.part.part, frame, self.day.dir)
         return {"part": self.part.part, "frame": frame,
                 "time_s": round(frame / self.format.rate_hz, 6), "kind": kind, "label": label,
                 "participant": participant}
@@ -599,26 +754,41 @@ class Recorder:
         name = command.action if command.run is not None else command.action.value
         self.last_refusal = {"command": name, "code": err.code,
                              "message": err.message(), "time": time.time()}
-        if self.day:
-            self.day.record(Event.COMMAND_REFUSED, command=name,
-                            source=command.args.get("source", "cli"), code=err.code,
-                            message=err.message())
+        self._record(Event.COMMAND_REFUSED, command=name,
+                     source=command.args.get("source", "cli"), code=err.code,
+                     message=err.message())
 
     def _keep_until(self, date: dt.date) -> dt.date:
         """The day's keep-until date by `[export]` (1 March of the next year by default)."""
-        export = self.config.export
-        return keep_until_for(date, export.keep_years, export.keep_until)
+        return RetentionRule.from_config(self.config.export).date_for(date)
 
     def _raise_alarm(self, code: str, message: str, hint: str = "") -> None:
+        """The alarm is on in memory (status, LEDs, page) first, then journaled if possible."""
         if code in self.alarms:
             return
         self.alarms[code] = {"code": code, "message": message, "hint": hint,
                              "since": time.time()}
-        if self.day:
-            self.day.record(Event.ALARM, code=code, message=message,
-                            part=self.part.part if self.part else None,
-                            frame=self.writer.frames if self.writer else None)
+        self._record(Event.ALARM, code=code, message=message,
+                     part=self.part.part if self.part else None,
+                     frame=self.writer.frames if self.writer else None)
 
     def _clear_alarm(self, code: str) -> None:
-        if self.alarms.pop(code, None) and self.day:
-            self.day.record(Event.ALARM_CLEARED, code=code, message="", part=None, frame=None)
+        if self.alarms.pop(code, None):
+            self._record(Event.ALARM_CLEARED, code=code, message="", part=None, frame=None)
+
+    def _record(self, event: Event, **data: object) -> None:
+        """Journal an event about the box (alarm, device, disk) if there is a day and the disk
+        takes it; a refused line is logged (the alarm it reports is already on)."""
+        if self.day is None:
+            return
+        try:
+            self.day.record(event, **data)
+        except OSError as err:
+            log.error("journal refused %s %s: %s", event.value, data.get("code", ""),
+                      _describe(err))
+
+
+def _describe(err: OSError) -> str:
+    """An OSError for a message: the system's words and the errno name (ENOSPC, EROFS…)."""
+    name = errno.errorcode.get(err.errno, str(err.errno)) if err.errno else ""
+    return f"{err.strerror or err} ({name})" if name else str(err.strerror or err)

@@ -7,6 +7,7 @@ ready and that its pipeline is alive.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -15,9 +16,10 @@ import threading
 from pathlib import Path
 
 from appliance import i18n
+from appliance.boxkey import ensure_key
 from appliance.clock import ClockGuard
 from appliance.config import Config
-from appliance.errors import StateError
+from appliance.errors import StateError, StorageError
 from appliance.export.service import drive_handlers, start_drive_service
 from appliance.hardware.service import ExaminerHardware
 from appliance.journal import Event
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 i18n.register({
     "daemon.locked": ("Регистратор уже запущен для каталога {path}",
                       "A recorder is already running for {path}"),
+    "daemon.storage": ("Каталог записей {path} недоступен: {detail}",
+                       "The recordings folder {path} is not usable: {detail}"),
 })
 
 
@@ -48,9 +52,16 @@ def make_source(config: Config, simulate: bool):
 
 
 def lock_data_dir(data_dir: Path) -> int:
-    """An exclusive lock held for the recorder's life; StateError when another one holds it."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(data_dir / "recorder.lock", os.O_RDWR | os.O_CREAT, 0o640)
+    """An exclusive lock held for the recorder's life; StateError when another one holds it.
+    On a read-only data disk the directory itself is locked (nothing can be written there,
+    but the recorder still runs to say so)."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(data_dir / "recorder.lock", os.O_RDWR | os.O_CREAT, 0o640)
+    except OSError as err:
+        if err.errno != errno.EROFS:
+            raise StorageError("daemon.storage", path=data_dir, detail=err.strerror) from None
+        fd = os.open(data_dir, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -112,7 +123,19 @@ def participant_commands(recorder: Recorder) -> dict:
 
 RESTART = 75
 """run_recorder's result when new settings need a fresh process (the command re-executes)."""
+DIED = 70
+"""run_recorder's result when a recorder thread died: systemd restarts the process, and its
+recovery continues the day (EX_SOFTWARE)."""
 TERMINATION_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def make_box_key(data_dir: Path) -> None:
+    """The box's signing key exists from the first start (the papers print its fingerprint);
+    a key that cannot be read is logged, never a reason not to record."""
+    try:
+        ensure_key(data_dir)
+    except StorageError as err:
+        log.error("%s", err)
 
 
 def run_recorder(config: Config, simulate: bool = False, stop: threading.Event | None = None,
@@ -120,8 +143,9 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     """Run until `stop` is set or a termination signal arrives; RESTART when `reload_config`
     found settings that only a new process can take."""
     stop = stop or threading.Event()
-    restart, terminated = threading.Event(), threading.Event()
+    restart, terminated, died = threading.Event(), threading.Event(), threading.Event()
     lock_fd = lock_data_dir(config.data_dir)
+    make_box_key(config.data_dir)
     notifier = Notifier()
     in_main_thread = threading.current_thread() is threading.main_thread()
     if in_main_thread:
@@ -133,8 +157,15 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
         # a restart re-executes with them held back (below): a stop asked for meanwhile
         # arrives now, to the handler of the new process
         signal.pthread_sigmask(signal.SIG_UNBLOCK, TERMINATION_SIGNALS)
+    def thread_died(*_) -> None:
+        died.set()
+        stop.set()
+
+    previous_hook = threading.excepthook
+    threading.excepthook = _ending_process(previous_hook, thread_died)
     recorder = Recorder(config, source or make_source(config, simulate),
-                        ClockGuard(config.data_dir), watchdog=notifier.watchdog)
+                        ClockGuard(config.data_dir), watchdog=notifier.watchdog,
+                        on_fatal=thread_died)
     recorder.start()
     handlers = control_handlers(recorder, apply_system=not simulate)
     drives, watcher = start_drive_service(
@@ -162,8 +193,21 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
         hardware.close()
         recorder.close()
         os.close(lock_fd)
+        threading.excepthook = previous_hook
+    if died.is_set():
+        log.critical("a recorder thread died: exiting for a restart")
+        return DIED
     if not restart.is_set():
         return 0
     if in_main_thread:  # from here a stop request waits for the process the restart execs
         signal.pthread_sigmask(signal.SIG_BLOCK, TERMINATION_SIGNALS)
     return 0 if terminated.is_set() else RESTART
+
+
+def _ending_process(previous, thread_died):
+    """A threading.excepthook: an unhandled error in any thread of the recorder is logged and
+    ends the process (a dead thread must never leave a box that only looks alive)."""
+    def hook(args) -> None:
+        previous(args)
+        thread_died()
+    return hook

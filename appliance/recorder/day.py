@@ -135,7 +135,8 @@ class Day:
         return self.dir / part.file
 
     def bext(self, part: int, now: dt.datetime, fmt: WavFormat) -> Bext:
-        """The part's BWF metadata, so the file explains itself without the journal."""
+        """The part's BWF metadata, so the file explains itself without the journal. The
+        origination date is the day's (the one in the file name), whatever the clock says."""
         info = self.info
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         description = (f"Itogovoe sobesedovanie; region {info['region']}; MSU {info['msu']}; "
@@ -144,7 +145,7 @@ class Day:
         mode = {1: "mono", 2: "stereo"}.get(fmt.channels, "multichannel")
         return Bext(description, f"appliance {__version__}",
                     f"{info['school']}{info['room']}{info['date'].replace('-', '')}{part:03d}",
-                    now.strftime("%Y-%m-%d"), now.strftime("%H:%M:%S"),
+                    info["date"], now.strftime("%H:%M:%S"),
                     int((now - midnight).total_seconds() * fmt.rate_hz),
                     f"A=PCM,F={fmt.rate_hz},W=16,M={mode},T=appliance {__version__}\r\n")
 
@@ -152,17 +153,20 @@ class Day:
         return [Cue(m.frame, m.file_label()) for m in part.markers]
 
     def write_sidecars(self, part: PartRecord) -> None:
-        """The part's Audacity label track and JSON marker index, replaced atomically."""
+        """The part's Audacity label track and JSON marker index, replaced atomically when
+        they differ from what is on disk."""
         rate = part.format.rate_hz
         stem = Path(part.file).stem
         labels = "".join(f"{m.frame / rate:.6f}\t{m.frame / rate:.6f}\t{m.file_label()}\n"
                          for m in part.markers)
-        atomic_write_text(self.dir / f"{stem}.txt", labels, PRIVATE)
         index = {"part": part.part, "file": part.file, "rate_hz": rate,
                  "channels": part.format.channels,
                  "markers": [m.to_dict(rate) for m in part.markers]}
-        atomic_write_text(self.dir / f"{stem}.markers.json",
-                          json.dumps(index, ensure_ascii=False, indent=1), PRIVATE)
+        for path, text in ((self.dir / f"{stem}.txt", labels),
+                           (self.dir / f"{stem}.markers.json",
+                            json.dumps(index, ensure_ascii=False, indent=1))):
+            if not path.exists() or path.read_text("utf-8") != text:
+                atomic_write_text(path, text, PRIVATE)
 
     def seal(self, part: PartRecord, reason: str) -> None:
         """Journal a closed part with its frame count and the SHA-256 of the whole file."""

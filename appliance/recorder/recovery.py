@@ -3,20 +3,31 @@
 Runs automatically when the recorder starts (before it accepts a start) and by
 `appliance recover`. A part is repaired in place: the size fields are set to the whole frames
 that reached the disk, a torn header is rebuilt from the copy journaled when the part opened,
-the journaled markers are embedded as cues, and the part is sealed with its SHA-256.
+the journaled markers are embedded as cues, and the part is sealed with its SHA-256 and given
+the sound summary a closed part has (made from the file: the levels; the alarms are in the
+journal).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from appliance.capture import wavfile
 from appliance.capture.writer import append_cues
+from appliance.dsp.levels import levels_of_blocks
+from appliance.dsp.summary import PartSummary
+from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
-from appliance.recorder.day import Day, find_days
+from appliance.recorder.day import PRIVATE, Day, find_days
+
+SUMMARY_BLOCK_S = 0.1  # the recorder's block (audio.block_ms default)
+SUMMARY_BATCH = 600  # blocks read and measured at a time (a minute of audio)
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +41,8 @@ class RecoveredPart:
 
 
 def recover_day(day: Day) -> list[RecoveredPart]:
-    """Repair and seal the day's open parts; returns what was done."""
+    """Repair and seal the day's open parts, and complete the side files of sealed parts a
+    cut interrupted; returns the parts repaired."""
     done = []
     for part in day.open_parts():
         path = day.path(part)
@@ -45,7 +57,37 @@ def recover_day(day: Day) -> list[RecoveredPart]:
         day.seal(part, "recovered")
         log.info("recovered %s: %d frames (changed: %s)", part.file, info.frames, changed)
         done.append(RecoveredPart(day.info.get("date", ""), part.file, info.frames, changed))
+    for part in day.parts.values():
+        day.write_sidecars(part)  # written only where a cut left them missing or behind
+        summary = day.path(part).with_suffix(".summary.json")
+        if not summary.exists():
+            atomic_write_text(summary, json.dumps(summarize(day.path(part)),
+                                                  ensure_ascii=False, indent=1), PRIVATE)
     return done
+
+
+def summarize(path: Path) -> dict:
+    """The part's summary from its audio, read a minute at a time (constant memory)."""
+    info = wavfile.read_info(path)
+    fmt = info.format
+    block = max(1, int(fmt.rate_hz * SUMMARY_BLOCK_S))
+    summary = PartSummary(fmt.rate_hz, fmt.channels)
+    with open(path, "rb") as f:
+        f.seek(info.data_offset)
+        left = info.frames
+        while left:
+            frames = min(left, block * SUMMARY_BATCH)
+            pcm = np.frombuffer(f.read(frames * fmt.frame_bytes), "<i2")
+            whole = frames - frames % block
+            if whole:
+                blocks = pcm[:whole * fmt.channels].reshape(-1, block, fmt.channels)
+                for levels, one in zip(levels_of_blocks(blocks), blocks, strict=True):
+                    summary.feed(one, levels)
+            if frames > whole:
+                rest = pcm[whole * fmt.channels:].reshape(1, -1, fmt.channels)
+                summary.feed(rest[0], levels_of_blocks(rest)[0])
+            left -= frames
+    return summary.to_dict()
 
 
 def recover_all(data_dir: str | Path) -> list[RecoveredPart]:

@@ -63,8 +63,11 @@ class DiskGuard:
         self._written_since += count
 
     def due(self) -> bool:
+        """Time for a reading: a second of audio written, `check_s` passed, or, while full,
+        a quarter of that (recording resumes soon after space returns)."""
+        interval_s = self.check_s / 4 if self.full else self.check_s
         return (self._written_since >= self.check_bytes
-                or self._monotonic() - self._last_check >= self.check_s)
+                or self._monotonic() - self._last_check >= interval_s)
 
     def check(self) -> DiskReading | None:
         """A fresh reading; None when the file system cannot be read (then nothing changes)."""

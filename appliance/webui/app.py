@@ -33,7 +33,7 @@ from appliance.errors import (
 )
 from appliance.fsutil import atomic_write_bytes
 from appliance.webui import guard
-from appliance.webui.localtime import local_date
+from appliance.webui.localtime import local_date, zone_name
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +46,14 @@ PAGE_MODULES = (
     "appliance.webui.testwizard",
     "appliance.webui.recordings",
     "appliance.webui.retention",
+    "appliance.webui.school",
 )
 
 PUBLIC_ENDPOINTS = frozenset({"access.login", "access.setup", "access.language",
-                              "access.session_info", "static"})
+                              "access.session_info", "static",
+                              "school.summary"})
+"""school.summary answers other boxes without a session, only to requests signed with the
+school's pairing key (appliance/webui/school.py)."""
 
 # Navigation: (URL, i18n key); links to pages whose module is not registered are left out.
 NAV = (
@@ -59,6 +63,7 @@ NAV = (
     ("/recordings", "nav.recordings"),
     ("/participants", "nav.participants"),
     ("/retention", "nav.retention"),
+    ("/school", "nav.school"),
     ("/system", "nav.system"),
     ("/audit", "nav.audit"),
 )
@@ -77,6 +82,7 @@ i18n.register({
     "nav.recordings": ("Записи", "Recordings"),
     "nav.participants": ("Участники", "Participants"),
     "nav.system": ("Система", "System"),
+    "nav.school": ("Все аудитории", "All rooms"),
     "nav.retention": ("Хранение", "Retention"),
     "nav.audit": ("Журнал действий", "Audit log"),
     "nav.logout": ("Выйти", "Log out"),
@@ -188,7 +194,8 @@ def create_app(config_path: str | os.PathLike | None = None, *, testing: bool = 
     app.extensions["appliance.config"] = {}
     app.jinja_env.globals.update(t=t, csrf_token=csrf_token, nav_items=_nav_items,
                                  lang=current_language, version=__version__,
-                                 logged_in=logged_in)
+                                 logged_in=logged_in,
+                                 box_timezone=lambda: zone_name(current_config()))
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["decimal"] = lambda value, digits=1: i18n.decimal(
         value, digits, current_language())

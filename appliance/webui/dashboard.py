@@ -23,6 +23,7 @@ from appliance.webui.access import WebEvent, audit
 from appliance.webui.app import current_config, current_language, t
 from appliance.webui.localtime import CLOCK_SOURCES, clock_source_text
 from appliance.webui.statushub import StatusHub, hours_left
+from appliance.webui.testwizard import sound_check_line
 from appliance.webui.units import UNIT_CODES
 
 bp = Blueprint("dashboard", __name__)
@@ -33,8 +34,8 @@ KEEPALIVE_S = 10.0
 MAX_STREAMS = 10  # each open stream holds a server thread (commands/web.py THREADS = 16)
 BUTTON_ACTIONS = ("press", "release")  # appliance.hardware.service (which loads numpy)
 LED_PATTERNS = ("not_ready", "ready", "recording", "paused", "alarm", "export_running",
-                "export_failed", "safe_to_remove", "fault", "pressed", "long_reached",
-                "refused")
+                "export_failed", "safe_to_remove", "fault", "not_recording", "pressed",
+                "long_reached", "refused")
 """The names of appliance.hardware.leds.PATTERNS (a test keeps them equal)."""
 DRIVE_STATES = ("absent", "mounted", "exporting", "safe_to_remove", "failed")
 EXPORT_REQUESTED = "export_requested"
@@ -50,6 +51,7 @@ i18n.register({
     "dash.state.not_configured": ("Не готов", "Not ready"),
     "dash.device_simulated": ("имитация микрофона (проверочный режим)",
                               "simulated microphone"),
+    "dash.state.not_recording": ("Запись НЕ ИДЁТ", "NOT recording"),
     "dash.elapsed": ("Записано", "Recorded"),
     "dash.part": ("Часть", "Part"),
     "dash.file": ("Файл", "File"),
@@ -58,6 +60,10 @@ i18n.register({
     "dash.channel": ("Канал {n}", "Channel {n}"),
     "dash.alarms": ("Предупреждения", "Alarms"),
     "dash.no_alarms": ("Нет", "None"),
+    "dash.stale": ("Данные устарели {seconds} с: страница не получает состояние регистратора, "
+                   "показанное может быть неверным",
+                   "Data stale for {seconds} s: the page gets no status from the recorder, "
+                   "what it shows may be wrong"),
     "dash.free": ("Свободно", "Free space"),
     "dash.hours_left": ("{hours} ч записи", "{hours} h of recording"),
     "dash.clock": ("Часы", "Clock"),
@@ -103,6 +109,7 @@ i18n.register({
     "led.export_failed": ("Выгрузка не удалась", "Export failed"),
     "led.safe_to_remove": ("Накопитель можно извлечь", "Safe to remove the drive"),
     "led.fault": ("Нет связи с регистратором", "No connection to the recorder"),
+    "led.not_recording": ("Запись не идёт!", "Not recording!"),
     "led.pressed": ("Кнопка нажата", "Button pressed"),
     "led.long_reached_idle": ("Кнопка нажата: отпустите — начнётся запись",
                               "Button held: release it and the recording starts"),
@@ -188,6 +195,7 @@ def drive_box():
 def index():
     sources = {source: clock_source_text(source, current_language()) for source in CLOCK_SOURCES}
     return render_template("dashboard.html", commands=CONTROL_COMMANDS, clock_sources=sources,
+                           sound_check=sound_check_line(),
                            led_names={name: t(f"led.{name}")
                                       for name in (*LED_PATTERNS, "long_reached_idle")},
                            units={code: t(f"unit.{code}") for code in UNIT_CODES})
@@ -273,10 +281,9 @@ def events():
         raise ControlError("dash.too_many_watchers", count=hub.watchers)
 
     def stream():
-        hub.watch()
+        seq = hub.watch()
         try:
             yield "retry: 1000\n\n"
-            seq = 0
             while time.time() < expires and not auth.revoked(session_id):
                 snapshot = hub.next_after(seq, KEEPALIVE_S)
                 if snapshot is None:

@@ -1,8 +1,9 @@
 """Times as the technician reads them: dd.mm.yyyy ЧЧ:ММ in the box's time zone.
 
-The zone is `[site] timezone` when the settings have it, else the system's own. Every page
-shows times through `local_time` so a journal written in UTC or with another offset reads
-the same as the clock on the classroom wall.
+The zone is the site's (`appliance.regions.site_timezone`: `[site] timezone`, else the
+region's), else the system's own. Every page shows times through `local_time` (and the
+scripts through app.js `localTime`, given the zone's name) so a journal written in UTC or
+with another offset reads the same as the clock on the classroom wall.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appliance import i18n
+from appliance.regions import site_timezone
 
 DATE_TIME = "%d.%m.%Y %H:%M"
 DATE_TIME_SECONDS = "%d.%m.%Y %H:%M:%S"
@@ -30,13 +32,20 @@ def clock_source_text(source: str, lang: str) -> str:
     return i18n.text(f"clock_source.{source}", lang) if source in CLOCK_SOURCES else source
 
 
-def zone(config) -> dt.tzinfo | None:
-    """The configured zone; None means the system's local zone."""
-    name = getattr(config.site, "timezone", "") or ""
+def zone_name(config) -> str:
+    """The site's zone name, "" when it is the system's (or not known here)."""
+    name = site_timezone(config.site)
     try:
-        return ZoneInfo(name) if name else None
+        ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return None
+        return ""
+    return name
+
+
+def zone(config) -> dt.tzinfo | None:
+    """The site's zone; None means the system's local zone."""
+    name = zone_name(config)
+    return ZoneInfo(name) if name else None
 
 
 def to_local(value: str | float | dt.datetime, config) -> dt.datetime | None:

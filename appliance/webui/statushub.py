@@ -3,7 +3,9 @@
 A thread asks the recorder for `status` every INTERVAL_S while at least one event stream is
 open and numbers each snapshot; streams wait for the next number. However many browsers
 watch, the recorder answers one small request per tick, and the thread stops when nobody
-watches.
+watches. Numbers only ever grow (a restarted poller goes on from the last snapshot's), and a
+new watcher waits for a snapshot polled after it came: a stream never starts with, or sticks
+to, a status from before it opened.
 """
 
 from __future__ import annotations
@@ -55,13 +57,16 @@ class StatusHub:
     def watchers(self) -> int:
         return self._watchers
 
-    def watch(self) -> None:
+    def watch(self) -> int:
+        """Start watching; returns the number to wait after (the snapshot there now, whose
+        status may be old, is not shown to a new watcher)."""
         with self._cond:
             self._watchers += 1
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="status-hub",
                                                 daemon=True)
                 self._thread.start()
+            return self._latest.seq if self._latest else 0
 
     def unwatch(self) -> None:
         with self._cond:
@@ -81,7 +86,8 @@ class StatusHub:
             return self._latest
 
     def _run(self) -> None:
-        seq = 0
+        with self._cond:
+            seq = self._latest.seq if self._latest else 0
         next_tick = time.monotonic()
         while True:
             with self._cond:

@@ -1,11 +1,12 @@
-"""The System page: temperature, power and throttling flags, disk, uptime, version, the last
-error of the boot partition's settings file, log."""
+"""The System page: temperature, power and throttling flags, disk, uptime, version, the box's
+signing key fingerprint, the last error of the boot partition's settings file, log."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from appliance import __version__, i18n
+from appliance.boxkey import box_fingerprint
 from appliance.webui import sysinfo
 from appliance.webui.app import current_config
 
@@ -25,6 +26,9 @@ i18n.register({
     "sys.log.hint": ("Служебные строки программы, часть на английском: пришлите их "
                      "специалисту, если регистратор работает не так", "The program's own "
                      "lines: send them to a specialist when the recorder misbehaves"),
+    "sys.box_key": ("Ключ подписи выгрузок (отпечаток)", "Export signing key (fingerprint)"),
+    "sys.box_key.none": ("ещё не создан (создаётся при первом запуске записи)",
+                         "not made yet (made at the recorder's first start)"),
     "sys.log.journal": ("системный журнал (journalctl)", "system journal (journalctl)"),
     "sys.log.file": ("журнал веб-страницы", "the web page's log"),
     "sys.not_available": ("нет данных", "not available"),
@@ -65,4 +69,5 @@ def page():
                                             "hours": int(uptime % 86400 // 3600),
                                             "minutes": int(uptime % 3600 // 60)},
         version=__version__, log_source=source, log_lines=lines,
-        boot_config_error=sysinfo.boot_config_error())
+        boot_config_error=sysinfo.boot_config_error(),
+        box_fingerprint=box_fingerprint(config.data_dir))

@@ -27,6 +27,8 @@ READY_STATUS = {"configured": True, "clock": {"ok": True}, "device": {"present":
     ({**READY_STATUS, "state": "recording", "drive": {"state": "exporting"}}, leds.RECORDING),
     ({**READY_STATUS, "state": "idle", "drive": None}, leds.READY),
     (None, leds.FAULT),
+    ({**READY_STATUS, "state": "recording",
+      "alarms": [{"code": "not_recording"}, {"code": "disk_full"}]}, leds.NOT_RECORDING),
 ])
 def test_choose_pattern(status, expected):
     assert leds.choose_pattern(status) is expected
@@ -37,6 +39,7 @@ def test_every_pattern_is_distinguishable_from_the_state_patterns_it_overrides()
         return tuple(pattern.leds_at(t / 100) for t in range(400))
     states = [leds.NOT_READY, leds.READY, leds.RECORDING, leds.PAUSED, leds.ALARM,
               leds.EXPORT_RUNNING, leds.EXPORT_FAILED, leds.FAULT]
+    assert trace(leds.NOT_RECORDING) not in {trace(leds.RECORDING), trace(leds.ALARM)}
     assert len({trace(p) for p in states}) == len(states)
     for feedback in (leds.PRESSED, leds.LONG_REACHED):
         assert trace(feedback) not in {trace(p) for p in states}

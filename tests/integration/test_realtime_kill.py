@@ -12,18 +12,11 @@ import numpy as np
 import pytest
 
 from appliance.journal import verify_chain
-from tests.feeds import JackClock, make_rt_feed, wait_for
+from tests.feeds import make_rt_feed, wait_for
 from tests.recorder_process import RecorderProcess, journal, part_samples, write_config
 
 RATE = 48000
 BLOCK_S = 0.1
-
-
-@pytest.fixture
-def jack():
-    clock = JackClock().start()
-    yield clock
-    clock.stop()
 
 
 def wall(entry) -> float:

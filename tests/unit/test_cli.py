@@ -37,3 +37,30 @@ def test_an_unknown_command_lists_every_command(capsys):
     with pytest.raises(SystemExit):
         build_parser("chek").parse_args(["chek"])
     assert "panel-sim" in capsys.readouterr().err
+
+
+@pytest.fixture
+def read_only_mount(tmp_path):
+    """A real read-only file system (tmpfs mounted ro: needs root, as CI has)."""
+    mount_point = tmp_path / "ro"
+    mount_point.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=64m", "tmpfs", str(mount_point)],
+                   check=True)
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def test_export_to_a_read_only_drive_says_so_in_russian(tmp_path, read_only_mount):
+    from tests.recorder_process import write_config
+    from tests.unit.test_recorder_core import make_config, started, wait_recorded
+    config = make_config(tmp_path)
+    recorder = started(config)
+    recorder.handle("start")
+    wait_recorded(recorder, 1)
+    recorder.handle("stop")
+    recorder.close()
+    config_path = write_config(tmp_path / "a.toml", tmp_path / "data")
+    done = subprocess.run([sys.executable, "-m", "appliance", "export", str(read_only_mount),
+                           "--config", str(config_path)], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "только для чтения" in done.stderr and "Traceback" not in done.stderr

@@ -60,3 +60,31 @@ def test_the_clock_cannot_go_back_during_a_day_but_can_when_idle(tmp_path):
     assert abs(guard.status().now.timestamp() - (now - 3600)) < 1
     with pytest.raises(ClockError, match="раньше"):
         guard.set_time(dt.datetime(2001, 1, 1).timestamp(), "browser", apply_system=False)
+
+
+def test_a_jump_far_ahead_is_to_be_confirmed_and_not_remembered(tmp_path, monkeypatch):
+    import appliance.clock as clock_mod
+    monkeypatch.setattr(clock_mod, "TIMESYNC_FLAG", tmp_path / "no-ntp")
+    monkeypatch.setattr(clock_mod, "RTC_DEVICE", tmp_path / "no-rtc")
+    now = [at(BUILD_YEAR + 1, hour=9)]
+    ClockGuard(tmp_path, now=lambda: now[0]).remember()
+    now[0] = at(BUILD_YEAR + 5, hour=9)  # a clock run far ahead (e.g. 2031)
+    guard = ClockGuard(tmp_path, now=lambda: now[0])
+    status = guard.status()
+    assert status.ok and status.confirm and "Проверьте дату и время" in status.reason
+    guard.remember()
+    assert ClockGuard(tmp_path).last_seen == at(BUILD_YEAR + 1, hour=9), "not remembered"
+    now[0] = at(BUILD_YEAR + 1, hour=11)  # the right time comes back: not "behind"
+    assert ClockGuard(tmp_path, now=lambda: now[0]).status().reason is None
+    now[0] = at(BUILD_YEAR + 5, hour=9)
+    guard.declare("browser")  # the technician confirms the far time on the page
+    assert not guard.status().confirm and ClockGuard(tmp_path).last_seen == now[0]
+
+
+def test_half_a_day_ahead_needs_no_confirmation(tmp_path, monkeypatch):
+    import appliance.clock as clock_mod
+    monkeypatch.setattr(clock_mod, "TIMESYNC_FLAG", tmp_path / "no-ntp")
+    now = [at(BUILD_YEAR + 1, hour=8)]
+    ClockGuard(tmp_path, now=lambda: now[0]).remember()
+    now[0] = at(BUILD_YEAR + 1, hour=19)
+    assert ClockGuard(tmp_path, now=lambda: now[0]).status().reason is None

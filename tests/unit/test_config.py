@@ -43,6 +43,7 @@ def test_env_variable_chooses_the_file(tmp_path, monkeypatch):
     ("site", "region", "640", ["site.region", "2 цифр"]),
     ("site", "msu", "1", ["site.msu"]),
     ("audio", "rate", 1000, ["audio.rate", "8000"]),
+    ("audio", "rate", 12345, ["audio.rate", "44100, 48000", "12345"]),
     ("audio", "channels", "two", ["audio.channels", "целое число"]),
     ("recording", "pause_mode", "stop", ["recording.pause_mode", "split, continue"]),
     ("recording", "naming", "latin", ["recording.naming"]),

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from appliance.capture.simulated import SimulatedSource, speech_like
+from appliance.capture.wavfile import read_info
 from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.errors import ClockError, StateError
@@ -132,7 +133,8 @@ def test_unset_clock_refuses_start_unless_the_date_is_given(tmp_path):
     day_dir = tmp_path / "data" / "recordings" / "2027-02-10"
     opened = next(e.data for e in journal(day_dir) if e.event == "day_opened")
     assert opened["clock_source"] == "manual"
-    assert (day_dir / "2027-02-10_ОО-640101_ауд-0005_часть-1.wav").exists()
+    part = day_dir / "2027-02-10_ОО-640101_ауд-0005_часть-1.wav"
+    assert read_info(part).bext.origination_date == "2027-02-10", "the day of the file name"
 
 
 def test_an_internal_error_is_an_alarm_that_clears_and_recording_goes_on(tmp_path):

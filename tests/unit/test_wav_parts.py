@@ -100,6 +100,23 @@ def test_a_part_cut_at_a_random_byte_is_repaired_to_every_whole_frame(tmp_path, 
     assert tool_accepts(torn) == (True, True), f"cut at {cut} of {size}"
 
 
+def test_a_cut_while_the_trailer_is_written_never_makes_trailer_bytes_samples(tmp_path):
+    path = tmp_path / "p.wav"
+    samples = write_part(path, 1.0, [Cue(100, "Участник 1"), Cue(20000, "Пауза")])
+    info = wavfile.read_info(path)
+    data_end = info.data_offset + info.data_bytes
+    header = wavfile.build_header(FMT, BEXT)
+    for cut in range(data_end + 1, path.stat().st_size):  # every byte of the trailer
+        torn = tmp_path / "torn.wav"
+        shutil.copy(path, torn)
+        with open(torn, "r+b") as f:
+            f.truncate(cut)
+        repaired, changed = wavfile.repair(torn, header)
+        assert changed and repaired.frames == len(samples), f"cut at {cut}"
+        assert torn.stat().st_size == data_end
+    assert tool_accepts(torn) == (True, True)
+
+
 def test_repair_leaves_a_sound_file_alone(tmp_path):
     path = tmp_path / "p.wav"
     write_part(path, 0.5, [Cue(10, "x")])

@@ -67,11 +67,22 @@ document.addEventListener("DOMContentLoaded", () => {
 });
 
 // An ISO time from the box ("2027-02-10T09:05:30+03:00") as the box's wall clock shows it:
-// dd.mm.yyyy ЧЧ:ММ (with seconds when asked). The box writes its times in its own zone, so
-// its digits are read as they are, whatever the zone of the browser.
+// dd.mm.yyyy ЧЧ:ММ (with seconds when asked), in the site's zone when the page names one,
+// else as the box wrote it (its own zone), whatever the zone of the browser.
 function localTime(iso, withSeconds) {
+  const zone = (document.querySelector('meta[name="box-timezone"]') || {}).content;
   const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?/.exec(iso || "");
   if (!m) return iso || "";
+  if (zone && !Number.isNaN(Date.parse(iso))) {
+    const parts = {};
+    const options = { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit",
+                      day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    for (const p of new Intl.DateTimeFormat("en-GB", options).formatToParts(new Date(iso))) {
+      parts[p.type] = p.value;
+    }
+    return `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}` +
+      (withSeconds ? `:${parts.second}` : "");
+  }
   return `${m[3]}.${m[2]}.${m[1]} ${m[4]}:${m[5]}` + (withSeconds && m[6] ? `:${m[6]}` : "");
 }
 

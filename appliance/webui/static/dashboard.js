@@ -82,14 +82,18 @@
 
   function renderStatus(st) {
     const state = $("state");
+    // recording asked for but no audio reaching the file: never shown as "recording";
     // with the site codes not set nothing can start: the heading says so, like the lamp
-    const shown = st.configured === false && (st.state === "idle" || st.state === "stopped") ?
-      "not_configured" : st.state;
-    if (state.dataset.state !== st.state || state.dataset.shown !== shown) {
-      state.dataset.state = st.state;
+    const notRecording = (st.alarms || []).some((a) => a.code === "not_recording");
+    const notConfigured = st.configured === false &&
+      (st.state === "idle" || st.state === "stopped");
+    const named = notRecording ? "not_recording" : st.state;
+    const shown = notConfigured && !notRecording ? "not_configured" : named;
+    if (state.dataset.state !== named || state.dataset.shown !== shown) {
+      state.dataset.state = named;
       state.dataset.shown = shown;
       state.className = "state state-" + shown;
-      state.textContent = text.state[shown] || st.state;
+      state.textContent = text.state[shown] || shown;
     }
     setText("elapsed", hms(st.elapsed_s || 0));
     setText("part", st.part == null ? "—" : st.part);
@@ -100,9 +104,9 @@
     setText("hours-left", st.hours_left == null ? "—" :
       fmt(text.hours_left, { hours: decimal(st.hours_left, 1) }));
     const source = text.clock_sources[st.clock.source] || st.clock.source;
-    setText("clock", st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " +
-      localTime(st.clock.now) :
-      text.clock_bad + (st.clock.reason ? ": " + st.clock.reason : ""));
+    const clockLine = st.clock.ok ?
+      fmt(text.clock_ok, { source: source }) + " " + localTime(st.clock.now) : text.clock_bad;
+    setText("clock", clockLine + (st.clock.reason ? ": " + st.clock.reason : ""));
     $("not-configured").hidden = st.configured !== false;
     renderControls(st.state, st.configured !== false);
     renderMeters(st.levels);
@@ -239,8 +243,21 @@
       .catch(() => setTimeout(probeButton, 5000));
   }
 
+  // The page is never silently stale: with no event for STALE_MS it says so, and how long.
+  const STALE_MS = 2000;
+  let lastUpdate = Date.now();
+
+  function showStaleness() {
+    const age = Date.now() - lastUpdate;
+    const banner = $("stale");
+    banner.hidden = age <= STALE_MS;
+    if (!banner.hidden) banner.textContent = fmt(text.stale, { seconds: Math.floor(age / 1000) });
+  }
+
   function onEvent(message) {
     const arrived = Date.now();
+    lastUpdate = arrived;
+    showStaleness();
     const event = JSON.parse(message.data);
     stats.events += 1;
     stats.first = stats.first || arrived;
@@ -296,5 +313,6 @@
   }
   setUpSimulatedButton();
   connect();
+  setInterval(showStaleness, 500);
   probeButton();
 })();
