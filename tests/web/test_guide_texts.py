@@ -62,14 +62,15 @@ def product_texts() -> tuple[list[str], list[list[str]]]:
     texts = list(catalog)
     source = REPO / "appliance"
     for path in [*source.rglob("*.html"), *source.rglob("*.js")]:
-        texts.append(path.read_text(encoding="utf-8"))
+        texts += path.read_text(encoding="utf-8").splitlines()  # short texts: quick to search
     for path in source.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (isinstance(node, ast.Constant) and isinstance(node.value, str)
                     and re.search("[а-яё]", node.value, re.IGNORECASE)):
                 texts.append(node.value)
-    placeholder = re.compile(r"\{[^{}]*\}")
-    return ([norm(placeholder.sub("⟨⟩", text)) for text in texts],
+    placeholder = re.compile(r"\{[^{}]*\}")  # of the catalog's messages only
+    return ([norm(placeholder.sub("⟨⟩", text)) for text in catalog]
+            + [norm(text) for text in texts[len(catalog):]],
             [[norm(piece) for piece in placeholder.split(ru)] for ru in catalog])
 
 
@@ -90,7 +91,7 @@ def fills(pieces: list[str], text: str) -> bool:
 
 def quoted_in(quote: str, texts: list[str], templates: list[list[str]]) -> bool:
     wanted = norm(quote)
-    pattern = "".join(".*?" if WILDCARD.fullmatch(part) else re.escape(part)
+    pattern = "".join(".{0,120}?" if WILDCARD.fullmatch(part) else re.escape(part)
                       for part in WILDCARD.split(wanted) if part)
     found = re.compile(pattern)
     return (any(found.search(text) for text in texts)

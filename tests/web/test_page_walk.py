@@ -16,7 +16,9 @@ WIDTHS = (390, 1366)
 ALLOWED_LATIN = {"appliance", "USB", "FAT32", "exFAT", "ext4", "WAV", "wav", "MP3", "mp3",
                  "English", "CSRF", "FS", "SHA", "CSV", "csv", "XLSX", "xlsx", "txt", "json",
                  "ALSA", "NTP", "RTC", "GPIO", "LED", "HDMI", "SD",
+                 "XLS", "ZIP", "SHA256SUMS",
                  "OO", "room", "part", "participant"}  # the words of Latin file names
+KEY_PRINT = re.compile(r"\b[A-Z0-9]{3,4}(?:[- ][A-Z0-9]{3,4}){2,}\b")  # a key's fingerprint
 FILE_NAME = re.compile(r"\S+\.(wav|mp3|txt|json|csv|html|xlsx|toml|log)\b")
 
 
@@ -31,7 +33,7 @@ def record_a_day(recorder) -> str:
 
 
 def english_words(text: str) -> set[str]:
-    text = FILE_NAME.sub(" ", text)
+    text = KEY_PRINT.sub(" ", FILE_NAME.sub(" ", text))
     text = re.sub(r"https?://\S+|/\S*", " ", text)  # addresses and paths
     return {w for w in re.findall(r"[A-Za-z][A-Za-z0-9]+", text) if w not in ALLOWED_LATIN}
 
