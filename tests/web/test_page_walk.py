@@ -47,7 +47,7 @@ def test_every_page_fits_a_phone_in_russian_under_the_csp(chromium, walked_box):
     web, date = walked_box
     pages = ["/", "/settings", "/test", "/recordings", f"/recordings/{date}",
              f"/recordings/{date}/part/1", "/participants", "/retention", "/system", "/audit",
-             "/password"]
+             "/password", "/school"]
     problems = []
     for width in WIDTHS:
         page = new_page(chromium, web.url, viewport={"width": width, "height": 800},
