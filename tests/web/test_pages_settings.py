@@ -72,7 +72,10 @@ def test_every_field_gets_its_own_message(page_client, site_config):
     }
     reply = post(page_client, "/api/settings", {"audio.rate": "1000"})
     assert reply.get_json()["fields"]["audio.rate"].startswith(
-        "Частота дискретизации, Гц: нужно число от 8000 до 192000")
+        "Частота дискретизации, Гц: нужно число от 8000 до 96000")
+    reply = post(page_client, "/api/settings", {"audio.rate": "12345"})
+    assert reply.get_json()["fields"]["audio.rate"] == \
+        "Частота дискретизации, Гц: выберите одно из предложенных значений"
     assert site_config.read_bytes() == before
 
 
