@@ -226,6 +226,9 @@ class ExportConfig:
     """Recordings are kept until `keep_until` of the exam year plus this many years."""
     keep_until: str = "03-01"
     """Month-day (MM-DD) of the keep-until date: 1 March of the next year by the regulation."""
+    keep_months: int = 0
+    """When not 0, recordings are kept this many months after the exam instead (some
+    municipalities order six months); `keep_years` and `keep_until` are then not used."""
     mp3_bitrate: str = "128k"
     """Bit rate of MP3 clips (ffmpeg notation)."""
 
@@ -250,6 +253,18 @@ class ParticipantsConfig:
 
 
 @dataclass
+class SchoolConfig:
+    """«Все аудитории»: the boxes of one school seeing each other on the LAN (docs/WEB.md)."""
+
+    enabled: bool = True
+    """Announce this box over mDNS/DNS-SD and look for the others; only boxes paired with the
+    same school passphrase answer each other, and only with a read-only summary."""
+    clock_offset_s: float = 0.0
+    """For tests only: shifts the clock this box reports to the others (s), to show a wrong
+    clock being flagged without changing the machine's clock. Keep 0 on a real box."""
+
+
+@dataclass
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -260,6 +275,7 @@ class Config:
     checks: ChecksConfig = field(default_factory=ChecksConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     participants: ParticipantsConfig = field(default_factory=ParticipantsConfig)
+    school: SchoolConfig = field(default_factory=SchoolConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -396,10 +412,12 @@ VALIDATORS: dict[str, dict[str, Any]] = {
     },
     "export": {"mount_dir": _text, "auto_export": _flag, "school_name": _text,
                "keep_years": _number(int, 0, 10), "keep_until": _month_day,
+               "keep_months": _number(int, 0, 120),
                "mp3_bitrate": _choice("64k", "96k", "128k", "192k", "256k", "320k")},
     "participants": {"intro_speech_s": _number(float, 5, 600), "short_min": _number(float, 0, 120),
                      "long_min": _number(float, 1, 600), "ovz_extra_min": _number(float, 0, 600),
                      "long_silence_s": _number(float, 5, 3600)},
+    "school": {"enabled": _flag, "clock_offset_s": _number(float, -86400, 86400)},
 }
 
 
