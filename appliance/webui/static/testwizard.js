@@ -172,8 +172,14 @@
     busy.hidden = false;
     api("/api/test/" + step.dataset.seat, {}).then((reply) => {
       if (reply && reply.ok) {
+        if (step.dataset.seat === "participant") {  // the first seat starts a new test
+          for (const other of document.querySelectorAll(".test-step .test-result")) {
+            other.hidden = true;
+          }
+          document.getElementById("test-last").hidden = true;
+        }
         showStep(step, reply.name, reply.verdict);
-        if (reply.overall) showOverall(reply.overall);
+        showOverall(reply.overall);
         showRecent(reply.recent);
       }
     }).finally(() => {
