@@ -24,9 +24,9 @@ from appliance.export import reports
 from appliance.export.audit import AuditEvent, log_event
 from appliance.export.dayfolder import JOURNAL_NAME, DayFolder, find_days, load_day
 from appliance.export.manifest import HANDOVER_ACT, REPORT_CSV, REPORT_HTML
-from appliance.export.package import JOURNAL_FILE, SEAL_FILES, seal_package
+from appliance.export.package import JOURNAL_FILE, SEAL_FILES, WRITTEN_BY_SEAL, seal_package
 from appliance.export.verified_copy import PARTIAL_SUFFIX, copy_verified, write_verified
-from appliance.participants import sheet
+from appliance.participants import early_act, sheet
 
 FAT32_MAX_FILE_BYTES = 4 * 1024**3 - 1
 GENERATED_RESERVE_BYTES = 4 * 1024 * 1024
@@ -221,12 +221,17 @@ def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracke
                  (REPORT_HTML, reports.report_html(day, school_name, key.fingerprint)),
                  *reports.report_scripts(),
                  (sheet.SHEET_CSV, sheet.sheet_csv(rows)),
-                 (sheet.SHEET_HTML, sheet.sheet_html(day, rows, school_name))]
+                 (sheet.SHEET_HTML, sheet.sheet_html(day, rows, school_name)),
+                 (sheet.TECH_HTML, sheet.technician_html(day, rows, school_name))]
+    generated += [(early_act.act_name(row.number),
+                   early_act.early_finish_act(day, row, school_name))
+                  for row in early_act.early_rows(rows)]
     for name, data in generated:
         outcome = write_verified(data, room.folder / name)
         room.files.append(reports.FileEntry(name, outcome.bytes, outcome.sha256))
     act = write_verified(reports.handover_act(day, list(room.files), school_name,
-                                              key.fingerprint), room.folder / HANDOVER_ACT)
+                                              key.fingerprint, unlisted=WRITTEN_BY_SEAL),
+                         room.folder / HANDOVER_ACT)
     room.files.append(reports.FileEntry(HANDOVER_ACT, act.bytes, act.sha256))
     subject = {"kind": "room-day", "date": day.date.isoformat(), "school": day.school,
                "room": day.room}

@@ -31,6 +31,8 @@ PUBLIC_KEY_PEM = "box-key.pem"
 JOURNAL_FILE = "journal.jsonl"
 SEAL_FILES = (MANIFEST_JSON, SIGNATURE_FILE)
 """Files not listed in manifest.json (it cannot list itself or its signature)."""
+WRITTEN_BY_SEAL = (PUBLIC_KEY_PEM, MANIFEST_NAME, *SEAL_FILES)
+"""What `seal_package` adds to a folder, in order (an act written before it names them)."""
 
 
 def journal_head(path: Path) -> dict:

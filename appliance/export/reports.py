@@ -18,8 +18,9 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+from appliance.export import paper
 from appliance.export.dayfolder import Alarm, DayFolder, Part
-from appliance.export.manifest import format_csv
+from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, format_csv
 
 NO_ALARMS = "нет"
 SCRIPTS = ("hash-wasm-sha256.js", "report.js")
@@ -112,8 +113,11 @@ code{font-size:.8em;word-break:break-all}
 .part{margin:1.5em 0;padding-top:.5em;border-top:2px solid #444}
 button.mark{display:block;margin:.15em 0;cursor:pointer;text-align:left}
 audio{width:100%;max-width:48em}.bad{color:#a00;font-weight:bold}
-.sign td{border:none;padding:1.2em .5em 0}
-@media print{audio,button.mark{display:none}}
+@page{size:A4 portrait;margin:12mm}
+@media print{body{margin:0;font-size:10pt}audio,.screen{display:none}
+button.mark{border:none;background:none;padding:0;color:#000;font:inherit}
+.part{break-inside:auto}table{width:100%;table-layout:fixed}
+td,th{overflow-wrap:anywhere}}
 
 .check-ok{color:#060;font-weight:bold}.fingerprint{font-family:monospace;font-size:1.2em}
 @media print{#check{display:none}}
@@ -143,8 +147,8 @@ def _part_section(day: DayFolder, part: Part) -> str:
     audio_id = f"part{part.number}"
     src = urllib.parse.quote(part.file)
     marks = "".join(
-        f"<button class=\"mark\" data-audio=\"{audio_id}\" data-time=\"{m.time_s:.3f}\">"
-        f"{clock(m.time_s)} — {html.escape(m.label)}</button>" for m in part.markers)
+        f"<li><button class=\"mark\" data-audio=\"{audio_id}\" data-time=\"{m.time_s:.3f}\">"
+        f"{clock(m.time_s)} — {html.escape(m.label)}</button></li>" for m in part.markers)
     verdict = part_verdict(day, part)
     alarms = alarms_text(part)
     cls = "" if alarms == NO_ALARMS else " class=\"bad\""
@@ -158,7 +162,8 @@ def _part_section(day: DayFolder, part: Part) -> str:
         f"</tr><tr><th>Уровни</th><td colspan=\"5\">{html.escape(levels_text(day, part))}</td>"
         f"</tr><tr><th>SHA-256</th><td colspan=\"5\"><code>{part.sha256}</code></td></tr>"
         f"</table><audio id=\"{audio_id}\" controls preload=\"metadata\" src=\"{src}\"></audio>"
-        f"<h3>Метки (нажмите, чтобы прослушать)</h3>{marks}</div>\n")
+        f"<h3>Метки <span class=\"screen\">(нажмите, чтобы прослушать)</span></h3>"
+        f"<ol class=\"marks\">{marks}</ol></div>\n")
 
 
 def fingerprint_line(fingerprint: str) -> str:
@@ -194,40 +199,60 @@ def report_html(day: DayFolder, school_name: str = "", fingerprint: str = "") ->
     return "".join(body).encode("utf-8")
 
 
-def files_table(files: list[FileEntry]) -> str:
-    rows = "".join(f"<tr><td>{i}</td><td>{html.escape(f.name)}</td><td>{f.bytes}</td>"
-                   f"<td><code>{f.sha256}</code></td></tr>" for i, f in enumerate(files, 1))
-    return ("<table><tr><th>№</th><th>Файл</th><th>Размер, байт</th><th>SHA-256</th></tr>"
-            f"{rows}</table>\n")
-
-
 _FILES_ROW = re.compile(r"<tr><td>\d+</td><td>([^<]*)</td><td>(\d+)</td>"
                         r"<td><code>([0-9a-f]{64})</code></td></tr>")
 
 
 def parse_files_table(text: str) -> list[FileEntry]:
-    """The files an act lists (`files_table`'s rows), for `verify` to compare with the manifest."""
+    """The files an act lists (`files_grid`'s rows), for `verify` to compare with the manifest."""
     return [FileEntry(html.unescape(name), int(size), sha)
             for name, size, sha in _FILES_ROW.findall(text)]
 
 
-def signature_lines(roles: list[str]) -> str:
-    rows = "".join(f"<tr><td>{html.escape(r)}</td><td>____________ /</td>"
-                   "<td>______________________ /</td></tr>" for r in roles)
-    return f"<table class=\"sign\">{rows}</table>\n"
+FILE_COLUMNS = [("№", "5%"), ("Файл", "30%"), ("Размер, байт", "12%"), ("SHA-256", "53%")]
+
+
+def files_grid(files: list[FileEntry], end: str = "") -> str:
+    """The files with sizes and SHA-256, `end` (the signatures) kept with the last rows."""
+    rows = [[str(i), html.escape(f.name), str(f.bytes), f"<code>{f.sha256}</code>"]
+            for i, f in enumerate(files, 1)]
+    return paper.grid(FILE_COLUMNS, rows, end)
 
 
 def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "",
-                 fingerprint: str = "") -> bytes:
-    """Акт передачи: what left the room on this drive, with sizes, SHA-256 and the box's key."""
-    title = "Акт передачи аудиозаписей итогового собеседования по русскому языку"
+                 fingerprint: str = "", *, unlisted: tuple[str, ...]) -> bytes:
+    """Акт передачи: what left the room on this drive, with sizes and SHA-256.
+
+    `files` are listed with their checksums; `unlisted` are the files written after the act
+    (the seal: the key, SHA256SUMS, the signed manifest), named and counted too, so the count
+    is the folder's.
+    `fingerprint`: the fingerprint of the box's key that signed the package, printed when the
+    package is signed."""
+    return transfer_act(
+        "Акт передачи аудиозаписей итогового собеседования по русскому языку",
+        paper.site_fields(day.region, day.msu, day.school, school_name, day.room, day.date),
+        files, HANDOVER_ACT,
+        [paper.Signer("Передал: технический специалист", dated=True),
+         paper.Signer("Принял: ответственный организатор", dated=True)],
+        unlisted=unlisted, fingerprint=fingerprint)
+
+
+def transfer_act(title: str, site: list[tuple[str, str]], files: list[FileEntry],
+                 act_name: str, signers: list[paper.Signer], what: str = "", *,
+                 unlisted: tuple[str, ...], fingerprint: str = "") -> bytes:
+    """An act of handing a folder over (see `handover_act`); `what` says what it holds."""
     total = sum(f.bytes for f in files)
-    body = [html_head(title), f"<h1>{html.escape(title)}</h1>", _site_table(day, school_name),
-            fingerprint_line(fingerprint),
-            f"<p>Передано файлов: {len(files)}, общий объём {total} байт.</p>",
-            files_table(files),
-            "<p>Подпись (Ф.И.О.)</p>",
-            signature_lines(["Передал: технический специалист",
-                             "Принял: ответственный организатор"]),
-            "<p>Дата передачи: «___» ____________ 20__ г.</p></body></html>\n"]
-    return "".join(body).encode("utf-8")
+    count = len(files) + 1 + len(unlisted)
+    after = f"этот акт ({act_name})" + (
+        f" и записанные после него {', '.join(unlisted)}" if unlisted else "")
+    signed = ("" if not fingerprint else
+              f"<p>Пакет подписан ключом устройства. Отпечаток ключа: "
+              f"<code>{html.escape(fingerprint)}</code></p>")
+    body = (paper.heading(title) + paper.fields(site)
+            + (f"<p>{html.escape(what)}</p>" if what else "")
+            + f"<p>Передано файлов: {count} — перечисленные ниже {len(files)} (общий объём "
+            f"{total} байт), {html.escape(after)}. Контрольные суммы "
+            f"файлов — в файле {html.escape(MANIFEST_NAME)}"
+            + ("; весь пакет заверен подписью устройства" if fingerprint else "") + ".</p>"
+            + signed + files_grid(files, paper.signatures(signers)))
+    return paper.document(title, body)

@@ -11,15 +11,19 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request, send_file
 
 from appliance import i18n
-from appliance.errors import ApplianceError, ConfigError
+from appliance.errors import ApplianceError, ConfigError, StateError
+from appliance.export import regional
 from appliance.export.audit import log_event
 from appliance.export.dayfolder import load_day
-from appliance.participants import importer, sheet
+from appliance.participants import early_act, importer, results, sheet
 from appliance.participants import roster as roster_mod
 from appliance.participants.columns import ROLES, column_letter
 from appliance.participants.flags import CheckLimits
@@ -69,7 +73,9 @@ i18n.register({
     "part.start_chosen": ("Начать выбранного", "Start the chosen one"),
     "part.current": ("Сейчас отвечает: № {number}", "Answering now: No. {number}"),
     "part.sheet": ("Ведомость", "Room sheet"),
-    "part.print": ("Версия для печати", "Print view"),
+    "part.print": ("Ведомость ИС-02 для печати", "Form ИС-02 to print"),
+    "part.tech_copy": ("Копия техспециалиста (замечания, файлы)",
+                       "Technician's copy (remarks, files)"),
     "part.csv": ("Скачать CSV", "Download CSV"),
     "part.variant": ("Вариант", "Variant"),
     "part.ovz": ("ОВЗ", "Special needs"),
@@ -87,6 +93,24 @@ i18n.register({
     "part.bad_int": ("Поле «{field}» должно быть целым числом, получено «{value}»",
                      "Field '{field}' must be a whole number, got '{value}'"),
     "part.bad_date": ("Дата «{value}» не в формате ГГГГ-ММ-ДД", "Date '{value}' is not YYYY-MM-DD"),
+    "part.nezachet": ("«незачет»", "«незачет» (fail)"),
+    "part.is08": ("Акт ИС-08", "Form ИС-08"),
+    "part.regional": ("Незачёт и повторная проверка: пакет для РЦОИ",
+                      "Fails and appeals: the package for the regional centre"),
+    "part.regional.help": ("Отметьте в ведомости участников с «незачет» (по протоколам "
+                           "экспертов) и скачайте пакет: записи (по номерам), список, акт "
+                           "передачи, SHA256SUMS. Для повторной проверки по апелляции укажите "
+                           "номер участника.", "Mark the participants with «незачет» in the "
+                           "sheet (from the experts' protocols) and download the package: "
+                           "recordings (by number), the list, the transfer act, SHA256SUMS. For "
+                           "an appeal's re-check give the participant's number."),
+    "part.regional.appeal": ("Номер участника (для апелляции)", "Participant number (appeal)"),
+    "part.regional.download": ("Скачать пакет (ZIP)", "Download the package (ZIP)"),
+    "part.no_early": ("У участника {n} нет отметки о досрочном завершении",
+                      "Participant {n} has no early-finish mark"),
+    "audit.ev.result_marked": ("отметка «незачет» изменена", "«незачет» mark changed"),
+    "audit.ev.regional_package": ("сделан пакет для РЦОИ", "package for the regional centre made"),
+    "part.no_recording": ("За {date} нет записей", "No recordings of {date}"),
 })
 
 
@@ -101,7 +125,8 @@ def _recorder_status() -> dict | None:
 def chosen_date(status: dict | None = None) -> dt.date:
     """`?date=` / JSON `date`, else the recorder's open day, else today."""
     body = request.get_json(silent=True)
-    raw = request.args.get("date") or (body.get("date") if isinstance(body, dict) else None)
+    raw = (request.args.get("date") or request.form.get("date")
+           or (body.get("date") if isinstance(body, dict) else None))
     if raw:
         try:
             return dt.date.fromisoformat(str(raw))
@@ -130,8 +155,9 @@ def sheet_rows(directory: Path) -> list[sheet.SheetRow]:
     return sheet.build_rows(load_day(directory), limits)
 
 
-def _row_dict(row: sheet.SheetRow) -> dict:
+def _row_dict(row: sheet.SheetRow, nezachet: set[int]) -> dict:
     return {"number": row.number, "name": row.name, "class_name": row.class_name,
+            "nezachet": row.number in nezachet, "early": row.early_reason is not None,
             "variant": row.variant, "start": row.start, "end": row.end,
             "duration_s": row.duration_s, "part": row.part, "file": row.file,
             "offset_s": row.offset_s, "frame": row.frame, "notes": row.notes,
@@ -147,7 +173,7 @@ def _place(date: dt.date, directory: Path):
     if (directory / "journal.jsonl").exists():
         return load_day(directory)
     site = current_config().site
-    return sheet.Place(site.school, site.room, date)
+    return sheet.Place(site.school, site.room, date, site.region, site.msu)
 
 
 # ----- pages --------------------------------------------------------------------------------
@@ -161,11 +187,21 @@ def page():
 
 @bp.get("/participants/sheet")
 def sheet_page():
-    """The print view: the same self-contained page as in the export."""
+    """The print view of form ИС-02: the same self-contained page as in the export."""
+    return _sheet_view(sheet.sheet_html)
+
+
+@bp.get("/participants/sheet-tech")
+def sheet_tech_page():
+    """The technician's copy: file positions, the intro check's remarks, corrections."""
+    return _sheet_view(sheet.technician_html)
+
+
+def _sheet_view(render) -> Response:
     date = chosen_date()
     directory = day_dir(date)
-    body = sheet.sheet_html(_place(date, directory), sheet_rows(directory),
-                            current_config().export.school_name)
+    body = render(_place(date, directory), sheet_rows(directory),
+                  current_config().export.school_name)
     return Response(body, mimetype="text/html")
 
 
@@ -177,6 +213,49 @@ def sheet_csv():
     return Response(sheet.sheet_csv(sheet_rows(day_dir(date))), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename*=UTF-8''"
                              + _quote(name)})
+
+
+@bp.get("/participants/early-act")
+def early_act_page():
+    """Form ИС-08 of one participant, pre-filled from the early-finish mark."""
+    date = chosen_date()
+    directory = day_dir(date)
+    number = _int(request.args, "participant")
+    row = next((r for r in early_act.early_rows(sheet_rows(directory)) if r.number == number),
+               None)
+    if row is None:
+        raise StateError("part.no_early", n=number)
+    body = early_act.early_finish_act(_place(date, directory), row,
+                                      current_config().export.school_name)
+    return Response(body, mimetype="text/html")
+
+
+@bp.post("/participants/regional.zip")
+def regional_zip():
+    """The regional centre's package (all «незачет», or one participant's appeal) as a ZIP
+    of the finished folder, to carry to the centre on a drive."""
+    date = chosen_date()
+    appeal = request.form.get("participant", "").strip()
+    if not (day_dir(date) / "journal.jsonl").exists():
+        raise StateError("part.no_recording", date=date.strftime("%d.%m.%Y"))
+    config = current_config()
+    cache = config.data_dir / "cache" / "regional"
+    cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=cache))
+    try:
+        package = regional.write_package(
+            config.data_dir, load_day(day_dir(date)), work, config.export.school_name,
+            _int(request.form, "participant") if appeal else None,
+            CheckLimits.from_config(config.participants), who="web")
+        archive = work / f"{package.folder.name}.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+            for path in sorted(package.folder.iterdir()):
+                zf.write(path, f"{package.folder.name}/{path.name}")
+        handle = open(archive, "rb")  # noqa: SIM115 - send_file closes it after the response
+    finally:
+        shutil.rmtree(work)
+    return send_file(handle, mimetype="application/zip", as_attachment=True,
+                     download_name=archive.name)
 
 
 def _quote(name: str) -> str:
@@ -192,11 +271,12 @@ def state():
     directory = day_dir(date)
     roster = roster_mod.load(directory)
     rows = sheet_rows(directory)
+    nezachet = results.load(directory)
     following = roster.next_present({r.number for r in rows if r.file and r.number})
     return jsonify({"ok": True, "date": date.isoformat(),
                     "roster": roster.to_dict()["participants"],
                     "next": following.number if following else None,
-                    "rows": [_row_dict(r) for r in rows],
+                    "rows": [_row_dict(r, nezachet) for r in rows],
                     "recorder": {"state": (status or {}).get("state"),
                                  "day": (status or {}).get("day"),
                                  "participant": (status or {}).get("participant")}})
@@ -339,6 +419,23 @@ def correct():
                                 frame=_int(body, "frame"), reason=str(body.get("reason", "")),
                                 source="web", **args)
     return jsonify({"ok": True, "correction": result["correction"]})
+
+
+@bp.post("/api/participants/result")
+def set_result():
+    """Mark or unmark «незачет» (from the expert's protocol) for one recorded participant."""
+    body = _body()
+    date = chosen_date()
+    number = _int(body, "participant")
+    failed = bool(body.get("nezachet"))
+    if not (day_dir(date) / "journal.jsonl").exists():  # the expert marks recorded answers
+        raise StateError("part.no_recording", date=date.strftime("%d.%m.%Y"))
+    roster = roster_mod.load(day_dir(date))
+    if roster.participants:
+        roster.require(number)
+    marks = results.set_nezachet(day_dir(date), number, failed)
+    _audit("result_marked", date=date.isoformat(), participant=number, nezachet=failed)
+    return jsonify({"ok": True, "nezachet": sorted(marks)})
 
 
 @bp.post("/api/participants/info")

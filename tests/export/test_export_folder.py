@@ -190,9 +190,9 @@ def test_export_and_failure_are_in_the_audit_journal(data_dir, small_day, dest):
         export_days(data_dir, dest / "нет-такой")
     entries = read_audit(data_dir)
     assert [e.event for e in entries] == ["exported"]
-    # 2 parts x 4 files, journal, report (CSV, HTML, 2 scripts), room sheet (HTML, CSV), act,
-    # public key, SHA256SUMS (manifest.json and its signature list them)
-    assert entries[0].data["rooms"][0]["files"] == 18
+    # 2 parts x 4 files, journal, report (CSV, HTML, 2 scripts), room sheet (HTML, CSV, the
+    # technician's copy), act, public key, SHA256SUMS (manifest.json and its signature list them)
+    assert entries[0].data["rooms"][0]["files"] == 19
     assert verify_chain(data_dir / "audit" / "journal.jsonl") is None
 
 

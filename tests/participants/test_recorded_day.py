@@ -19,7 +19,7 @@ from appliance.journal import verify_chain
 from appliance.participants import roster as roster_mod
 from appliance.participants.flags import CheckLimits
 from appliance.participants.importer import import_file
-from appliance.participants.sheet import SHEET_CSV, SHEET_HTML, build_rows
+from appliance.participants.sheet import SHEET_CSV, SHEET_HTML, TECH_HTML, build_rows
 from tests.feeds import RATE_HZ, Feed, make_fast_feed, wait_for
 from tests.recorder_process import RecorderProcess, journal, write_config
 
@@ -162,7 +162,8 @@ def test_roster_markers_sheet_flags_corrections_export_and_purge(day, tmp_path):
     export_days(rec.config.data_dir, dest)
     (room,) = [p for p in dest.glob("*/*") if p.is_dir()]
     sheet_html = (room / SHEET_HTML).read_text("utf-8")
-    assert "Щукин Фёдор Ильич" in sheet_html and "Нет речи в первые 30 с" in sheet_html
+    assert "Щукин Фёдор Ильич" in sheet_html and "Нет речи" not in sheet_html, "signed copy"
+    assert "Нет речи в первые 30 с" in (room / TECH_HTML).read_text("utf-8")
     assert (room / SHEET_CSV).read_bytes().startswith("\ufeff№;ФИО".encode())
     assert SHEET_HTML in (room / "SHA256SUMS").read_text("utf-8")
     audio_names = [p.name for p in room.iterdir() if p.suffix in (".wav", ".txt", ".json")]

@@ -95,7 +95,19 @@
     });
     td.append(labelled(tr("tVariant"), variant), labelled(tr("tEarly"), early),
               labelled(tr("tReason"), reason), save);
+    if (row.early) {
+      const act = document.createElement("a");
+      act.textContent = tr("tIs08"); act.className = "is08"; act.target = "_blank";
+      act.href = "/participants/early-act" + query() + "&participant=" + row.number;
+      td.append(" ", act);
+    }
     if (row.file) {
+      const failed = input(row.nezachet, { type: "checkbox", className: "nezachet" });
+      failed.addEventListener("change", () => {
+        api("/api/participants/result" + query(), { participant: row.number,
+          nezachet: failed.checked }).then(load);
+      });
+      td.append(labelled(tr("tNezachet"), failed));
       const other = input("", { type: "number", min: 1, max: 999, size: 3, className: "correct-to" });
       td.append(labelled(tr("tCorrectTo"), other));
       const fix = document.createElement("button");
@@ -129,6 +141,8 @@
       body.appendChild(tr_);
     }
     document.getElementById("sheet-print").href = "/participants/sheet" + query();
+    document.getElementById("sheet-tech").href = "/participants/sheet-tech" + query();
+    document.getElementById("regional-date").value = dateInput.value;
     document.getElementById("sheet-csv").href = "/participants/sheet.csv" + query();
   }
 
