@@ -64,6 +64,10 @@ class TestSession:
         self.files: dict[str, str] = {}
 
     def judge(self, capture: TestCapture) -> dict:
+        """Save and judge one seat's recording. The first seat starts a new test: an earlier
+        test's other seat is never judged together with it."""
+        if capture.seat == SEATS[0]:
+            self.files.clear()
         self.dir.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y-%m-%d_%H%M%S")
         path = self.dir / f"test_{stamp}_{capture.seat}.wav"

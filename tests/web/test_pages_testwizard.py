@@ -77,3 +77,21 @@ def test_before_any_test_the_dashboard_says_none_was_run_and_the_page_restores_n
     assert "Проверка звука сегодня не проводилась" in page
     reply = page_client.get("/api/test/last").get_json()
     assert reply == {"ok": True, "last": None, "recent": []}
+
+
+def test_a_new_participant_step_starts_a_new_test(recorder_client):
+    """Each test is its two steps: a participant step never gets an overall verdict made with
+    an earlier test's examiner, and the page after a reload shows only this test's steps."""
+    post(recorder_client, "/api/test/participant")
+    post(recorder_client, "/api/test/examiner")
+    again = post(recorder_client, "/api/test/participant").get_json()
+    assert again["overall"] is None
+    last = recorder_client.get("/api/test/last").get_json()["last"]
+    assert last["overall"] is None
+    assert {seat: step["name"] for seat, step in last["steps"].items()} == {
+        "participant": again["name"]}
+    closing = post(recorder_client, "/api/test/examiner").get_json()
+    last = recorder_client.get("/api/test/last").get_json()["last"]
+    assert {seat: step["name"] for seat, step in last["steps"].items()} == {
+        "participant": again["name"], "examiner": closing["name"]}
+    assert last["overall"]["status"] == closing["overall"]["status"]

@@ -143,7 +143,7 @@
   }
 
   function watchLevels(box) {
-    let stopped = false;
+    // a reading asked for while recording is shown even if it comes after the step's answer
     let pending = false;
     const timer = setInterval(() => {
       if (pending) return;  // a slow answer is not queued behind with more requests
@@ -151,11 +151,11 @@
       fetch("/api/status", { headers: { Accept: "application/json" },
                              credentials: "same-origin" })
         .then((response) => response.json())
-        .then((reply) => { if (!stopped && reply && reply.ok) showMeters(box, reply.levels); })
+        .then((reply) => { if (reply && reply.ok) showMeters(box, reply.levels); })
         .catch(() => {})  // the meter is a help only; the step's own answer reports errors
         .finally(() => { pending = false; });
     }, METER_POLL_MS);
-    return () => { stopped = true; clearInterval(timer); };
+    return () => clearInterval(timer);
   }
 
   function record(step) {
@@ -172,8 +172,14 @@
     busy.hidden = false;
     api("/api/test/" + step.dataset.seat, {}).then((reply) => {
       if (reply && reply.ok) {
+        if (step.dataset.seat === "participant") {  // the first seat starts a new test
+          for (const other of document.querySelectorAll(".test-step .test-result")) {
+            other.hidden = true;
+          }
+          document.getElementById("test-last").hidden = true;
+        }
         showStep(step, reply.name, reply.verdict);
-        if (reply.overall) showOverall(reply.overall);
+        showOverall(reply.overall);
         showRecent(reply.recent);
       }
     }).finally(() => {
