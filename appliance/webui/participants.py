@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, render_template, request, send_file
 
 from appliance import i18n
-from appliance.errors import ApplianceError, ConfigError, StateError
+from appliance.errors import ApplianceError, ConfigError, StateError, StorageError
 from appliance.export import regional
 from appliance.export.audit import log_event
 from appliance.export.dayfolder import load_day
@@ -33,6 +33,10 @@ from appliance.webui.app import current_config, current_language, t
 bp = Blueprint("participants", __name__)
 
 i18n.register({
+    "part.write_failed": ("Не удалось записать файл в папку дня ({name}): {reason}. Список "
+                          "и отметки на этой странице не изменены",
+                          "Could not write into the day folder ({name}): {reason}. The list "
+                          "and the marks on this page are unchanged"),
     "part.title": ("Участники и ведомость", "Participants and room sheet"),
     "part.day": ("День", "Day"),
     "part.import": ("Загрузить список участников (ИС-01)", "Import the participant list"),
@@ -379,13 +383,23 @@ def import_roster():
     if body.get("preview") is True:
         return _preview(filename, data, roles, header_row, date)
     result = importer.import_file(filename, data, expected(date), roles, header_row)
-    roster_mod.save(day_dir(date), result.roster)
+    _write_day_file(roster_mod.ROSTER_NAME, roster_mod.save, day_dir(date), result.roster)
     count = len(result.roster.participants)
     _audit("roster_imported", date=date.isoformat(), count=count,
            left_out=sum(result.other_rooms.values()))
     notes = result.notes(current_language())
     return jsonify({"ok": True, "count": count, "notes": notes,
                     "message": " ".join([t("part.imported", count=count), *notes])})
+
+
+def _write_day_file(name: str, write, *args):
+    """`write(*args)`, with a refused write (a read-only or full disk, or on the image the web
+    page's own user, which may only read the recordings) said in words instead of a 500."""
+    try:
+        return write(*args)
+    except OSError as err:
+        raise StorageError("part.write_failed", name=name,
+                           reason=err.strerror or type(err).__name__) from err
 
 
 @bp.get("/participants/sample.csv")
@@ -401,7 +415,7 @@ def save_roster():
     body = _body()
     date = chosen_date()
     roster = roster_mod.Roster.from_dict({"participants": body.get("participants", [])})
-    roster_mod.save(day_dir(date), roster)
+    _write_day_file(roster_mod.ROSTER_NAME, roster_mod.save, day_dir(date), roster)
     _audit("roster_saved", date=date.isoformat(), count=len(roster.participants))
     return jsonify({"ok": True, "message": t("part.saved")})
 
@@ -435,7 +449,8 @@ def set_result():
     roster = roster_mod.load(day_dir(date))
     if roster.participants:
         roster.require(number)
-    marks = results.set_nezachet(day_dir(date), number, failed)
+    marks = _write_day_file(results.RESULTS_NAME, results.set_nezachet, day_dir(date), number,
+                            failed)
     _audit("result_marked", date=date.isoformat(), participant=number, nezachet=failed)
     return jsonify({"ok": True, "nezachet": sorted(marks)})
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import subprocess
 
 from openpyxl import Workbook
 
@@ -197,3 +198,27 @@ def test_refusals_and_notes_follow_the_page_language(web_authed_client):
     good = upload(client, "is01.csv", data.rsplit(b"\r\n3;", 1)[0] + b"\r\n")
     assert good.json["message"] == ("Participants imported: 1 Participants of other rooms left "
                                     "out (1): 0006 (1)")
+
+
+def test_a_day_folder_that_cannot_be_written_is_said_in_russian(web_authed_client, web_data_dir):
+    """The web page's user may only read the recordings on the image: a refused write of the
+    roster or of a «незачет» mark is a message, never a server error, and changes nothing."""
+    day_dir = roster_mod.day_dir(web_data_dir, dt.date.fromisoformat(DATE))
+    day_dir.mkdir(parents=True)
+    with Journal(day_dir / "journal.jsonl") as journal:
+        journal.append(Event.DAY_OPENED, date=DATE, region="64", msu="01", school="640101",
+                       room="0005", naming="cyrillic")
+    subprocess.run(["mount", "--bind", str(day_dir), str(day_dir)], check=True)
+    try:
+        subprocess.run(["mount", "-o", "remount,bind,ro", str(day_dir)], check=True)
+        reply = upload(web_authed_client, "ИС-01.csv", "1;Иванов Иван Иванович;9А\n".encode())
+        assert reply.status_code == 507
+        assert reply.json["error"]["text"].startswith(
+            "Не удалось записать файл в папку дня (roster.json): Read-only file system")
+        mark = post(web_authed_client, f"/api/participants/result?date={DATE}",
+                    {"participant": 1, "nezachet": True})
+        assert mark.json["error"]["text"].startswith(
+            "Не удалось записать файл в папку дня (results.json)")
+    finally:
+        subprocess.run(["umount", str(day_dir)], check=True)
+    assert sorted(p.name for p in day_dir.iterdir()) == ["journal.jsonl"]
