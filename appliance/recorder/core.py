@@ -211,7 +211,11 @@ class Recorder:
         interrupted = None
         for directory in find_days(self.config.data_dir):
             day = Day.load(directory)
-            recover_day(day)
+            try:
+                recover_day(day)
+            except OSError as err:  # a read-only disk: the day's intent still counts
+                log.error("day %s not recovered: %s", directory.name, _describe(err))
+                self._storage_failed(err)
             if day.state in (State.RECORDING, State.PAUSED):
                 if interrupted:
                     interrupted.close()
@@ -226,8 +230,8 @@ class Recorder:
             interrupted.close()
             return
         self.day, self.state = interrupted, interrupted.state
-        self.day.record(Event.RECORDER_STARTED, version=__version__, pid=os.getpid(),
-                        state=self.state.value)
+        self._record(Event.RECORDER_STARTED, version=__version__, pid=os.getpid(),
+                     state=self.state.value)
         log.info("continuing day %s in state %s", interrupted.date, self.state)
 
     # ----- commands (any thread) --------------------------------------------------------
