@@ -39,9 +39,11 @@ COMMANDS = {
     "verify": "appliance.commands.verify",
     "clip": "appliance.commands.clip",
     "purge": "appliance.commands.purge",
+    "regional": "appliance.commands.regional",
     "check": "appliance.commands.check",
     "web": "appliance.commands.web",
     "panel-sim": "appliance.commands.panel_sim",
+    "school": "appliance.commands.school",
 }
 """Each command and the module that registers it."""
 

@@ -83,8 +83,13 @@ def _iter_entries(data: bytes) -> Iterator[Entry]:
 
 def verify_chain(path: str | os.PathLike) -> int | None:
     """The seq of the first entry whose `prev` does not match, or None when the chain holds."""
+    return chain_break(read_entries(path))
+
+
+def chain_break(entries: list[Entry]) -> int | None:
+    """`verify_chain` over entries already read."""
     prev = GENESIS
-    for expected_seq, entry in enumerate(read_entries(path)):
+    for expected_seq, entry in enumerate(entries):
         if entry.prev != prev or entry.seq != expected_seq:
             return entry.seq
         prev = entry.digest

@@ -10,7 +10,7 @@ MAX_BYTES=300000
 SHOTS="01-setup.png 03-dashboard-idle.png 04-refusal.png 05-recording.png 06-paused.png
 08-audit.png 09-system.png pages_settings_saved.png pages_settings_bad_school.png
 pages_test_recording.png pages_day_clip.png pages_player_markers.png participants_page.png
-participants_sheet_print.png"
+participants_sheet_print.png participants_import_preview.png"
 
 if [ "${1:-}" = "--run" ]; then
     # Run apart: the two folders' fixtures clash when collected together.

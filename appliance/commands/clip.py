@@ -35,7 +35,7 @@ def register(subparsers, common) -> None:
     parser.set_defaults(func=run)
 
 
-def _day_dir(data_dir: Path, date: dt.date | None) -> Path:
+def day_dir(data_dir: Path, date: dt.date | None) -> Path:
     days = [p for p in find_days(data_dir) if date is None or p.name == date.isoformat()]
     if not days and date is None:
         raise StateError("clip.no_days", path=data_dir / "recordings")
@@ -46,7 +46,7 @@ def _day_dir(data_dir: Path, date: dt.date | None) -> Path:
 
 def run(args) -> int:
     config = config_mod.load(args.config)
-    day = load_day(_day_dir(config.data_dir, args.date))
+    day = load_day(day_dir(config.data_dir, args.date))
     if args.participant is not None:
         clip = participant_range(day, args.participant)
     elif None not in (args.part, args.start_s, args.end_s):

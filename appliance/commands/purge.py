@@ -76,7 +76,7 @@ def run(args) -> int:
     if args.early and not args.date:
         raise StateError("purge.early_needs_date")
     config = config_mod.load(args.config)
-    rule = RetentionRule(config.export.keep_years, config.export.keep_until)
+    rule = RetentionRule.from_config(config.export)
     today = dt.date.today()
     plan = plan_purge(config.data_dir, today, rule, args.date, args.early,
                       held=recorder_day(config))

@@ -94,15 +94,22 @@ def read_frames(day: DayFolder, clip: ClipRange) -> bytes:
         return f.read((clip.end_frame - clip.start_frame) * frame_bytes)
 
 
+def wav_bytes(day: DayFolder, clip: ClipRange) -> bytes:
+    """The clip as a complete WAV file: the master's header format, its frames byte for byte."""
+    pcm = read_frames(day, clip)
+    info = read_info(day.path / clip.part.file)
+    return build_header(info.format, None, len(pcm)) + pcm
+
+
 def write_clip(day: DayFolder, clip: ClipRange, dest_dir: Path, fmt: str = "wav",
                bitrate: str = "128k") -> Path:
     """Write the clip into `dest_dir`; returns its path. The master is only read."""
-    pcm = read_frames(day, clip)
-    info = read_info(day.path / clip.part.file)
     dest = Path(dest_dir) / f"{clip.name}.{fmt}"
     if fmt == "wav":
-        atomic_write_bytes(dest, build_header(info.format, None, len(pcm)) + pcm)
+        atomic_write_bytes(dest, wav_bytes(day, clip))
         return dest
+    pcm = read_frames(day, clip)
+    info = read_info(day.path / clip.part.file)
     from pydub import AudioSegment
 
     segment = AudioSegment(data=pcm, sample_width=2, frame_rate=info.format.rate_hz,

@@ -1,19 +1,39 @@
-"""Merge several export drives of one school into one folder, without overwriting anything.
+"""Collect many export drives into one archive folder, without overwriting anything.
 
-Only room folders that pass `verify` are taken. Each is copied with the same read-back
-discipline as the export, its SHA256SUMS last. A room folder already present with the same
-manifest is skipped; one with a different manifest is never overwritten: the newcomer goes to
-`ауд-0005_копия-2` (and so on) and the coordinator decides. Standard library only.
+Package after package, only room folders that pass `verify` (with the expected keys, if given)
+are taken. Each is copied with the same read-back discipline as the export, its seal
+(manifest.json, then the signature) last. A room folder already present with the same manifest
+is skipped; one with a different manifest is never overwritten: the newcomer goes to
+`ауд-0005_копия-2` (and so on) and the coordinator decides. The archive's summary table
+(`сводка.csv`, `сводка.html`: school, room, date, parts, duration, verdict, key fingerprint)
+is rewritten after each run from a check of the whole archive, plus the packages refused.
+Standard library only (and `cryptography` for the signatures).
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from appliance import i18n
-from appliance.export.manifest import MANIFEST_NAME, parse_sums
-from appliance.export.verified_copy import copy_verified
-from appliance.export.verify import RoomCheck, run_verify, verify_tree
+from appliance.export.manifest import format_csv_table
+from appliance.export.package import MANIFEST_JSON, SIGNATURE_FILE, parse_manifest
+from appliance.export.reports import html_head
+from appliance.export.verified_copy import copy_verified, write_verified
+from appliance.export.verify import (
+    EXIT_FAILED,
+    RoomCheck,
+    format_table,
+    hms,
+    verdict,
+    verify_tree,
+    worst,
+)
+
+SUMMARY_CSV = "сводка.csv"
+SUMMARY_HTML = "сводка.html"
+SUMMARY_COLUMNS = ("ОО", "Аудитория", "Дата", "Частей", "Длительность", "Итог",
+                   "Ключ устройства", "Папка")
 
 i18n.register({
     "collect.refused": ("{folder}: не взята, есть ошибки проверки",
@@ -28,7 +48,7 @@ i18n.register({
 
 def _manifest(folder: Path) -> bytes | None:
     try:
-        return (folder / MANIFEST_NAME).read_bytes()
+        return (folder / MANIFEST_JSON).read_bytes()
     except FileNotFoundError:
         return None
 
@@ -50,20 +70,22 @@ def target_folder(dest_root: Path, check: RoomCheck) -> tuple[Path, bool]:
 
 def copy_room(check: RoomCheck, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
-    entries, _ = parse_sums((check.folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-    for name, sha in entries:
-        copy_verified(check.folder / name, target / name, sha)
-    copy_verified(check.folder / MANIFEST_NAME, target / MANIFEST_NAME)
+    manifest = parse_manifest((check.folder / MANIFEST_JSON).read_bytes())
+    for entry in manifest["files"]:
+        copy_verified(check.folder / entry["name"], target / entry["name"], entry["sha256"])
+    for seal in (MANIFEST_JSON, SIGNATURE_FILE):
+        copy_verified(check.folder / seal, target / seal)
 
 
-def collect(dest_root: Path, sources: list[Path], out=print) -> int:
-    """Copy every verified room of `sources` under `dest_root`; returns rooms refused."""
-    refused = 0
+def collect(dest_root: Path, sources: list[Path], out=print,
+            keys: set[str] | None = None) -> list[RoomCheck]:
+    """Copy every verified room of `sources` under `dest_root`; returns the rooms refused."""
+    refused = []
     for source in sources:
-        for check in verify_tree(source):
-            if not check.ok:
+        for check in verify_tree(source, keys):
+            if check.exit_code != 0:
                 out(i18n.text("collect.refused", folder=check.folder))
-                refused += 1
+                refused.append(check)
                 continue
             target, present = target_folder(dest_root, check)
             if present:
@@ -75,8 +97,30 @@ def collect(dest_root: Path, sources: list[Path], out=print) -> int:
     return refused
 
 
-def run_collect(dest_root: Path, sources: list[Path], out=print) -> int:
+def summary_rows(checks: list[RoomCheck]) -> list[dict[str, str]]:
+    return [{"ОО": c.school, "Аудитория": c.room, "Дата": c.date, "Частей": str(c.parts),
+             "Длительность": hms(c.duration_s), "Итог": verdict(c),
+             "Ключ устройства": c.fingerprint, "Папка": str(c.folder)} for c in checks]
+
+
+def summary_html(rows: list[dict[str, str]]) -> bytes:
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in SUMMARY_COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(r[c])}</td>" for c in SUMMARY_COLUMNS)
+                   + "</tr>" for r in rows)
+    title = "Сводка собранных аудиозаписей итогового собеседования"
+    return (f"{html_head(title)}<h1>{title}</h1><table><tr>{head}</tr>{body}</table>"
+            "</body></html>\n").encode()
+
+
+def run_collect(dest_root: Path, sources: list[Path], out=print,
+                keys: set[str] | None = None) -> int:
+    """Collect, check the whole archive, write its summary; the exit code of `verify`."""
     dest_root.mkdir(parents=True, exist_ok=True)
-    refused = collect(dest_root, sources, out)
-    status = run_verify(dest_root, out)
-    return 1 if refused or status else 0
+    refused = collect(dest_root, sources, out, keys)
+    archive = verify_tree(dest_root, keys)
+    rows = summary_rows(archive + refused)
+    write_verified(format_csv_table(SUMMARY_COLUMNS, rows), dest_root / SUMMARY_CSV)
+    write_verified(summary_html(rows), dest_root / SUMMARY_HTML)
+    out(format_table(archive + refused))
+    codes = [c.exit_code for c in archive] + ([EXIT_FAILED] if refused else [])
+    return worst(codes)

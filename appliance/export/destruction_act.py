@@ -12,7 +12,8 @@ import datetime as dt
 import html
 from dataclasses import dataclass
 
-from appliance.export.reports import FileEntry, files_table, html_head, signature_lines
+from appliance.export import paper
+from appliance.export.reports import FileEntry, files_grid
 
 COMMISSION_ROLES = (
     ("head", "руководителя образовательной организации",
@@ -21,6 +22,9 @@ COMMISSION_ROLES = (
     ("examiner", "экзаменатора-собеседника", "Ф.И.О. экзаменатора-собеседника"),
     ("technician", "технического специалиста", "Ф.И.О. технического специалиста"),
 )
+SIGNING_ROLES = {"head": "Руководитель образовательной организации",
+                 "organizer": "Ответственный организатор",
+                 "examiner": "Экзаменатор-собеседник", "technician": "Технический специалист"}
 
 _UNITS = ["", "одна", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять"]
 _TEENS = ["десять", "одиннадцать", "двенадцать", "тринадцать", "четырнадцать", "пятнадцать",
@@ -64,34 +68,57 @@ class Commission:
     technician: str = ""
 
 
+MATERIAL_KINDS = (
+    ("аудиофайлы с записями ответов участников итогового собеседования",
+     lambda name: name.endswith(".wav")),
+    ("файлы меток и сводок к аудиозаписям",
+     lambda name: name.endswith((".txt", ".markers.json", ".summary.json"))),
+    ("списки участников (ФИО) и отметки о результатах",
+     lambda name: name in ("roster.json", "results.json")),
+    ("журналы записи дня", lambda name: name.endswith(".jsonl")),
+)
+OTHER_KIND = "прочие файлы записи дня"
+
+
+def material_lines(files: list[FileEntry]) -> list[tuple[str, int]]:
+    """One line per kind of material present, in the form's «… в количестве N штук» sense;
+    a file of no known kind is counted as «прочие», so the lines add up to the list."""
+    counts: dict[str, int] = {}
+    for f in files:
+        base = f.name.rsplit("/", 1)[-1]
+        kind = next((k for k, test in MATERIAL_KINDS if test(base)), OTHER_KIND)
+        counts[kind] = counts.get(kind, 0) + 1
+    order = [k for k, _ in MATERIAL_KINDS] + [OTHER_KIND]
+    return [(k, counts[k]) for k in order if k in counts]
+
+
 def destruction_act(school_name: str, school: str, room: str, exam_date: dt.date,
                     destroyed_on: dt.date, files: list[FileEntry],
                     commission: Commission | None = None) -> bytes:
+    """Form 1А: a pre-filled line per kind of material and one line left free for other
+    materials destroyed with them (paper, the video record); the file list before the
+    signatures, which stay with its end."""
     commission = commission or Commission()
     title = "Акт уничтожения материалов итогового собеседования по русскому языку"
-    fields = [("Наименование ОО", school_name or "_" * 30), ("Код ОО", school),
-              ("Аудитория", room), ("Дата проведения", exam_date.strftime("%d.%m.%Y"))]
     members = "".join(
-        f"<p>{html.escape(getattr(commission, key) or '_' * 30)}, {role}<br>"
+        f"<p>{html.escape(getattr(commission, key) or '_' * 40)}, {role}<br>"
         f"<small>({hint})</small></p>" for key, role, hint in COMMISSION_ROLES)
-    audio = sum(1 for f in files if f.name.endswith(".wav"))
-    other = len(files) - audio
-    body = [
-        html_head(title), f"<h1>{html.escape(title)}</h1><p style=\"text-align:right\">"
-        "форма — 1А</p><table>",
-        "".join(f"<tr><th>{k}</th><td>{html.escape(v)}</td></tr>" for k, v in fields),
-        "</table><p>Комиссия в составе:</p>", members,
-        "<p>составили настоящий акт о том, что нами были уничтожены:</p><ul>",
-        f"<li>аудиофайлы с записями ответов участников итогового собеседования в количестве "
-        f"{audio} ({count_in_words(audio)}) штук;</li>",
-        f"<li>файлы меток и отчётов к ним в количестве {other} ({count_in_words(other)}) "
-        "штук.</li></ul>",
-        "<p>Перечень уничтоженных файлов (размер и контрольная сумма SHA-256 до удаления):</p>",
-        files_table(files),
-        signature_lines([role for _, role, _ in COMMISSION_ROLES]),
-        f"<p>Дата уничтожения материалов: {destroyed_on.strftime('%d.%m.%Y')}</p>",
-        f"<p>Дата составления акта: {destroyed_on.strftime('%d.%m.%Y')}</p>",
-        "<p><small>Акт хранится 2 года с даты уничтожения материалов.</small></p>",
-        "</body></html>\n",
-    ]
-    return "".join(body).encode("utf-8")
+    lines = "".join(f"<li>{html.escape(kind)} в количестве {n} ({count_in_words(n)}) штук;</li>"
+                    for kind, n in material_lines(files))
+    free = ("<li>" + "_" * 45 + " в количестве ______ (" + "_" * 22 + ") штук.</li>")
+    end = (paper.signatures([paper.Signer(role, getattr(commission, key))
+                             for key, role in SIGNING_ROLES.items()])
+           + paper.fields([("Дата уничтожения материалов", paper.date_text(destroyed_on)),
+                           ("Дата составления акта", paper.date_text(destroyed_on))])
+           + "<p><small>Акт хранится 2 года с даты уничтожения материалов.</small></p>")
+    body = (paper.heading(title, "форма — 1А")
+            + paper.fields([("Наименование ОО", school_name), ("Код ОО", school),
+                            ("Номер аудитории", room),
+                            ("Дата проведения", paper.date_text(exam_date))])
+            + "<p>Комиссия в составе:</p>" + members
+            + "<p>составили настоящий акт о том, что нами были уничтожены:</p>"
+            + f"<ol>{lines}{free}</ol>"
+            + "<p>Перечень уничтоженных файлов (размер и контрольная сумма SHA-256 до "
+              "удаления):</p>"
+            + files_grid(files, end))
+    return paper.document(title, body)

@@ -1,10 +1,11 @@
-"""Export recorded days onto a drive: plan, check space, verified copy, reports, SHA256SUMS.
+"""Export recorded days onto a drive: plan, check space, verified copy, reports, signed manifest.
 
 `export_days(data_dir, dest_dir, progress=...)` is the one entry point the recorder, the web
 page and `appliance export` share. It reads the source only, refuses a drive that is too small
 (or whose filesystem cannot hold a file) before writing a byte, skips files already verified
-on the drive, repairs partial ones, and writes SHA256SUMS last, so a room folder with a
-manifest is complete. Safe to run in a background thread; it never blocks capture.
+on the drive, repairs partial ones, copies the day's journal, and seals each room folder last
+with the box's signed manifest (`package.seal_package`), so a folder with a signature is
+complete. Safe to run in a background thread; it never blocks capture.
 """
 
 from __future__ import annotations
@@ -17,19 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance import i18n, naming
+from appliance.boxkey import BoxKey, ensure_key
 from appliance.errors import StorageError
 from appliance.export import reports
 from appliance.export.audit import AuditEvent, log_event
-from appliance.export.dayfolder import DayFolder, find_days, load_day
-from appliance.export.manifest import (
-    HANDOVER_ACT,
-    MANIFEST_NAME,
-    REPORT_CSV,
-    REPORT_HTML,
-    format_sums,
-)
+from appliance.export.dayfolder import JOURNAL_NAME, DayFolder, find_days, load_day
+from appliance.export.manifest import HANDOVER_ACT, REPORT_CSV, REPORT_HTML
+from appliance.export.package import JOURNAL_FILE, SEAL_FILES, WRITTEN_BY_SEAL, seal_package
 from appliance.export.verified_copy import PARTIAL_SUFFIX, copy_verified, write_verified
-from appliance.participants import sheet
+from appliance.participants import early_act, sheet
 
 FAT32_MAX_FILE_BYTES = 4 * 1024**3 - 1
 GENERATED_RESERVE_BYTES = 4 * 1024 * 1024
@@ -139,6 +136,8 @@ def plan_day(day: DayFolder, dest_dir: Path) -> tuple[RoomExport, list[CopyItem]
         items.append(CopyItem(src, room.folder / part.file, src.stat().st_size, part.sha256))
         items += [CopyItem(p, room.folder / p.name, p.stat().st_size, None)
                   for p in day.sidecars(part)]
+    journal = day.path / JOURNAL_NAME
+    items.append(CopyItem(journal, room.folder / JOURNAL_FILE, journal.stat().st_size, None))
     return room, items
 
 
@@ -191,10 +190,11 @@ def export_days(data_dir: str | os.PathLike, dest_dir: str | os.PathLike,
     if max_file_bytes is None:
         max_file_bytes = max_file_bytes_for(fs_type)
     check_fits(items, dest_dir, max_file_bytes, fs_type)
+    key = ensure_key(data_dir)
     tracker = _Tracker(2 * sum(i.bytes for i in items), progress)
     try:
         for day, (room, day_items) in zip(days, plans, strict=True):
-            _export_room(day, room, day_items, tracker, school_name)
+            _export_room(day, room, day_items, tracker, school_name, key)
     except StorageError as err:
         log_event(data_dir, AuditEvent.EXPORT_FAILED, dest=str(dest_dir), error=err.to_dict())
         raise
@@ -204,12 +204,12 @@ def export_days(data_dir: str | os.PathLike, dest_dir: str | os.PathLike,
 
 
 def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracker: _Tracker,
-                 school_name: str) -> None:
+                 school_name: str, key: BoxKey) -> None:
     room.folder.mkdir(parents=True, exist_ok=True)
     for stale in _stale_partials({room.folder}):
         stale.unlink()
-    manifest = room.folder / MANIFEST_NAME
-    manifest.unlink(missing_ok=True)  # a folder with a manifest is a finished folder
+    for seal in SEAL_FILES:  # a folder with a signed manifest is a finished folder
+        (room.folder / seal).unlink(missing_ok=True)
     for item in items:
         tracker.file = item.dest.name
         outcome = copy_verified(item.src, item.dest, item.sha256, tracker.advance)
@@ -218,16 +218,25 @@ def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracke
         room.files.append(reports.FileEntry(item.dest.name, outcome.bytes, outcome.sha256))
     rows = sheet.build_rows(day)
     generated = [(REPORT_CSV, reports.report_csv(day)),
-                 (REPORT_HTML, reports.report_html(day, school_name)),
+                 (REPORT_HTML, reports.report_html(day, school_name, key.fingerprint)),
+                 *reports.report_scripts(),
                  (sheet.SHEET_CSV, sheet.sheet_csv(rows)),
-                 (sheet.SHEET_HTML, sheet.sheet_html(day, rows, school_name))]
+                 (sheet.SHEET_HTML, sheet.sheet_html(day, rows, school_name)),
+                 (sheet.TECH_HTML, sheet.technician_html(day, rows, school_name))]
+    generated += [(early_act.act_name(row.number),
+                   early_act.early_finish_act(day, row, school_name))
+                  for row in early_act.early_rows(rows)]
     for name, data in generated:
         outcome = write_verified(data, room.folder / name)
         room.files.append(reports.FileEntry(name, outcome.bytes, outcome.sha256))
-    act = write_verified(reports.handover_act(day, list(room.files), school_name),
+    act = write_verified(reports.handover_act(day, list(room.files), school_name,
+                                              key.fingerprint, unlisted=WRITTEN_BY_SEAL),
                          room.folder / HANDOVER_ACT)
     room.files.append(reports.FileEntry(HANDOVER_ACT, act.bytes, act.sha256))
-    write_verified(format_sums([(f.name, f.sha256) for f in room.files]), manifest)
+    subject = {"kind": "room-day", "date": day.date.isoformat(), "school": day.school,
+               "room": day.room}
+    room.files = seal_package(room.folder, room.files, key, subject,
+                              room.folder / JOURNAL_FILE)
 
 
 class _Tracker:

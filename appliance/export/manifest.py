@@ -46,8 +46,13 @@ def parse_sums(text: str) -> tuple[list[tuple[str, str]], list[int]]:
 
 
 def format_csv(rows: list[dict[str, str]]) -> bytes:
+    return format_csv_table(CSV_COLUMNS, rows)
+
+
+def format_csv_table(columns: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
+    """Any table as the report's CSV dialect (`;`, CRLF, UTF-8 with a BOM, for Excel)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, CSV_COLUMNS, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+    writer = csv.DictWriter(out, columns, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writeheader()
     writer.writerows(rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")

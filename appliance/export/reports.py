@@ -1,22 +1,31 @@
 """The room's human documents on the drive: report.csv, report.html and the handover act.
 
-Everything is Russian, self-contained (inline CSS and script, no fonts or libraries from the
-network) and opens offline from the drive in any browser. report.html plays each part next to
-its marker index: click a participant and the player jumps there, so neither the organizer nor
-an appeal commission needs special software.
+Everything is Russian, self-contained (inline CSS; scripts as files beside the page, never
+inline; no fonts or libraries from the network) and opens offline from the drive in any
+browser. report.html plays each part next to its marker index: click a participant and the
+player jumps there, so neither the organizer nor an appeal commission needs special software.
+Its «Проверить файлы» checks the folder against the signed manifest in the browser
+(`static/report.js`, with the streaming SHA-256 of `static/hash-wasm-sha256.js`: hash-wasm
+4.12.0, MIT, unmodified).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 
+from appliance.export import paper
 from appliance.export.dayfolder import Alarm, DayFolder, Part
-from appliance.export.manifest import format_csv
+from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, format_csv
 
 NO_ALARMS = "нет"
+SCRIPTS = ("hash-wasm-sha256.js", "report.js")
+"""Shipped beside report.html in the room folder (a page opened from file:// loads them)."""
+STATIC_DIR = Path(__file__).with_name("static")
 
 
 @dataclass(frozen=True)
@@ -104,19 +113,26 @@ code{font-size:.8em;word-break:break-all}
 .part{margin:1.5em 0;padding-top:.5em;border-top:2px solid #444}
 button.mark{display:block;margin:.15em 0;cursor:pointer;text-align:left}
 audio{width:100%;max-width:48em}.bad{color:#a00;font-weight:bold}
-.sign td{border:none;padding:1.2em .5em 0}
-@media print{audio,button.mark{display:none}}
+@page{size:A4 portrait;margin:12mm}
+@media print{body{margin:0;font-size:10pt}audio,.screen{display:none}
+button.mark{border:none;background:none;padding:0;color:#000;font:inherit}
+.part{break-inside:auto}table{width:100%;table-layout:fixed}
+td,th{overflow-wrap:anywhere}}
+
+.check-ok{color:#060;font-weight:bold}.fingerprint{font-family:monospace;font-size:1.2em}
+@media print{#check{display:none}}
 """
 
-_SCRIPT = """
-function jump(id, t){var a=document.getElementById(id);a.currentTime=t;a.play();}
-"""
 
-
-def html_head(title: str) -> str:
+def html_head(title: str, scripts: tuple[str, ...] = ()) -> str:
+    tags = "".join(f"<script src=\"{html.escape(s)}\" defer></script>" for s in scripts)
     return (f"<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(title)}</title><style>{_STYLE}</style>"
-            f"<script>{_SCRIPT}</script></head><body>\n")
+            f"<title>{html.escape(title)}</title><style>{_STYLE}</style>{tags}</head><body>\n")
+
+
+def report_scripts() -> list[tuple[str, bytes]]:
+    """(name, bytes) of the scripts report.html loads, to be written beside it."""
+    return [(name, (STATIC_DIR / name).read_bytes()) for name in SCRIPTS]
 
 
 def _site_table(day: DayFolder, school_name: str) -> str:
@@ -131,8 +147,8 @@ def _part_section(day: DayFolder, part: Part) -> str:
     audio_id = f"part{part.number}"
     src = urllib.parse.quote(part.file)
     marks = "".join(
-        f"<button class=\"mark\" onclick=\"jump('{audio_id}',{m.time_s:.3f})\">"
-        f"{clock(m.time_s)} — {html.escape(m.label)}</button>" for m in part.markers)
+        f"<li><button class=\"mark\" data-audio=\"{audio_id}\" data-time=\"{m.time_s:.3f}\">"
+        f"{clock(m.time_s)} — {html.escape(m.label)}</button></li>" for m in part.markers)
     verdict = part_verdict(day, part)
     alarms = alarms_text(part)
     cls = "" if alarms == NO_ALARMS else " class=\"bad\""
@@ -146,42 +162,97 @@ def _part_section(day: DayFolder, part: Part) -> str:
         f"</tr><tr><th>Уровни</th><td colspan=\"5\">{html.escape(levels_text(day, part))}</td>"
         f"</tr><tr><th>SHA-256</th><td colspan=\"5\"><code>{part.sha256}</code></td></tr>"
         f"</table><audio id=\"{audio_id}\" controls preload=\"metadata\" src=\"{src}\"></audio>"
-        f"<h3>Метки (нажмите, чтобы прослушать)</h3>{marks}</div>\n")
+        f"<h3>Метки <span class=\"screen\">(нажмите, чтобы прослушать)</span></h3>"
+        f"<ol class=\"marks\">{marks}</ol></div>\n")
 
 
-def report_html(day: DayFolder, school_name: str = "") -> bytes:
+def fingerprint_line(fingerprint: str) -> str:
+    return ("<p>Ключ подписи устройства (отпечаток): "
+            f"<span class=\"fingerprint\">{html.escape(fingerprint)}</span></p>\n")
+
+
+_CHECK_SECTION = """<section id="check"><h2>Проверить файлы</h2>
+<p>Проверка прямо в браузере, без интернета и без установки программ: выберите эту папку
+аудитории (где лежит этот отчёт). Каждый файл будет прочитан и сверен с подписанным
+манифестом (manifest.json), журналом дня и подписью устройства. Файлы никуда не отправляются.
+Сравните показанный отпечаток ключа с отпечатком в акте передачи.</p>
+<p><label>Папка аудитории: <input type="file" id="check-folder" webkitdirectory multiple>
+</label></p>
+<p id="check-summary"></p>
+<table id="check-table" hidden><thead><tr><th>Файл</th><th>Итог</th></tr></thead>
+<tbody></tbody></table>
+<noscript><p class="bad">В браузере отключены скрипты: проверка здесь невозможна.
+Используйте <code>appliance verify</code>.</p></noscript>
+</section>
+"""
+
+
+def report_html(day: DayFolder, school_name: str = "", fingerprint: str = "") -> bytes:
     title = f"Аудиозапись итогового собеседования — ОО {day.school}, аудитория {day.room}"
-    body = [html_head(title), f"<h1>{html.escape(title)}</h1>", _site_table(day, school_name),
-            "<p>Контрольные суммы всех файлов — в файле SHA256SUMS "
-            "(проверка: <code>sha256sum -c SHA256SUMS</code> или <code>appliance verify</code>)."
-            "</p>"]
+    body = [html_head(title, SCRIPTS), f"<h1>{html.escape(title)}</h1>",
+            _site_table(day, school_name), fingerprint_line(fingerprint),
+            "<p>Контрольные суммы всех файлов — в подписанном файле manifest.json и в "
+            "SHA256SUMS (проверка: «Проверить файлы» ниже, <code>appliance verify</code> "
+            "или <code>sha256sum -c SHA256SUMS</code>).</p>", _CHECK_SECTION]
     body += [_part_section(day, p) for p in day.parts]
     body.append("</body></html>\n")
     return "".join(body).encode("utf-8")
 
 
-def files_table(files: list[FileEntry]) -> str:
-    rows = "".join(f"<tr><td>{i}</td><td>{html.escape(f.name)}</td><td>{f.bytes}</td>"
-                   f"<td><code>{f.sha256}</code></td></tr>" for i, f in enumerate(files, 1))
-    return ("<table><tr><th>№</th><th>Файл</th><th>Размер, байт</th><th>SHA-256</th></tr>"
-            f"{rows}</table>\n")
+_FILES_ROW = re.compile(r"<tr><td>\d+</td><td>([^<]*)</td><td>(\d+)</td>"
+                        r"<td><code>([0-9a-f]{64})</code></td></tr>")
 
 
-def signature_lines(roles: list[str]) -> str:
-    rows = "".join(f"<tr><td>{html.escape(r)}</td><td>____________ /</td>"
-                   "<td>______________________ /</td></tr>" for r in roles)
-    return f"<table class=\"sign\">{rows}</table>\n"
+def parse_files_table(text: str) -> list[FileEntry]:
+    """The files an act lists (`files_grid`'s rows), for `verify` to compare with the manifest."""
+    return [FileEntry(html.unescape(name), int(size), sha)
+            for name, size, sha in _FILES_ROW.findall(text)]
 
 
-def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "") -> bytes:
-    """Акт передачи: what left the room on this drive, with sizes and SHA-256."""
-    title = "Акт передачи аудиозаписей итогового собеседования по русскому языку"
+FILE_COLUMNS = [("№", "5%"), ("Файл", "30%"), ("Размер, байт", "12%"), ("SHA-256", "53%")]
+
+
+def files_grid(files: list[FileEntry], end: str = "") -> str:
+    """The files with sizes and SHA-256, `end` (the signatures) kept with the last rows."""
+    rows = [[str(i), html.escape(f.name), str(f.bytes), f"<code>{f.sha256}</code>"]
+            for i, f in enumerate(files, 1)]
+    return paper.grid(FILE_COLUMNS, rows, end)
+
+
+def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "",
+                 fingerprint: str = "", *, unlisted: tuple[str, ...]) -> bytes:
+    """Акт передачи: what left the room on this drive, with sizes and SHA-256.
+
+    `files` are listed with their checksums; `unlisted` are the files written after the act
+    (the seal: the key, SHA256SUMS, the signed manifest), named and counted too, so the count
+    is the folder's.
+    `fingerprint`: the fingerprint of the box's key that signed the package, printed when the
+    package is signed."""
+    return transfer_act(
+        "Акт передачи аудиозаписей итогового собеседования по русскому языку",
+        paper.site_fields(day.region, day.msu, day.school, school_name, day.room, day.date),
+        files, HANDOVER_ACT,
+        [paper.Signer("Передал: технический специалист", dated=True),
+         paper.Signer("Принял: ответственный организатор", dated=True)],
+        unlisted=unlisted, fingerprint=fingerprint)
+
+
+def transfer_act(title: str, site: list[tuple[str, str]], files: list[FileEntry],
+                 act_name: str, signers: list[paper.Signer], what: str = "", *,
+                 unlisted: tuple[str, ...], fingerprint: str = "") -> bytes:
+    """An act of handing a folder over (see `handover_act`); `what` says what it holds."""
     total = sum(f.bytes for f in files)
-    body = [html_head(title), f"<h1>{html.escape(title)}</h1>", _site_table(day, school_name),
-            f"<p>Передано файлов: {len(files)}, общий объём {total} байт.</p>",
-            files_table(files),
-            "<p>Подпись (Ф.И.О.)</p>",
-            signature_lines(["Передал: технический специалист",
-                             "Принял: ответственный организатор"]),
-            "<p>Дата передачи: «___» ____________ 20__ г.</p></body></html>\n"]
-    return "".join(body).encode("utf-8")
+    count = len(files) + 1 + len(unlisted)
+    after = f"этот акт ({act_name})" + (
+        f" и записанные после него {', '.join(unlisted)}" if unlisted else "")
+    signed = ("" if not fingerprint else
+              f"<p>Пакет подписан ключом устройства. Отпечаток ключа: "
+              f"<code>{html.escape(fingerprint)}</code></p>")
+    body = (paper.heading(title) + paper.fields(site)
+            + (f"<p>{html.escape(what)}</p>" if what else "")
+            + f"<p>Передано файлов: {count} — перечисленные ниже {len(files)} (общий объём "
+            f"{total} байт), {html.escape(after)}. Контрольные суммы "
+            f"файлов — в файле {html.escape(MANIFEST_NAME)}"
+            + ("; весь пакет заверен подписью устройства" if fingerprint else "") + ".</p>"
+            + signed + files_grid(files, paper.signatures(signers)))
+    return paper.document(title, body)

@@ -70,8 +70,10 @@ def copy_verified(src: Path, dest: Path, expected_sha256: str | None = None,
                   progress: Progress | None = None) -> CopyOutcome:
     """Copy `src` to `dest` with read-back verification; skip when `dest` is already right.
 
-    `expected_sha256` (from the journal) is checked against the bytes actually read from the
-    source, so a silently damaged source is refused instead of being certified.
+    `expected_sha256` (from the journal) is what the copy read back from the drive must hash
+    to: one hash proves both that the source was the sealed file and that the copy is right, so
+    the source is not hashed on the way (only on a mismatch, to say which side is wrong). A
+    silently damaged source is refused instead of being certified.
     `progress(n)` is called for every chunk written and every chunk read back: 2 x size in all.
     """
     size = src.stat().st_size
@@ -83,13 +85,13 @@ def copy_verified(src: Path, dest: Path, expected_sha256: str | None = None,
             return CopyOutcome(dest, digest, size, skipped=True)
     tmp = partial_name(dest)
     try:
-        digest = _write(src, tmp, progress)
-        if expected_sha256 and digest != expected_sha256:
+        digest = _write(src, tmp, progress, hash_source=expected_sha256 is None)
+        if sha256_file(tmp, progress, drop_cache=True) != (expected_sha256 or digest):
             tmp.unlink()
-            raise StorageError("copy.source_changed", path=src)
-        if sha256_file(tmp, progress, drop_cache=True) != digest:
-            tmp.unlink()
-            raise StorageError("copy.readback", path=dest)
+            source_changed = expected_sha256 and sha256_file(src) != expected_sha256
+            raise StorageError("copy.source_changed" if source_changed else "copy.readback",
+                               path=src if source_changed else dest)
+        digest = expected_sha256 or digest
         os.replace(tmp, dest)
         _sync_dir(dest.parent)
     except StorageError:
@@ -124,8 +126,9 @@ def write_verified(data: bytes, dest: Path) -> CopyOutcome:
     return CopyOutcome(dest, digest, len(data), skipped=False)
 
 
-def _write(src: Path, tmp: Path, progress: Progress | None) -> str:
-    """Stream `src` into `tmp` (hashing what was read), then fsync; returns the SHA-256."""
+def _write(src: Path, tmp: Path, progress: Progress | None, hash_source: bool) -> str:
+    """Stream `src` into `tmp`, then fsync; returns the SHA-256 of what was read, or "" when
+    `hash_source` is false (the journal's hash is known: the read-back is compared with it)."""
     digest = hashlib.sha256()
     buffer = bytearray(CHUNK_BYTES)
     view = memoryview(buffer)
@@ -133,14 +136,15 @@ def _write(src: Path, tmp: Path, progress: Progress | None) -> str:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         try:
             while n := f.readinto(buffer):
-                digest.update(view[:n])
+                if hash_source:
+                    digest.update(view[:n])
                 _write_all(fd, view[:n])
                 if progress:
                     progress(n)
             os.fsync(fd)
         finally:
             os.close(fd)
-    return digest.hexdigest()
+    return digest.hexdigest() if hash_source else ""
 
 
 def _write_all(fd: int, view: memoryview) -> None:

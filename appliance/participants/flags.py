@@ -6,7 +6,7 @@ read the limits without loading numpy.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from appliance import i18n
 
@@ -33,11 +33,17 @@ class CheckLimits:
     short_s: float = 480.0
     long_s: float = 1800.0
     long_silence_s: float = 120.0
+    ovz_extra_s: float = 1800.0
+    """More time before "too long" for a participant marked ОВЗ in the list."""
 
     @classmethod
     def from_config(cls, section) -> CheckLimits:
         return cls(section.intro_speech_s, section.short_min * 60, section.long_min * 60,
-                   section.long_silence_s)
+                   section.long_silence_s, section.ovz_extra_min * 60)
+
+    def for_participant(self, ovz: bool) -> CheckLimits:
+        """The limits of one participant: an ОВЗ participant's "too long" comes later."""
+        return replace(self, long_s=self.long_s + self.ovz_extra_s) if ovz else self
 
 
 def flag_text(flag: dict, lang: str | None = None) -> str:

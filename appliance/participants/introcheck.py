@@ -5,6 +5,10 @@ Fed block by block (live in the recorder's pipeline thread, or from a WAV file f
 whose marker was corrected afterwards), a `SegmentCheck` measures, in 20 ms frames of the
 speech band (300-3400 Hz):
 - `speech_onset_s`: the first frame clearly above the room's noise floor;
+- `intro_end_s`: the start of the first pause of `INTRO_PAUSE_S` after the onset, when it
+  begins within `INTRO_MAX_S` of it: the end of the participant's introduction (name and
+  variant), which the regulation keeps out of the answer's time (task 1 starts with silent
+  reading, so a pause follows the introduction);
 - the longest run without speech;
 - the segment's length.
 The noise floor is the 10th percentile of frame levels seen so far (a `NoiseFloor` shared by
@@ -31,7 +35,10 @@ BIN_DB = 0.5
 BINS = int(-FLOOR_DBFS / BIN_DB) + 1
 MIN_FLOOR_FRAMES = 50
 """Below one second of history the floor is not trusted and onset waits for more."""
-
+INTRO_PAUSE_S = 1.5
+"""A pause this long after the onset ends the introduction (gaps between words are shorter)."""
+INTRO_MAX_S = 30.0
+"""An introduction longer than this is not one: its end is then left unknown."""
 
 
 class NoiseFloor:
@@ -91,6 +98,7 @@ class SegmentCheck:
     silence_start_s: float = 0.0
     longest_silence_s: float = 0.0
     longest_silence_at_s: float = 0.0
+    intro_end_s: float | None = None
     _pending: list[np.ndarray] = field(default_factory=list)
     _levels: SpeechBandFrames | None = None
 
@@ -129,6 +137,7 @@ class SegmentCheck:
             self._silence(start_s, int(speech[0]) * frame_s)
         self.silence_run_s = 0.0
         gaps = np.diff(speech) - 1
+        self._intro_gap(start_s, speech, gaps)
         if gaps.size and gaps.max() > 0:
             widest = int(np.argmax(gaps))
             self._silence(start_s + (int(speech[widest]) + 1) * frame_s, gaps[widest] * frame_s)
@@ -137,11 +146,27 @@ class SegmentCheck:
         if tail:
             self._silence(start_s + (int(speech[-1]) + 1) * frame_s, tail * frame_s)
 
+    def _intro_gap(self, start_s: float, speech: np.ndarray, gaps: np.ndarray) -> None:
+        """The first long enough gap between speech frames of a block may end the intro (the
+        silence runs keep only a block's widest gap, which may come later)."""
+        if self.intro_end_s is not None:
+            return
+        long_enough = np.flatnonzero(gaps * FRAME_S >= INTRO_PAUSE_S)
+        if long_enough.size:
+            self._intro_pause(start_s + (int(speech[long_enough[0]]) + 1) * FRAME_S,
+                              INTRO_PAUSE_S)
+
+    def _intro_pause(self, start_s: float, length_s: float) -> None:
+        if (self.intro_end_s is None and self.onset_s is not None
+                and length_s >= INTRO_PAUSE_S and start_s - self.onset_s <= INTRO_MAX_S):
+            self.intro_end_s = round(start_s, 3)
+
     def _silence(self, start_s: float, length_s: float) -> None:
         """A stretch without speech, continuing the current run when there is one."""
         if self.silence_run_s == 0.0:
             self.silence_start_s = start_s
         self.silence_run_s += float(length_s)
+        self._intro_pause(self.silence_start_s, self.silence_run_s)
         if self.silence_run_s > self.longest_silence_s:
             self.longest_silence_s = self.silence_run_s
             self.longest_silence_at_s = self.silence_start_s
@@ -165,6 +190,7 @@ class SegmentCheck:
 
     def to_dict(self, final: bool) -> dict:
         return {"duration_s": round(self.elapsed_s, 3), "speech_onset_s": self.onset_s,
+                "intro_end_s": self.intro_end_s,
                 "longest_silence_s": round(self.longest_silence_s, 2),
                 "flags": self.flags(final)}
 

@@ -71,8 +71,11 @@ class ParticipantTracker:
         return nxt.number if nxt else max(assigned, default=0) + 1
 
     # ----- the live intro check -----------------------------------------------------------
-    def begin(self, participant: int, part: int, frame: int) -> None:
-        self.check = SegmentCheck(self.limits, self.rate_hz, self.floor)
+    def begin(self, participant: int, part: int, frame: int, day_dir: Path) -> None:
+        """A participant's segment starts: check it with that participant's limits."""
+        person = self.roster(day_dir).get(participant)
+        limits = self.limits.for_participant(person is not None and person.ovz)
+        self.check = SegmentCheck(limits, self.rate_hz, self.floor)
         self.segment = {"participant": participant, "part": part, "frame": frame}
         self._journaled_flags = []
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance import i18n, naming
@@ -20,6 +20,7 @@ from appliance.fsutil import atomic_write_text
 
 ROSTER_NAME = "roster.json"
 PRIVATE = 0o640
+MAX_NUMBER = 999
 
 i18n.register({
     "roster.duplicate": ("Номер {number} встречается в списке дважды",
@@ -28,6 +29,9 @@ i18n.register({
                           "получено «{value}»",
                           "A participant number must be a whole number 1-999, got '{value}'"),
     "roster.no_name": ("У участника {number} не указаны ФИО", "Participant {number} has no name"),
+    "roster.bad_entry": ("Непонятная запись в списке: {entry}", "Unclear list entry: {entry}"),
+    "roster.bad_variant": ("У участника {number} вариант «{value}» не номер от 1 до 999",
+                           "Participant {number}: variant '{value}' is not a number 1-999"),
     "roster.unknown": ("Участника с номером {number} нет в списке",
                        "There is no participant number {number} in the list"),
     "purge.roster": ("{date}: список участников дня без записи удаляется",
@@ -44,6 +48,27 @@ class Participant:
     class_name: str = ""
     absent: bool = False
     """Отметка о неявке («Н»): skipped by "next participant"."""
+    variant: int | None = None
+    """The variant number given in the list, if any (the participant also states it)."""
+    ovz: bool = False
+    """ОВЗ: a participant with special needs, allowed `[participants] ovz_extra_min` more."""
+
+    def to_dict(self) -> dict:
+        return {"number": self.number, "name": self.name, "class": self.class_name,
+                "absent": self.absent, "variant": self.variant, "ovz": self.ovz}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Participant:
+        """From the roster file or the page (`class`; older files say `class_name`)."""
+        try:
+            variant = data.get("variant")
+            return cls(int(data["number"]), str(data.get("name", "")),
+                       str(data.get("class", data.get("class_name", ""))),
+                       bool(data.get("absent", False)),
+                       int(variant) if variant not in (None, "") else None,
+                       bool(data.get("ovz", False)))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ConfigError("roster.bad_entry", entry=data) from None
 
 
 @dataclass
@@ -67,24 +92,28 @@ class Roster:
         return next((p for p in self.ordered() if not p.absent and p.number not in after), None)
 
     def to_dict(self) -> dict:
-        return {"version": 1, "participants": [asdict(p) for p in self.ordered()]}
+        return {"version": 2, "participants": [p.to_dict() for p in self.ordered()]}
 
     @classmethod
     def from_dict(cls, data: dict) -> Roster:
-        roster = cls([Participant(int(p["number"]), str(p["name"]), str(p.get("class_name", "")),
-                                  bool(p.get("absent", False))) for p in data["participants"]])
+        entries = data.get("participants")
+        if not isinstance(entries, list):
+            raise ConfigError("roster.bad_entry", entry=entries)
+        roster = cls([Participant.from_dict(p) for p in entries])
         roster.validate()
         return roster
 
     def validate(self) -> None:
         seen: set[int] = set()
         for p in self.participants:
-            if not 1 <= p.number <= 999:
+            if not 1 <= p.number <= MAX_NUMBER:
                 raise ConfigError("roster.bad_number", value=p.number)
             if p.number in seen:
                 raise ConfigError("roster.duplicate", number=p.number)
             if not p.name.strip():
                 raise ConfigError("roster.no_name", number=p.number)
+            if p.variant is not None and not 1 <= p.variant <= MAX_NUMBER:
+                raise ConfigError("roster.bad_variant", number=p.number, value=p.variant)
             seen.add(p.number)
 
 

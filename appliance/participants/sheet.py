@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance.capture.wavfile import read_info
+from appliance.export import paper
 from appliance.export.dayfolder import DayFolder
 from appliance.journal import read_entries
 from appliance.participants import roster as roster_mod
@@ -26,9 +27,14 @@ from appliance.participants.flags import CheckLimits, flag_text
 
 SHEET_HTML = "ведомость.html"
 SHEET_CSV = "ведомость.csv"
-COLUMNS = ("№", "ФИО", "Класс", "Вариант", "Начало", "Конец", "Длительность", "Часть", "Файл",
+TECH_HTML = "ведомость_копия-техспециалиста.html"
+COLUMNS = ("№", "ФИО", "Класс", "Вариант", "Начало (метка)", "Конец представления", "Конец",
+           "Длительность ответа", "Длительность с представлением", "Часть", "Файл",
            "Смещение в части, с", "Отметки")
+ABSENT = "Н"
+EARLY = "досрочно (акт ИС-08)"
 READ_BLOCK_FRAMES = 48000
+OVZ_NOTE = "ОВЗ"
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,8 @@ class Place:
     school: str
     room: str
     date: dt.date
+    region: str = ""
+    msu: str = ""
 
 
 @dataclass
@@ -55,18 +63,34 @@ class SheetRow:
     flags: list[dict]
     frame: int | None = None
     """The segment's start in frames of its part (to name it in a correction)."""
+    intro_end: str = ""
+    """When the introduction (name and variant) ended: the answer's start; "" when the intro
+    check found no pause after it."""
+    answer_s: float | None = None
+    """The answer's duration, the introduction excluded (None while the intro end is unknown)."""
+    ovz: bool = False
+    mark: str = ""
+    """The sheet's mark: «Н» for a no-show, the early finish."""
+    early_reason: str | None = None
+    """The early finish's reason as entered ("" when none was); None: no early finish."""
 
     def cells(self) -> list[str]:
         return [str(self.number or ""), self.name, self.class_name, self.variant, self.start,
-                self.end, _duration(self.duration_s), str(self.part or ""), self.file,
+                self.intro_end, self.end, _duration(self.answer_s), _duration(self.duration_s),
+                str(self.part or ""), self.file,
                 "" if self.offset_s is None else f"{self.offset_s:.3f}", "; ".join(self.notes)]
 
 
 def roster_rows(directory: Path) -> list[SheetRow]:
     """The sheet of a day not started yet: the list alone."""
-    return [SheetRow(p.number, p.name, p.class_name, "", "", "", None, None, "", None, None,
-                     ["Н (неявка)"] if p.absent else [], [])
+    return [SheetRow(p.number, p.name, p.class_name, str(p.variant or ""), "", "", None, None,
+                     "", None, None, (["Н (неявка)"] if p.absent else []) + _ovz_note(p), [],
+                     ovz=p.ovz, mark=ABSENT if p.absent else "")
             for p in roster_mod.load(directory).ordered()]
+
+
+def _ovz_note(person: roster_mod.Participant) -> list[str]:
+    return [OVZ_NOTE] if person.ovz else []
 
 
 def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetRow]:
@@ -81,14 +105,20 @@ def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetR
     rows: list[SheetRow] = []
     for person in roster.ordered():
         segments = by_number.pop(person.number, [])
-        info = line.info.get(person.number, {})
+        listed = {"variant": person.variant} if person.variant else {}
+        info = {**listed, **line.info.get(person.number, {})}
         if not segments:
             notes = ["Н (неявка)"] if person.absent else ["нет записи"]
             rows.append(SheetRow(person.number, person.name, person.class_name,
-                                 info.get("variant", ""), "", "", None, None, "", None, None,
-                                 notes, []))
-        rows += [_segment_row(day, line, s, person.name, person.class_name, info, limits)
-                 for s in segments]
+                                 str(info.get("variant", "")), "", "", None, None, "", None,
+                                 None, notes + _ovz_note(person), [], ovz=person.ovz,
+                                 mark=ABSENT if person.absent else ""))
+        own_limits = limits.for_participant(person.ovz)
+        for segment in segments:
+            row = _segment_row(day, line, segment, person.name, person.class_name, info,
+                               own_limits, person.ovz)
+            row.notes += _ovz_note(person)
+            rows.append(row)
     for number, segments in sorted(by_number.items(), key=lambda kv: (kv[0] is None, kv[0])):
         info = line.info.get(number, {}) if number is not None else {}
         rows += [_segment_row(day, line, s, "(нет в списке)" if roster.participants else "",
@@ -97,7 +127,7 @@ def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetR
 
 
 def _segment_row(day: DayFolder, line: timeline.Timeline, segment: timeline.Segment, name: str,
-                 class_name: str, info: dict, limits: CheckLimits) -> SheetRow:
+                 class_name: str, info: dict, limits: CheckLimits, ovz: bool = False) -> SheetRow:
     part = day.part(segment.part)
     rate = part.rate_hz
     opened = part.start_wall()
@@ -105,20 +135,29 @@ def _segment_row(day: DayFolder, line: timeline.Timeline, segment: timeline.Segm
     end_s = segment.end_frame / rate if segment.end_frame is not None else None
     check = _check(day, segment, limits)
     flags = check.get("flags", []) if check else []
+    intro_s = (check or {}).get("intro_end_s")
     notes = [flag_text(f) for f in flags]
+    mark = ""
     if info.get("early_finish"):
+        mark = EARLY
         notes.append("досрочное завершение" + (f": {info['reason']}" if info.get("reason")
                                                   else ""))
     for fix in segment.corrections:
         notes.append(_correction_note(fix, rate))
     if end_s is None:
         notes.append("идёт запись")
+    answer_start = start_s + intro_s if intro_s is not None else None
     return SheetRow(segment.participant, name, class_name, str(info.get("variant", "")),
                     _wall(opened, start_s), _wall(opened, end_s) if end_s is not None else "",
                     round(end_s - start_s, 3) if end_s is not None else None, part.number,
                     part.file, round(start_s, 6),
                     round(end_s, 6) if end_s is not None else None, notes, flags,
-                    segment.frame)
+                    segment.frame,
+                    intro_end=_wall(opened, answer_start) if answer_start is not None else "",
+                    answer_s=(round(end_s - answer_start, 3)
+                              if answer_start is not None and end_s is not None else None),
+                    ovz=ovz, mark=mark,
+                    early_reason=str(info.get("reason") or "") if mark else None)
 
 
 def _check(day: DayFolder, segment: timeline.Segment, limits: CheckLimits) -> dict | None:
@@ -188,35 +227,70 @@ def sheet_csv(rows: list[SheetRow]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-_STYLE = """
-body{font-family:sans-serif;margin:1.5em;color:#111}table{border-collapse:collapse}
-td,th{border:1px solid #555;padding:.2em .4em;text-align:left;vertical-align:top;font-size:.9em}
-.flag{color:#a00;font-weight:bold}.absent{color:#666}
-@media print{body{margin:0}@page{size:A4 landscape;margin:1cm}}
-"""
+TITLE = "Ведомость учета проведения итогового собеседования в аудитории"
 
 
-def _school(name: str, code: str) -> str:
-    return f"{name} (код ОО {code})" if name else f"Код ОО {code}"
+def _place_fields(day, school_name: str) -> list[tuple[str, str]]:
+    return paper.site_fields(day.region, day.msu, day.school, school_name, day.room, day.date)
+
+
+def _time_cells(row: SheetRow) -> list[str]:
+    """The introduction (shown apart), the answer's start and end, its duration. When the
+    intro check found no end of the introduction, the answer starts at the marker and the
+    duration is marked with an asterisk (see the footnote)."""
+    if not row.start:
+        return ["", "", "", ""]
+    if row.intro_end:
+        return [f"{row.start}–{row.intro_end}", row.intro_end, row.end,
+                _duration(row.answer_s)]
+    duration = f"{_duration(row.duration_s)}*" if row.duration_s is not None else ""
+    return ["не выделено", row.start, row.end, duration]
 
 
 def sheet_html(day, rows: list[SheetRow], school_name: str = "") -> bytes:
-    """A self-contained printable page (no scripts, no external files). `day`: anything with
-    `school`, `room` and `date` (a DayFolder, or a Place for a day not started yet)."""
-    title = "Ведомость учёта проведения итогового собеседования в аудитории"
-    head = (f"<!DOCTYPE html>\n<html lang=\"ru\"><head><meta charset=\"utf-8\">"
-            f"<title>{title}</title><style>{_STYLE}</style></head><body>\n"
-            f"<h1>{title}</h1><p>{html.escape(_school(school_name, day.school))}, аудитория "
-            f"{html.escape(day.room)}, дата "
-            f"{day.date.strftime('%d.%m.%Y')}. Время начала и окончания — по позиции метки "
-            f"в записи.</p>\n<table><tr>"
-            + "".join(f"<th>{html.escape(c)}</th>" for c in COLUMNS) + "<th>Подпись</th></tr>\n")
-    body = []
+    """Form ИС-02, the copy people sign: A4 landscape, no technical remarks (those are on the
+    technician's copy, `technician_html`). `day`: anything with `region`, `msu`, `school`,
+    `room` and `date` (a DayFolder, or a Place for a day not started yet)."""
+    ovz = any(r.ovz for r in rows)
+    columns = [("№ п/п", "4%"), ("ФИО участника", "19%" if ovz else "22%"), ("Класс", "5%")]
+    columns += [("ОВЗ", "3%")] if ovz else []
+    columns += [("Номер варианта", "7%"), ("Представление (ФИО, вариант)", "13%"),
+                ("Время начала ответа", "7%"), ("Время окончания ответа", "8%"),
+                ("Продолжи­тельность ответа", "9%"), ("Отметка о неявке, досрочном завершении",
+                                                    "11%"),
+                ("Подпись участника", "14%")]
+    cells = []
     for row in rows:
-        cells = row.cells()
-        cls = " class=\"flag\"" if row.flags else (" class=\"absent\"" if not row.file else "")
-        body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells[:-1])
-                    + f"<td{cls}>{html.escape(cells[-1])}</td><td></td></tr>\n")
-    foot = ("</table><p>Экзаменатор-собеседник ____________ / ______________________ /</p>"
-            "</body></html>\n")
-    return (head + "".join(body) + foot).encode("utf-8")
+        line = [str(row.number or ""), row.name, row.class_name]
+        line += [("да" if row.ovz else "")] if ovz else []
+        line += [row.variant, *_time_cells(row), row.mark, ""]
+        cells.append([html.escape(c) for c in line])
+    end = ("<p><small>Время — по позиции метки в аудиозаписи. Представление участника (ФИО, "
+           "номер варианта) в продолжительность ответа не включается. * — конец представления "
+           "не найден в записи: продолжительность указана вместе с представлением.</small></p>"
+           + paper.signatures([paper.Signer("Экзаменатор-собеседник", dated=True),
+                               paper.Signer("Эксперт", dated=True)]))
+    body = (paper.heading(TITLE, "ИС-02") + paper.fields(_place_fields(day, school_name))
+            + paper.grid(columns, cells, end, row_class="signed"))
+    return paper.document(TITLE, body, landscape=True)
+
+
+TECH_COLUMNS = ("№", "ФИО", "Начало (метка)", "Конец представления", "Конец", "Часть",
+                "Смещение в части, с", "Замечания проверки и исправления")
+
+
+def technician_html(day, rows: list[SheetRow], school_name: str = "") -> bytes:
+    """The technician's copy: where each answer is in the files, the intro check's warnings
+    and the marker corrections. Not signed, not handed to participants."""
+    title = "Ведомость ИС-02: копия технического специалиста"
+    widths = ["4%", "20%", "8%", "9%", "8%", "5%", "9%", "37%"]
+    cells = [[html.escape(c) for c in (str(r.number or ""), r.name, r.start, r.intro_end, r.end,
+                                 str(r.part or ""),
+                                 "" if r.offset_s is None else f"{r.offset_s:.3f}",
+                                 "; ".join(r.notes))] for r in rows]
+    files = sorted({(r.part, r.file) for r in rows if r.file})
+    body = (paper.heading(title) + paper.fields(_place_fields(day, school_name))
+            + paper.fields([(f"Часть {n}", name) for n, name in files])
+            + "<p>Для проверки записи; участникам на подпись не выдаётся.</p>"
+            + paper.grid(list(zip(TECH_COLUMNS, widths, strict=True)), cells))
+    return paper.document(title, body, landscape=True)

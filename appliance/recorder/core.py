@@ -37,7 +37,7 @@ from appliance.dsp.levels import BlockLevels, block_levels, levels_of_blocks
 from appliance.dsp.meter import MeterBallistics
 from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
-from appliance.export.retention import keep_until_for
+from appliance.export.retention import RetentionRule
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
 from appliance.participants.flags import CheckLimits
@@ -750,7 +750,7 @@ class Recorder:
                         participant=participant, capture_frame=capture_frame)
         self.day.write_sidecars(self.part)
         if participant is not None:
-            self.participants_live.begin(participant, self.part.part, frame)
+            self.participants_live.begin(participant, self.part.part, frame, self.day.dir)
         return {"part": self.part.part, "frame": frame,
                 "time_s": round(frame / self.format.rate_hz, 6), "kind": kind, "label": label,
                 "participant": participant}
@@ -765,8 +765,7 @@ class Recorder:
 
     def _keep_until(self, date: dt.date) -> dt.date:
         """The day's keep-until date by `[export]` (1 March of the next year by default)."""
-        export = self.config.export
-        return keep_until_for(date, export.keep_years, export.keep_until)
+        return RetentionRule.from_config(self.config.export).date_for(date)
 
     def _raise_alarm(self, code: str, message: str, hint: str = "") -> None:
         """The alarm is on in memory (status, LEDs, page) first, then journaled if possible."""

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from appliance import i18n
+from appliance.boxkey import ensure_key
 from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.errors import StateError, StorageError
@@ -126,6 +127,15 @@ recovery continues the day (EX_SOFTWARE)."""
 TERMINATION_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
+def make_box_key(data_dir: Path) -> None:
+    """The box's signing key exists from the first start (the papers print its fingerprint);
+    a key that cannot be read is logged, never a reason not to record."""
+    try:
+        ensure_key(data_dir)
+    except StorageError as err:
+        log.error("%s", err)
+
+
 def run_recorder(config: Config, simulate: bool = False, stop: threading.Event | None = None,
                  source=None, config_path: Path | None = None) -> int:
     """Run until `stop` is set or a termination signal arrives; RESTART when `reload_config`
@@ -133,6 +143,7 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     stop = stop or threading.Event()
     restart, terminated, died = threading.Event(), threading.Event(), threading.Event()
     lock_fd = lock_data_dir(config.data_dir)
+    make_box_key(config.data_dir)
     notifier = Notifier()
     in_main_thread = threading.current_thread() is threading.main_thread()
     if in_main_thread:

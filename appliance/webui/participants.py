@@ -11,18 +11,22 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request, send_file
 
 from appliance import i18n
-from appliance.errors import ApplianceError, ConfigError
+from appliance.errors import ApplianceError, ConfigError, StateError
+from appliance.export import regional
 from appliance.export.audit import log_event
 from appliance.export.dayfolder import load_day
+from appliance.participants import early_act, importer, results, sheet
 from appliance.participants import roster as roster_mod
-from appliance.participants import sheet
+from appliance.participants.columns import ROLES, column_letter
 from appliance.participants.flags import CheckLimits
-from appliance.participants.importer import import_file
 from appliance.webui import recorder_link
 from appliance.webui.app import current_config, t
 
@@ -31,8 +35,29 @@ bp = Blueprint("participants", __name__)
 i18n.register({
     "part.title": ("Участники и ведомость", "Participants and room sheet"),
     "part.day": ("День", "Day"),
-    "part.import": ("Загрузить список (ИС-01: CSV или XLSX)", "Import the list (CSV or XLSX)"),
+    "part.import": ("Загрузить список участников (ИС-01)", "Import the participant list"),
+    "part.import.file": ("Файл списка (XLSX, XLS или CSV)", "List file (XLSX, XLS or CSV)"),
+    "part.import.hint": ("Ожидаемые столбцы: № п/п, ФИО (или Фамилия, Имя, Отчество), Класс, "
+                         "Вариант, ОВЗ, Отметка о неявке («Н») или «Номер аудитории/ отметка о "
+                         "неявке» формы ИС-01. Строки над таблицей и подписи под ней "
+                         "пропускаются; лишние столбцы не мешают.",
+                         "Expected columns: No., Full name (or Surname, First name, "
+                         "Patronymic), Class, Variant, Special needs (ОВЗ), No-show mark («Н») "
+                         "or ИС-01's room number / no-show column. Rows above the table and "
+                         "signatures below it are skipped; extra columns do no harm."),
+    "part.import.sample": ("Образец файла (CSV)", "Sample file (CSV)"),
     "part.import.button": ("Загрузить", "Import"),
+    "part.preview.title": ("Проверьте, как прочитан файл", "Check how the file was read"),
+    "part.preview.header": ("Строка заголовка: {row}", "Header row: {row}"),
+    "part.preview.no_header": ("Строка заголовка не найдена: столбцы по порядку — №, ФИО, "
+                               "Класс, неявка", "No header row found: columns in order are No., "
+                               "name, class, no-show"),
+    "part.preview.header_row": ("Другая строка заголовка (0 — без заголовка):",
+                                "Another header row (0: no header):"),
+    "part.preview.ready": ("Будет загружено участников: {count}",
+                           "Participants to import: {count}"),
+    "part.preview.column": ("Столбец {letter}", "Column {letter}"),
+    "part.preview.more": ("… и ещё строк: {count}", "… and {count} more rows"),
     "part.imported": ("Загружено участников: {count}", "Participants imported: {count}"),
     "part.saved": ("Список сохранён", "List saved"),
     "part.add": ("Добавить участника", "Add a participant"),
@@ -48,9 +73,14 @@ i18n.register({
     "part.start_chosen": ("Начать выбранного", "Start the chosen one"),
     "part.current": ("Сейчас отвечает: № {number}", "Answering now: No. {number}"),
     "part.sheet": ("Ведомость", "Room sheet"),
-    "part.print": ("Версия для печати", "Print view"),
+    "part.print": ("Ведомость ИС-02 для печати", "Form ИС-02 to print"),
+    "part.tech_copy": ("Копия техспециалиста (замечания, файлы)",
+                       "Technician's copy (remarks, files)"),
     "part.csv": ("Скачать CSV", "Download CSV"),
     "part.variant": ("Вариант", "Variant"),
+    "part.ovz": ("ОВЗ", "Special needs"),
+    "part.early_label": ("Досрочно", "Early"),
+    "part.correct_to": ("Верный №", "Right No."),
     "part.early": ("Досрочное завершение", "Early finish"),
     "part.reason": ("Причина", "Reason"),
     "part.correct": ("Исправить метку", "Correct the marker"),
@@ -58,7 +88,29 @@ i18n.register({
     "part.apply": ("Сохранить", "Save"),
     "part.flags": ("Замечания проверки", "Check remarks"),
     "part.no_file": ("Файл не выбран или пуст", "No file chosen, or it is empty"),
+    "part.bad_body": ("Запрос не в том виде: нужен объект JSON",
+                      "The request must be a JSON object"),
+    "part.bad_int": ("Поле «{field}» должно быть целым числом, получено «{value}»",
+                     "Field '{field}' must be a whole number, got '{value}'"),
     "part.bad_date": ("Дата «{value}» не в формате ГГГГ-ММ-ДД", "Date '{value}' is not YYYY-MM-DD"),
+    "part.nezachet": ("«незачет»", "«незачет» (fail)"),
+    "part.is08": ("Акт ИС-08", "Form ИС-08"),
+    "part.regional": ("Незачёт и повторная проверка: пакет для РЦОИ",
+                      "Fails and appeals: the package for the regional centre"),
+    "part.regional.help": ("Отметьте в ведомости участников с «незачет» (по протоколам "
+                           "экспертов) и скачайте пакет: записи (по номерам), список, акт "
+                           "передачи, SHA256SUMS. Для повторной проверки по апелляции укажите "
+                           "номер участника.", "Mark the participants with «незачет» in the "
+                           "sheet (from the experts' protocols) and download the package: "
+                           "recordings (by number), the list, the transfer act, SHA256SUMS. For "
+                           "an appeal's re-check give the participant's number."),
+    "part.regional.appeal": ("Номер участника (для апелляции)", "Participant number (appeal)"),
+    "part.regional.download": ("Скачать пакет (ZIP)", "Download the package (ZIP)"),
+    "part.no_early": ("У участника {n} нет отметки о досрочном завершении",
+                      "Participant {n} has no early-finish mark"),
+    "audit.ev.result_marked": ("отметка «незачет» изменена", "«незачет» mark changed"),
+    "audit.ev.regional_package": ("сделан пакет для РЦОИ", "package for the regional centre made"),
+    "part.no_recording": ("За {date} нет записей", "No recordings of {date}"),
 })
 
 
@@ -72,7 +124,9 @@ def _recorder_status() -> dict | None:
 
 def chosen_date(status: dict | None = None) -> dt.date:
     """`?date=` / JSON `date`, else the recorder's open day, else today."""
-    raw = request.args.get("date") or (request.get_json(silent=True) or {}).get("date")
+    body = request.get_json(silent=True)
+    raw = (request.args.get("date") or request.form.get("date")
+           or (body.get("date") if isinstance(body, dict) else None))
     if raw:
         try:
             return dt.date.fromisoformat(str(raw))
@@ -88,6 +142,12 @@ def day_dir(date: dt.date) -> Path:
     return roster_mod.day_dir(current_config().data_dir, date)
 
 
+def expected(date: dt.date) -> importer.Expected:
+    """What an imported list is checked against: the box's codes and room, the chosen day."""
+    site = current_config().site
+    return importer.Expected(site.region, site.msu, site.school, site.room, date)
+
+
 def sheet_rows(directory: Path) -> list[sheet.SheetRow]:
     if not (directory / "journal.jsonl").exists():
         return sheet.roster_rows(directory)
@@ -95,8 +155,9 @@ def sheet_rows(directory: Path) -> list[sheet.SheetRow]:
     return sheet.build_rows(load_day(directory), limits)
 
 
-def _row_dict(row: sheet.SheetRow) -> dict:
+def _row_dict(row: sheet.SheetRow, nezachet: set[int]) -> dict:
     return {"number": row.number, "name": row.name, "class_name": row.class_name,
+            "nezachet": row.number in nezachet, "early": row.early_reason is not None,
             "variant": row.variant, "start": row.start, "end": row.end,
             "duration_s": row.duration_s, "part": row.part, "file": row.file,
             "offset_s": row.offset_s, "frame": row.frame, "notes": row.notes,
@@ -112,7 +173,7 @@ def _place(date: dt.date, directory: Path):
     if (directory / "journal.jsonl").exists():
         return load_day(directory)
     site = current_config().site
-    return sheet.Place(site.school, site.room, date)
+    return sheet.Place(site.school, site.room, date, site.region, site.msu)
 
 
 # ----- pages --------------------------------------------------------------------------------
@@ -126,11 +187,21 @@ def page():
 
 @bp.get("/participants/sheet")
 def sheet_page():
-    """The print view: the same self-contained page as in the export."""
+    """The print view of form ИС-02: the same self-contained page as in the export."""
+    return _sheet_view(sheet.sheet_html)
+
+
+@bp.get("/participants/sheet-tech")
+def sheet_tech_page():
+    """The technician's copy: file positions, the intro check's remarks, corrections."""
+    return _sheet_view(sheet.technician_html)
+
+
+def _sheet_view(render) -> Response:
     date = chosen_date()
     directory = day_dir(date)
-    body = sheet.sheet_html(_place(date, directory), sheet_rows(directory),
-                            current_config().export.school_name)
+    body = render(_place(date, directory), sheet_rows(directory),
+                  current_config().export.school_name)
     return Response(body, mimetype="text/html")
 
 
@@ -142,6 +213,49 @@ def sheet_csv():
     return Response(sheet.sheet_csv(sheet_rows(day_dir(date))), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename*=UTF-8''"
                              + _quote(name)})
+
+
+@bp.get("/participants/early-act")
+def early_act_page():
+    """Form ИС-08 of one participant, pre-filled from the early-finish mark."""
+    date = chosen_date()
+    directory = day_dir(date)
+    number = _int(request.args, "participant")
+    row = next((r for r in early_act.early_rows(sheet_rows(directory)) if r.number == number),
+               None)
+    if row is None:
+        raise StateError("part.no_early", n=number)
+    body = early_act.early_finish_act(_place(date, directory), row,
+                                      current_config().export.school_name)
+    return Response(body, mimetype="text/html")
+
+
+@bp.post("/participants/regional.zip")
+def regional_zip():
+    """The regional centre's package (all «незачет», or one participant's appeal) as a ZIP
+    of the finished folder, to carry to the centre on a drive."""
+    date = chosen_date()
+    appeal = request.form.get("participant", "").strip()
+    if not (day_dir(date) / "journal.jsonl").exists():
+        raise StateError("part.no_recording", date=date.strftime("%d.%m.%Y"))
+    config = current_config()
+    cache = config.data_dir / "cache" / "regional"
+    cache.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=cache))
+    try:
+        package = regional.write_package(
+            config.data_dir, load_day(day_dir(date)), work, config.export.school_name,
+            _int(request.form, "participant") if appeal else None,
+            CheckLimits.from_config(config.participants), who="web")
+        archive = work / f"{package.folder.name}.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+            for path in sorted(package.folder.iterdir()):
+                zf.write(path, f"{package.folder.name}/{path.name}")
+        handle = open(archive, "rb")  # noqa: SIM115 - send_file closes it after the response
+    finally:
+        shutil.rmtree(work)
+    return send_file(handle, mimetype="application/zip", as_attachment=True,
+                     download_name=archive.name)
 
 
 def _quote(name: str) -> str:
@@ -156,33 +270,133 @@ def state():
     date = chosen_date(status)
     directory = day_dir(date)
     roster = roster_mod.load(directory)
+    rows = sheet_rows(directory)
+    nezachet = results.load(directory)
+    following = roster.next_present({r.number for r in rows if r.file and r.number})
     return jsonify({"ok": True, "date": date.isoformat(),
                     "roster": roster.to_dict()["participants"],
-                    "rows": [_row_dict(r) for r in sheet_rows(directory)],
+                    "next": following.number if following else None,
+                    "rows": [_row_dict(r, nezachet) for r in rows],
                     "recorder": {"state": (status or {}).get("state"),
                                  "day": (status or {}).get("day"),
                                  "participant": (status or {}).get("participant")}})
 
 
-@bp.post("/api/participants/import")
-def import_roster():
+def _body() -> dict:
+    """The request's JSON object; anything else is refused in words, never a server error."""
     body = request.get_json(force=True)
+    if not isinstance(body, dict):
+        raise ConfigError("part.bad_body")
+    return body
+
+
+def _int(body: dict, key: str) -> int:
     try:
-        data = base64.b64decode(body.get("data_b64", ""), validate=True)
+        return int(body[key])
+    except (KeyError, TypeError, ValueError):
+        raise ConfigError("part.bad_int", field=key, value=body.get(key, "")) from None
+
+
+def _upload(body: dict) -> tuple[str, bytes]:
+    try:
+        data = base64.b64decode(str(body.get("data_b64", "")), validate=True)
     except (binascii.Error, ValueError):
         data = b""
     if not data:
         raise ConfigError("part.no_file")
+    return str(body.get("filename", "")), data
+
+
+def _choice(body: dict) -> tuple[list[str] | None, int | None]:
+    """The technician's column roles and header row (1-based; 0 = no header), if sent."""
+    roles, header = body.get("roles"), body.get("header_row")
+    if roles is not None and not (isinstance(roles, list) and all(isinstance(r, str)
+                                                                  for r in roles)):
+        raise ConfigError("map.unknown_role", role=roles)
+    if header is not None and (not isinstance(header, int) or isinstance(header, bool)):
+        raise ConfigError("map.bad_header_row", row=header)
+    return roles, None if header is None else header - 1
+
+
+PREVIEW_ROWS = 30
+
+
+def _preview(filename: str, data: bytes, roles: list[str] | None, header_row: int | None,
+             date: dt.date) -> Response:
+    """How a file would be read: its rows, the header row and column roles, and the roster
+    it gives (or the reason it would be refused). Nothing is saved."""
+    table = importer.read_table(filename, data)
+    reply: dict = {"ok": True, "roles": [{"value": r, "label": t(f"role.{r}")}
+                                         for r in ("", *ROLES)]}
+    end, left_out = len(table.rows), []
+    try:
+        table = importer.remapped(table, roles, header_row)
+        result = importer.build(filename, table, expected(date))
+        reply.update(roster=result.roster.to_dict()["participants"], notes=result.notes(),
+                     summary=t("part.preview.ready", count=len(result.roster.participants)))
+        end, left_out = result.end_row, result.left_out
+    except ConfigError as err:
+        reply.update(roster=[], notes=[], problem=str(err))
+    start = 0 if table.header_row is None else table.header_row + 1
+    body_rows = [(i, row) for i, row in enumerate(table.rows[:end]) if i >= start and any(row)]
+    width = max((len(row) for row in table.rows), default=0)
+    header = _header_texts(table, width)
+    reply.update(
+        header_row=None if table.header_row is None else table.header_row + 1,
+        header_text=(t("part.preview.header", row=table.header_row + 1)
+                     if table.header_row is not None else t("part.preview.no_header")),
+        columns=[{"letter": column_letter(i), "header": header[i],
+                  "role": table.mapping.get(i, ""),
+                  "label": t("part.preview.column", letter=column_letter(i))}
+                 for i in range(width)],
+        rows=[{"row": i + 1, "cells": row + [""] * (width - len(row)), "left_out": i in left_out}
+              for i, row in body_rows[:PREVIEW_ROWS]],
+        more=(t("part.preview.more", count=len(body_rows) - PREVIEW_ROWS)
+              if len(body_rows) > PREVIEW_ROWS else ""))
+    return jsonify(reply)
+
+
+def _header_texts(table: importer.Table, width: int) -> list[str]:
+    """Each column's header; a blank one under a cell merged over two rows shows that cell."""
+    if table.header_row is None:
+        return [""] * width
+    rows = table.rows[max(0, table.header_row - 1):table.header_row + 1]
+    return [next((r[i] for r in reversed(rows) if i < len(r) and r[i]), "")
+            for i in range(width)]
+
+
+@bp.post("/api/participants/import")
+def import_roster():
+    """Import a file (automatic column mapping, or the roles chosen on the preview) and
+    replace the day's roster; a refused file leaves the earlier roster as it was. With
+    `"preview": true`, only show how the file would be read (one endpoint, one upload size
+    limit)."""
+    body = _body()
+    filename, data = _upload(body)
+    roles, header_row = _choice(body)
     date = chosen_date()
-    roster = import_file(str(body.get("filename", "")), data)
-    roster_mod.save(day_dir(date), roster)
-    _audit("roster_imported", date=date.isoformat(), count=len(roster.participants))
-    return jsonify({"ok": True, "message": t("part.imported", count=len(roster.participants))})
+    if body.get("preview") is True:
+        return _preview(filename, data, roles, header_row, date)
+    result = importer.import_file(filename, data, expected(date), roles, header_row)
+    roster_mod.save(day_dir(date), result.roster)
+    count = len(result.roster.participants)
+    _audit("roster_imported", date=date.isoformat(), count=count,
+           left_out=sum(result.other_rooms.values()))
+    return jsonify({"ok": True, "count": count, "notes": result.notes(),
+                    "message": " ".join([t("part.imported", count=count), *result.notes()])})
+
+
+@bp.get("/participants/sample.csv")
+def sample_csv():
+    """A sample list to fill in: the columns the importer knows, `;`, UTF-8 with a BOM."""
+    return Response(importer.SAMPLE_CSV.encode("utf-8-sig"), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename*=UTF-8''"
+                             + _quote("образец-списка-участников.csv")})
 
 
 @bp.post("/api/participants/roster")
 def save_roster():
-    body = request.get_json(force=True)
+    body = _body()
     date = chosen_date()
     roster = roster_mod.Roster.from_dict({"participants": body.get("participants", [])})
     roster_mod.save(day_dir(date), roster)
@@ -192,25 +406,42 @@ def save_roster():
 
 @bp.post("/api/participants/mark")
 def mark():
-    body = request.get_json(force=True)
-    args = {"participant": int(body["participant"])} if body.get("participant") else {}
+    body = _body()
+    args = {"participant": _int(body, "participant")} if body.get("participant") else {}
     return jsonify({"ok": True, **recorder_link.call("mark", source="web", **args)})
 
 
 @bp.post("/api/participants/correct")
 def correct():
-    body = request.get_json(force=True)
+    body = _body()
     args = {k: body[k] for k in ("participant", "new_frame", "void") if body.get(k) is not None}
-    result = recorder_link.call("correct_marker", part=int(body["part"]),
-                                frame=int(body["frame"]), reason=str(body.get("reason", "")),
+    result = recorder_link.call("correct_marker", part=_int(body, "part"),
+                                frame=_int(body, "frame"), reason=str(body.get("reason", "")),
                                 source="web", **args)
     return jsonify({"ok": True, "correction": result["correction"]})
 
 
+@bp.post("/api/participants/result")
+def set_result():
+    """Mark or unmark «незачет» (from the expert's protocol) for one recorded participant."""
+    body = _body()
+    date = chosen_date()
+    number = _int(body, "participant")
+    failed = bool(body.get("nezachet"))
+    if not (day_dir(date) / "journal.jsonl").exists():  # the expert marks recorded answers
+        raise StateError("part.no_recording", date=date.strftime("%d.%m.%Y"))
+    roster = roster_mod.load(day_dir(date))
+    if roster.participants:
+        roster.require(number)
+    marks = results.set_nezachet(day_dir(date), number, failed)
+    _audit("result_marked", date=date.isoformat(), participant=number, nezachet=failed)
+    return jsonify({"ok": True, "nezachet": sorted(marks)})
+
+
 @bp.post("/api/participants/info")
 def info():
-    body = request.get_json(force=True)
-    result = recorder_link.call("participant_info", participant=int(body["participant"]),
+    body = _body()
+    result = recorder_link.call("participant_info", participant=_int(body, "participant"),
                                 variant=body.get("variant") or None,
                                 early_finish=body.get("early_finish"),
                                 reason=str(body.get("reason", "")), source="web")

@@ -78,7 +78,7 @@ def today() -> dt.date:
 
 
 def _rule(config) -> RetentionRule:
-    return RetentionRule(config.export.keep_years, config.export.keep_until)
+    return RetentionRule.from_config(config.export)
 
 
 def _plan(config):

@@ -1,11 +1,12 @@
-"""The System page: temperature, power and throttling flags, disk, uptime, version, the last
-error of the boot partition's settings file, log."""
+"""The System page: temperature, power and throttling flags, disk, uptime, version, the box's
+signing key fingerprint, the last error of the boot partition's settings file, log."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 
 from appliance import __version__, i18n
+from appliance.boxkey import box_fingerprint
 from appliance.webui import sysinfo
 from appliance.webui.app import current_config
 
@@ -21,6 +22,9 @@ i18n.register({
     "sys.uptime": ("Время работы", "Uptime"),
     "sys.uptime_value": ("{days} д {hours} ч {minutes} мин", "{days} d {hours} h {minutes} min"),
     "sys.version": ("Версия программы", "Software version"),
+    "sys.box_key": ("Ключ подписи выгрузок (отпечаток)", "Export signing key (fingerprint)"),
+    "sys.box_key.none": ("ещё не создан (создаётся при первом запуске записи)",
+                         "not made yet (made at the recorder's first start)"),
     "sys.log": ("Последние записи журнала", "Recent log lines"),
     "sys.log.journal": ("системный журнал (journalctl)", "system journal (journalctl)"),
     "sys.log.file": ("журнал веб-страницы", "the web page's log"),
@@ -62,4 +66,5 @@ def page():
                                             "hours": int(uptime % 86400 // 3600),
                                             "minutes": int(uptime % 3600 // 60)},
         version=__version__, log_source=source, log_lines=lines,
-        boot_config_error=sysinfo.boot_config_error())
+        boot_config_error=sysinfo.boot_config_error(),
+        box_fingerprint=box_fingerprint(config.data_dir))

@@ -19,6 +19,8 @@ from appliance import naming
 from appliance.capture.wavfile import Cue, WavFormat, read_info
 from appliance.capture.writer import FAT32_SAFE_BYTES, WavPartWriter
 from appliance.journal import Event, Journal
+from appliance.participants.flags import CheckLimits
+from appliance.participants.sheet import check_from_file
 
 START = dt.datetime(2027, 2, 10, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=3)))
 
@@ -40,8 +42,12 @@ def build_day(data_dir: Path, parts: list[PartSpec], date: dt.date = dt.date(202
               school: str = "640101", room: str = "0005", rate_hz: int = 8000,
               channels: int = 1, naming_mode: str = "cyrillic",
               keep_until: dt.date | None = None, max_part_bytes: int = FAT32_SAFE_BYTES,
-              block_s: float = 10.0) -> Path:
-    """Write a stopped day; a part longer than `max_part_bytes` rolls over like the recorder's."""
+              block_s: float = 10.0, journal_checks: bool = False) -> Path:
+    """Write a stopped day; a part longer than `max_part_bytes` rolls over like the recorder's.
+
+    `journal_checks` journals each participant's final intro check when the part closes, as the
+    recorder does when a segment ends; without them the export's room sheet measures the audio.
+    """
     day_dir = data_dir / "recordings" / date.isoformat()
     day_dir.mkdir(parents=True)
     keep = keep_until or dt.date(date.year + 1, 3, 1)
@@ -51,7 +57,8 @@ def build_day(data_dir: Path, parts: list[PartSpec], date: dt.date = dt.date(202
                        rate_hz=rate_hz, channels=channels, clock_source="ntp",
                        keep_until=keep.isoformat())
         builder = _PartBuilder(journal, day_dir, date, school, room, naming_mode,
-                               WavFormat(rate_hz, channels), max_part_bytes, block_s)
+                               WavFormat(rate_hz, channels), max_part_bytes, block_s,
+                               journal_checks)
         for index, spec in enumerate(parts):
             builder.record(spec, first=index == 0, last=index == len(parts) - 1)
     return day_dir
@@ -59,8 +66,9 @@ def build_day(data_dir: Path, parts: list[PartSpec], date: dt.date = dt.date(202
 
 class _PartBuilder:
     def __init__(self, journal, day_dir, date, school, room, naming_mode, fmt, max_bytes,
-                 block_s):
+                 block_s, journal_checks):
         self.journal, self.day_dir, self.fmt = journal, day_dir, fmt
+        self.journal_checks = journal_checks
         self.names = (date, school, room, naming_mode)
         self.max_bytes, self.block_s = max_bytes, block_s
         self.number, self.participants = 0, 0
@@ -121,6 +129,14 @@ class _PartBuilder:
                         "kind": kind, "label": label, "participant": participant,
                         "wall": entry.time})
 
+    def _journal_checks(self, path: Path, markers: list[dict]) -> None:
+        for marker, following in zip(markers, markers[1:], strict=False):
+            if marker["kind"] == "participant":
+                check = check_from_file(path, marker["frame"], following["frame"],
+                                        CheckLimits())
+                self.journal.append(Event.PARTICIPANT_CHECK, participant=marker["participant"],
+                                    part=self.number, **check)
+
     def _close(self, writer: WavPartWriter, markers: list[dict], reason: str) -> None:
         writer.close([Cue(m["frame"], m["label"]) for m in markers])
         info = read_info(writer.path)
@@ -129,6 +145,8 @@ class _PartBuilder:
         self.journal.append(Event.PART_CLOSED, part=self.number, file=writer.path.name,
                             frames=info.frames, duration_s=round(info.duration_s, 6),
                             bytes=info.file_bytes, sha256=sha, reason=reason)
+        if self.journal_checks:
+            self._journal_checks(writer.path, markers)
         stem = writer.path.stem
         rate = self.fmt.rate_hz
         (self.day_dir / f"{stem}.txt").write_text("".join(

@@ -37,7 +37,8 @@ def test_inserted_drive_is_mounted_exported_and_left_safe_to_remove(data_dir, sm
     assert manager.wait(60)
     status = manager.status()
     assert status["state"] == "safe_to_remove", status
-    assert status["progress"] == 1.0 and status["result"]["rooms"][0]["files"] == 13  # + room sheet
+    assert status["progress"] == 1.0
+    assert status["result"]["rooms"][0]["files"] == 19  # in manifest, with the sheet's copy
     assert states == ["mounted", "exporting", "safe_to_remove"]
     assert not os.path.ismount(mount_dir)
 

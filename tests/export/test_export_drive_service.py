@@ -8,6 +8,7 @@ import threading
 
 from export_drive import exfat_loop, is_mounted, run, wait_until
 
+from appliance.boxkey import box_fingerprint
 from appliance.capture.simulated import SimulatedSource
 from appliance.config import Config
 from appliance.export.drive import BlockEvent, DriveManager, UnitMounter
@@ -76,6 +77,7 @@ def test_recorder_daemon_serves_drive_state_and_export(tmp_path):
         wait_until(lambda: config.recording.socket_path().exists(), timeout_s=20)
         assert client.call("drive")["state"] == "absent"
         assert client.call("export") == {**client.call("drive"), "started": False}
+        assert box_fingerprint(config.data_dir)  # the signing key is made at the first start
     finally:
         stop.set()
         daemon.join(30)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from export_daybuilder import PartSpec, build_day
 
+from appliance.boxkey import box_fingerprint
 from appliance.errors import StorageError
 from appliance.export.audit import read_audit
 from appliance.export.collect import run_collect
@@ -42,9 +43,9 @@ def lines_of(function, *args):
 
 def test_reexport_skips_verified_files_and_repairs_partial_ones(data_dir, small_day, dest):
     first = export_days(data_dir, dest).rooms[0]
-    assert (first.copied, first.skipped) == (8, 0)
+    assert (first.copied, first.skipped) == (9, 0)  # 2 parts x 4 files + journal
     again = export_days(data_dir, dest).rooms[0]
-    assert (again.copied, again.skipped) == (0, 8)
+    assert (again.copied, again.skipped) == (0, 9)
 
     room = dest / ROOM
     cut = room / "2027-02-10_ОО-640101_ауд-0005_часть-1.wav"
@@ -52,7 +53,7 @@ def test_reexport_skips_verified_files_and_repairs_partial_ones(data_dir, small_
     stale = room / ".2027-02-10_ОО-640101_ауд-0005_часть-2.wav.partial"
     stale.write_bytes(b"half")
     repaired = export_days(data_dir, dest).rooms[0]
-    assert (repaired.copied, repaired.skipped) == (1, 7)
+    assert (repaired.copied, repaired.skipped) == (1, 8)
     assert not stale.exists()
     assert cut.read_bytes() == (small_day / cut.name).read_bytes()
     assert lines_of(run_verify, dest)[0] == 0
@@ -78,16 +79,22 @@ def test_reports_list_parts_markers_alarms_and_play_offline(data_dir, small_day,
     assert "МБОУ «СОШ № 1»" in page and "640101" in page and "0005" in page
     assert page.count("<audio ") == 2
     assert "%D1%87%D0%B0%D1%81%D1%82%D1%8C-1.wav" in page  # «часть-1», URL-encoded, relative
-    assert "jump('part1',12.500)" in page
+    assert 'data-audio="part1" data-time="12.500"' in page
+    assert "<script>" not in page and "onclick" not in page  # no inline script (CSP)
+    assert '<script src="report.js" defer></script>' in page and (room / "report.js").exists()
     assert "канал 1: пик -3.0 дБFS, RMS -14.5 дБFS, речь 62%" in page
     assert not re.search(r"(src|href)=\"(https?:)?//", page)  # nothing from the network
 
     act = (room / "акт-передачи.html").read_text(encoding="utf-8")
     listed = [line.split("  ", 1) for line in (room / "SHA256SUMS").read_text().splitlines()]
+    sealing = {"акт-передачи.html", "SHA256SUMS", "box-key.pem"}  # written after the act
     for sha, name in listed:
-        if name != "акт-передачи.html":
+        if name not in sealing:
             assert name in act and sha in act
     assert "Передал" in act and "Принял" in act
+    fingerprint = box_fingerprint(data_dir)
+    assert f'<span class="fingerprint">{fingerprint}</span>' in act
+    assert f'<span class="fingerprint">{fingerprint}</span>' in page
 
 
 def test_verify_runs_on_bare_python_without_site_packages(data_dir, small_day, dest):
@@ -98,8 +105,9 @@ def test_verify_runs_on_bare_python_without_site_packages(data_dir, small_day, d
             "if m in sys.modules]; print('HEAVY', heavy); sys.exit(rc)")
     done = subprocess.run(["/usr/bin/python3", "-S", "-c", code, str(REPO), str(dest)],
                           capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "HEAVY []" in done.stdout and "в порядке" in done.stdout
+    assert done.returncode == 4, done.stdout + done.stderr  # all matches, signature unchecked
+    assert "HEAVY []" in done.stdout and "подпись не проверена" in done.stdout
+    assert "нет библиотеки cryptography" in done.stdout
 
 
 def test_verify_command_imports_no_audio_library(data_dir, small_day, dest):
@@ -124,7 +132,7 @@ def test_verify_names_every_kind_of_problem(data_dir, small_day, dest):
     status, text = lines_of(run_verify, dest)
     assert status == 1
     assert "часть-2.txt: файла нет" in text
-    assert "лишний.wav: файла нет в SHA256SUMS" in text
+    assert "лишний.wav: файла нет в manifest.json" in text
     assert "лишний.wav: нет в report.csv" in text
     assert ".x.wav.partial: незавершённая копия" in text
 
@@ -182,7 +190,9 @@ def test_export_and_failure_are_in_the_audit_journal(data_dir, small_day, dest):
         export_days(data_dir, dest / "нет-такой")
     entries = read_audit(data_dir)
     assert [e.event for e in entries] == ["exported"]
-    assert entries[0].data["rooms"][0]["files"] == 13  # incl. the room sheet (HTML, CSV)
+    # 2 parts x 4 files, journal, report (CSV, HTML, 2 scripts), room sheet (HTML, CSV, the
+    # technician's copy), act, public key, SHA256SUMS (manifest.json and its signature list them)
+    assert entries[0].data["rooms"][0]["files"] == 19
     assert verify_chain(data_dir / "audit" / "journal.jsonl") is None
 
 
@@ -212,7 +222,7 @@ def test_fat32_limit_refuses_an_oversized_file_before_writing(data_dir, small_da
 
 def test_progress_covers_writing_and_read_back_and_ends_at_one(data_dir, small_day, dest):
     copied = sum(p.stat().st_size for p in small_day.iterdir()
-                 if p.is_file() and p.name != "journal.jsonl")
+                 if p.is_file())
     for run in ("first", "again"):   # the second run only reads back what is on the drive
         seen = []
         export_days(data_dir, dest, progress=seen.append)
@@ -223,3 +233,17 @@ def test_progress_covers_writing_and_read_back_and_ends_at_one(data_dir, small_d
         first_wav = next(p.file for p in seen if p.file.endswith(".wav"))
         own = [p.done_bytes for p in seen if p.file == first_wav]
         assert own[-1] - own[0] >= (small_day / first_wav).stat().st_size, run
+
+
+def test_a_source_part_that_differs_from_its_journal_is_refused_not_certified(
+        data_dir, small_day, dest):
+    wav = small_day / "2027-02-10_ОО-640101_ауд-0005_часть-2.wav"
+    data = bytearray(wav.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    wav.write_bytes(data)
+    with pytest.raises(StorageError) as err:
+        export_days(data_dir, dest)
+    assert err.value.code == "copy.source_changed" and err.value.params["path"] == wav
+    room = dest / ROOM
+    assert not (room / wav.name).exists() and not (room / "manifest.json.sig").exists()
+    assert not list(room.glob(".*.partial"))

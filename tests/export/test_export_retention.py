@@ -38,6 +38,17 @@ def test_keep_until_rule(exam, years, month_day, expected):
     assert keep_until_for(exam, years, month_day) == expected
 
 
+@pytest.mark.parametrize("exam, months, expected", [
+    (dt.date(2027, 2, 10), 6, dt.date(2027, 8, 10)),
+    (dt.date(2027, 8, 31), 6, dt.date(2028, 2, 29)),
+    (dt.date(2027, 12, 24), 1, dt.date(2028, 1, 24)),
+    (dt.date(2027, 3, 31), 1, dt.date(2027, 4, 30)),
+])
+def test_keep_months_after_the_exam_wins_over_the_date_rule(exam, months, expected):
+    assert keep_until_for(exam, 1, "03-01", keep_months=months) == expected
+    assert RetentionRule(1, "03-01", months).date_for(exam) == expected
+
+
 def test_purge_refuses_early_days_and_removes_past_ones_with_an_exact_act(data_dir, two_years):
     old, new = two_years
     new_before = digests(new)
@@ -57,7 +68,7 @@ def test_purge_refuses_early_days_and_removes_past_ones_with_an_exact_act(data_d
         assert f"<td>{name}</td><td>{size}</td><td><code>{sha}</code>" in act
     assert act.count("<td><code>") == len(old_before)  # no more, no less
     assert "в количестве 2 (две) штук" in act
-    assert "Дата уничтожения материалов: 01.03.2027" in act
+    assert "<th>Дата уничтожения материалов</th><td>01.03.2027</td>" in act
 
     events = read_audit(data_dir)
     assert [e.event for e in events] == ["purge_started", "purged"]
@@ -106,7 +117,8 @@ def test_count_in_words(n, words):
     assert count_in_words(n) == words
 
 
-def test_recorder_journals_the_keep_until_date_of_the_config(tmp_path):
+@pytest.mark.parametrize("months", [0, 6])
+def test_recorder_journals_the_keep_until_date_of_the_config(tmp_path, months):
     """The day's keep-until date is fixed when the day opens, from `[export]`; purge then
     goes by it."""
     from appliance.capture.simulated import SimulatedSource
@@ -122,6 +134,8 @@ def test_recorder_journals_the_keep_until_date_of_the_config(tmp_path):
         setattr(config.site, key, value)
     config.recording.data_dir = str(tmp_path / "data")
     config.export.keep_years, config.export.keep_until = 2, "09-01"
+    if months:
+        config.export.keep_months = months
     recorder = Recorder(config, SimulatedSource(realtime=False), ClockGuard(config.data_dir))
     recorder.start()
     try:
@@ -131,6 +145,8 @@ def test_recorder_journals_the_keep_until_date_of_the_config(tmp_path):
     finally:
         recorder.close()
     day = load_day(next((config.data_dir / "recordings").iterdir()))
-    assert day.keep_until == dt.date(day.date.year + 2, 9, 1)
-    assert plan_purge(config.data_dir, dt.date(day.date.year + 2, 8, 31)).due == []
+    expected = (keep_until_for(day.date, keep_months=6) if months
+                else dt.date(day.date.year + 2, 9, 1))
+    assert day.keep_until == expected
+    assert plan_purge(config.data_dir, expected - dt.timedelta(days=1)).due == []
     assert [d.date for d in plan_purge(config.data_dir, day.keep_until).due] == [day.date]

@@ -63,6 +63,22 @@ def test_onset_is_found_where_the_voice_starts(voice):
     assert codes(check) == []
 
 
+def test_the_introduction_ends_at_the_first_pause_after_it(voice):
+    """Name and variant, then the silent reading of task 1: the intro ends where the voice
+    stops (espeak's own trailing silence included, as any pause is)."""
+    audio = np.concatenate([segment(voice, 3.0, voice.size / RATE_HZ), room(20.0, seed=9),
+                            segment(voice, 0.0, 6.0)])
+    spoken = np.flatnonzero(np.abs(voice) > 300)
+    voice_end_s = 3.0 + spoken[-1] / RATE_HZ
+    for block in (1600, 48000):  # live blocks and the file check's blocks
+        check = run(audio, block=block)
+        assert check.intro_end_s == pytest.approx(voice_end_s, abs=0.25), block
+        assert check.onset_s < check.intro_end_s
+        assert check.to_dict(final=True)["intro_end_s"] == check.intro_end_s
+    talking_on = run(segment(voice, 2.0, 40.0))  # no pause: the end of the intro is unknown
+    assert talking_on.intro_end_s is None
+
+
 def test_silence_at_the_start_is_flagged_once_the_window_is_over(voice):
     check = run(segment(voice, 12.0, 18.0)[: int(9.5 * RATE_HZ)])
     assert codes(check, final=False) == [], "not yet: the window is still open"
@@ -89,7 +105,7 @@ def test_the_file_check_equals_the_live_check(voice, tmp_path):
     from_file = check_from_file(path, 0, audio.size, LIMITS)
     live = run(audio).to_dict(final=True)
     assert from_file["flags"] == live["flags"] and from_file["speech_onset_s"] == live[
-        "speech_onset_s"]
+        "speech_onset_s"] and from_file["intro_end_s"] == live["intro_end_s"]
 
 
 @dataclass

@@ -28,7 +28,7 @@ def test_purge_removes_past_roster_only_days_and_keeps_future_ones(tmp_path):
     past = roster_mod.day_dir(data_dir, today - dt.timedelta(days=1))
     future = roster_mod.day_dir(data_dir, today + dt.timedelta(days=1))
     for folder in (past, future):
-        roster_mod.save(folder, import_file("list.csv", LIST))
+        roster_mod.save(folder, import_file("list.csv", LIST).roster)
     dry = purge(config, "--dry-run")
     assert f"{past.name}: список участников дня без записи удаляется" in dry.stdout
     assert past.exists(), "a dry run deletes nothing"

@@ -17,8 +17,9 @@ from appliance.export.exporter import export_days
 from appliance.export.retention import plan_purge, purge_day
 from appliance.journal import verify_chain
 from appliance.participants import roster as roster_mod
+from appliance.participants.flags import CheckLimits
 from appliance.participants.importer import import_file
-from appliance.participants.sheet import SHEET_CSV, SHEET_HTML, build_rows
+from appliance.participants.sheet import SHEET_CSV, SHEET_HTML, TECH_HTML, build_rows
 from tests.feeds import RATE_HZ, Feed, make_fast_feed, wait_for
 from tests.recorder_process import RecorderProcess, journal, write_config
 
@@ -47,13 +48,25 @@ def speechlike_feed(home: Path, seconds: int) -> Feed:
     return feed
 
 
+def day_config(tmp_path: Path, participants: dict | None = None,
+               **sections) -> tuple[Path, Feed]:
+    """A box on the speech-like fast feed; `participants` overrides the check's limits."""
+    feed = speechlike_feed(tmp_path / "home", FEED_S)
+    limits = {"intro_speech_s": 30.0, "short_min": 0.0, "long_min": 600.0,
+              "long_silence_s": 3600.0, **(participants or {})}
+    config = write_config(tmp_path / "appliance.toml", tmp_path / "data", device="examfeed",
+                          participants=limits, **sections)
+    return config, feed
+
+
+def start_day(tmp_path: Path, participants: dict | None = None) -> tuple[RecorderProcess, Feed]:
+    config, feed = day_config(tmp_path, participants)
+    return RecorderProcess(config, env=feed.process_env()).start(), feed
+
+
 @pytest.fixture
 def day(tmp_path):
-    feed = speechlike_feed(tmp_path / "home", FEED_S)
-    config = write_config(tmp_path / "appliance.toml", tmp_path / "data", device="examfeed",
-                          participants={"intro_speech_s": 30.0, "short_min": 0.0,
-                                        "long_min": 600.0, "long_silence_s": 3600.0})
-    rec = RecorderProcess(config, env=feed.process_env()).start()
+    rec, feed = start_day(tmp_path)
     yield rec, feed
     rec.terminate()
 
@@ -82,7 +95,7 @@ def test_roster_markers_sheet_flags_corrections_export_and_purge(day, tmp_path):
     rec, feed = day
     today = dt.date.today()
     day_dir = rec.config.data_dir / "recordings" / today.isoformat()
-    roster_mod.save(day_dir, import_file("ИС-01.csv", ROSTER_CSV))
+    roster_mod.save(day_dir, import_file("ИС-01.csv", ROSTER_CSV).roster)
     rec.ctl("start")
     first = mark_in(rec, in_talking=True)
     third = mark_in(rec, in_talking=False)
@@ -149,7 +162,8 @@ def test_roster_markers_sheet_flags_corrections_export_and_purge(day, tmp_path):
     export_days(rec.config.data_dir, dest)
     (room,) = [p for p in dest.glob("*/*") if p.is_dir()]
     sheet_html = (room / SHEET_HTML).read_text("utf-8")
-    assert "Щукин Фёдор Ильич" in sheet_html and "Нет речи в первые 30 с" in sheet_html
+    assert "Щукин Фёдор Ильич" in sheet_html and "Нет речи" not in sheet_html, "signed copy"
+    assert "Нет речи в первые 30 с" in (room / TECH_HTML).read_text("utf-8")
     assert (room / SHEET_CSV).read_bytes().startswith("\ufeff№;ФИО".encode())
     assert SHEET_HTML in (room / "SHA256SUMS").read_text("utf-8")
     audio_names = [p.name for p in room.iterdir() if p.suffix in (".wav", ".txt", ".json")]
@@ -160,3 +174,56 @@ def test_roster_markers_sheet_flags_corrections_export_and_purge(day, tmp_path):
     purged = purge_day(rec.config.data_dir, plan.due[0], today)
     assert "roster.json" in [f.name for f in purged.files]
     assert not day_dir.exists()
+
+
+OVZ_CSV = ("№ п/п;ФИО участника;Класс;Вариант;Отметка об ОВЗ (продолжительность +30 мин)\n"
+           "1;Иванов Иван Иванович;9А;2;да\n2;Петрова Анна Сергеевна;9Б;вар. 3;\n"
+           ).encode("cp1251")
+
+
+OVZ_LIMITS = {"long_min": 1.0, "ovz_extra_min": 60.0}
+
+
+def record_two_long_answers(rec: RecorderProcess) -> list[list[str]]:
+    """Start, two participants of at least 2.5 min each, stop: the live flags of each."""
+    rec.ctl("start")
+    answers = []
+    for expected in (1, 2):
+        assert captured_s(rec) < FEED_S - 600, "the feed is running out"
+        marker = rec.ctl("mark")["marker"]
+        assert marker["participant"] == expected
+        current = wait_for(lambda n=expected: checked_for_150_s(rec, n), timeout_s=60,
+                           what="2.5 min of the answer checked")
+        answers.append([f["code"] for f in current["flags"]])
+    rec.ctl("stop")
+    return answers
+
+
+def checked_for_150_s(rec: RecorderProcess, participant: int) -> dict | None:
+    """The live check of `participant` once it has measured 150 s of the answer."""
+    current = rec.status()["participant"]["current"] or {}
+    if current.get("participant") == participant and current["elapsed_s"] >= 150:
+        return current
+    return None
+
+
+def test_an_ovz_participant_is_allowed_longer(tmp_path):
+    """«too long» after 1 min, ОВЗ 60 min more: both answer at least 2.5 min; only
+    participant 2 (no ОВЗ) is flagged, live and on the sheet, which shows ОВЗ and the listed
+    variants."""
+    rec, _ = start_day(tmp_path, OVZ_LIMITS)
+    try:
+        day_dir = rec.config.data_dir / "recordings" / dt.date.today().isoformat()
+        roster_mod.save(day_dir, import_file("ИС-01.csv", OVZ_CSV).roster)
+        answers = record_two_long_answers(rec)
+        assert "too_long" not in answers[0], "ОВЗ: 1 + 60 min allowed"
+        assert "too_long" in answers[1], "no ОВЗ: 1 min allowed"
+        rows = {r.number: r for r in build_rows(load_day(day_dir),
+                                                CheckLimits.from_config(rec.config.participants))}
+        assert rows[1].duration_s >= 150 and rows[2].duration_s >= 150
+        assert "too_long" not in [f["code"] for f in rows[1].flags]
+        assert "too_long" in [f["code"] for f in rows[2].flags]
+        assert "ОВЗ" in rows[1].notes and "ОВЗ" not in rows[2].notes
+        assert (rows[1].variant, rows[2].variant) == ("2", "3")
+    finally:
+        rec.terminate()

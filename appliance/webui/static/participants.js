@@ -21,21 +21,30 @@
     return el;
   }
 
+  // A control with its own visible label, so every box and checkbox says what it is.
+  function labelled(text, el) {
+    const label = document.createElement("label");
+    label.append(text + " ", el);
+    return label;
+  }
+
   function renderRoster() {
     const body = document.querySelector("#roster tbody");
     body.replaceChildren();
     roster.forEach((p, i) => {
       const row = document.createElement("tr");
-      const fields = [["number", { type: "number", min: 1, max: 999, className: "num" }],
-                      ["name", { type: "text", className: "name" }],
-                      ["class_name", { type: "text", className: "cls" }],
-                      ["absent", { type: "checkbox", className: "absent" }]];
-      for (const [key, attrs] of fields) {
+      const fields = [["number", "tNumber", { type: "number", min: 1, max: 999, className: "num" }],
+                      ["name", "tName", { type: "text", className: "name" }],
+                      ["class", "tClass", { type: "text", className: "cls", size: 4 }],
+                      ["variant", "tVariant", { type: "number", min: 1, max: 999, className: "variant" }],
+                      ["ovz", "tOvz", { type: "checkbox", className: "ovz" }],
+                      ["absent", "tAbsent", { type: "checkbox", className: "absent" }]];
+      for (const [key, labelKey, attrs] of fields) {
         const td = document.createElement("td");
-        const el = input(p[key], attrs);
+        const el = input(p[key], Object.assign({ ariaLabel: tr(labelKey) + " " + p.number }, attrs));
         el.addEventListener("change", () => {
           roster[i][key] = el.type === "checkbox" ? el.checked
-            : (key === "number" ? Number(el.value) : el.value);
+            : (el.type === "number" ? (el.value === "" ? null : Number(el.value)) : el.value);
         });
         td.appendChild(el);
         row.appendChild(td);
@@ -52,10 +61,12 @@
     }
   }
 
-  function renderLive(recorder) {
+  // `next`: the page's own answer from the list and the day's journal, so it is right at
+  // once after an import (the recorder's snapshot changes only with its journal).
+  function renderLive(recorder, next) {
     const live = (recorder || {}).participant || {};
     document.getElementById("next-info").textContent =
-      live.next ? tr("tNextIs", live.next) : (roster.length ? tr("tNextNone") : "");
+      next ? tr("tNextIs", next) : (roster.length ? tr("tNextNone") : "");
     const current = live.current;
     document.getElementById("current-info").textContent = current ? tr("tCurrent", current.participant) : "";
     const flags = document.getElementById("live-flags");
@@ -73,18 +84,32 @@
   function actionsCell(row) {
     const td = document.createElement("td");
     if (!row.number) return td;
-    const variant = input(row.variant, { type: "text", size: 3, placeholder: tr("tVariant"), className: "variant" });
-    const early = input(false, { type: "checkbox", className: "early", title: tr("tEarly") });
-    const reason = input("", { type: "text", placeholder: tr("tReason"), className: "reason" });
+    const variant = input(row.variant, { type: "text", size: 4, className: "variant" });
+    const early = input(false, { type: "checkbox", className: "early" });
+    const reason = input("", { type: "text", className: "reason" });
     const save = document.createElement("button");
     save.type = "button"; save.textContent = tr("tApply"); save.className = "info-save";
     save.addEventListener("click", () => {
       api("/api/participants/info" + query(), { participant: row.number, variant: variant.value,
         early_finish: early.checked || null, reason: reason.value }).then(load);
     });
-    td.append(variant, early, reason, save);
+    td.append(labelled(tr("tVariant"), variant), labelled(tr("tEarly"), early),
+              labelled(tr("tReason"), reason), save);
+    if (row.early) {
+      const act = document.createElement("a");
+      act.textContent = tr("tIs08"); act.className = "is08"; act.target = "_blank";
+      act.href = "/participants/early-act" + query() + "&participant=" + row.number;
+      td.append(" ", act);
+    }
     if (row.file) {
+      const failed = input(row.nezachet, { type: "checkbox", className: "nezachet" });
+      failed.addEventListener("change", () => {
+        api("/api/participants/result" + query(), { participant: row.number,
+          nezachet: failed.checked }).then(load);
+      });
+      td.append(labelled(tr("tNezachet"), failed));
       const other = input("", { type: "number", min: 1, max: 999, size: 3, className: "correct-to" });
+      td.append(labelled(tr("tCorrectTo"), other));
       const fix = document.createElement("button");
       fix.type = "button"; fix.textContent = tr("tCorrect"); fix.className = "correct";
       fix.addEventListener("click", () => {
@@ -97,7 +122,7 @@
         api("/api/participants/correct", { part: row.part, frame: row.frame, void: true,
           reason: reason.value }).then(load);
       });
-      td.append(other, fix, voidButton);
+      td.append(fix, voidButton);
     }
     return td;
   }
@@ -116,6 +141,8 @@
       body.appendChild(tr_);
     }
     document.getElementById("sheet-print").href = "/participants/sheet" + query();
+    document.getElementById("sheet-tech").href = "/participants/sheet-tech" + query();
+    document.getElementById("regional-date").value = dateInput.value;
     document.getElementById("sheet-csv").href = "/participants/sheet.csv" + query();
   }
 
@@ -127,13 +154,13 @@
       roster = reply.roster;
       renderRoster();
       renderSheet(reply.rows);
-      renderLive(reply.recorder);
+      renderLive(reply.recorder, reply.next);
     });
   }
 
   function refreshLive() {
     return api("/api/participants" + query()).then((reply) => {
-      if (reply && reply.ok) renderLive(reply.recorder);
+      if (reply && reply.ok) renderLive(reply.recorder, reply.next);
     });
   }
 
@@ -144,24 +171,139 @@
     el.className = "result " + (good ? "good" : "bad");
   }
 
+  // ----- import: choose a file, see how it is read, change the columns, then «Загрузить» ---
+  let upload = null;  // {filename, data_b64} of the chosen file
+  let chosenRoles = null;  // the technician's column roles, once one was changed
+  let chosenHeader = null;  // the technician's header row (1-based, 0 = none)
+
+  function clearMessages() {
+    hideMessage();
+    for (const id of ["import-result", "roster-result"]) {
+      const el = document.getElementById(id);
+      el.textContent = "";
+      el.className = "result";
+    }
+  }
+
+  function fileAsBase64(file) {
+    return file.arrayBuffer().then((buffer) => {
+      const bytes = new Uint8Array(buffer);
+      let binary = "";
+      for (let i = 0; i < bytes.length; i += 0x8000) {
+        binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      }
+      return btoa(binary);
+    });
+  }
+
+  function choice() {
+    const body = Object.assign({}, upload);
+    if (chosenRoles) body.roles = chosenRoles;
+    if (chosenHeader !== null) body.header_row = chosenHeader;
+    return body;
+  }
+
+  function roleSelect(column, roles, index) {
+    const select = document.createElement("select");
+    select.className = "role";
+    select.dataset.column = index;
+    select.ariaLabel = column.label;
+    for (const role of roles) {
+      const option = document.createElement("option");
+      option.value = role.value;
+      option.textContent = role.label;
+      option.selected = role.value === column.role;
+      select.appendChild(option);
+    }
+    select.addEventListener("change", () => {
+      chosenRoles = [...document.querySelectorAll("#preview-table select.role")].map((s) => s.value);
+      preview();
+    });
+    return select;
+  }
+
+  function renderPreview(reply) {
+    document.getElementById("preview").hidden = false;
+    document.getElementById("preview-header").textContent = reply.header_text;
+    document.getElementById("preview-header-row").value = reply.header_row == null ? 0 : reply.header_row;
+    const head = document.createElement("tr");
+    head.appendChild(cell(""));
+    reply.columns.forEach((column, index) => {
+      const th = document.createElement("th");
+      const header = document.createElement("span");
+      header.className = "header";
+      header.textContent = column.letter + (column.header ? ": " + column.header : "");
+      th.append(header, roleSelect(column, reply.roles, index));
+      head.appendChild(th);
+    });
+    document.querySelector("#preview-table thead").replaceChildren(head);
+    const body = document.querySelector("#preview-table tbody");
+    body.replaceChildren();
+    for (const row of reply.rows) {
+      const line = document.createElement("tr");
+      if (row.left_out) line.className = "left-out";
+      line.appendChild(cell(row.row));
+      for (const value of row.cells) line.appendChild(cell(value));
+      body.appendChild(line);
+    }
+    document.getElementById("preview-more").textContent = reply.more;
+    const summary = document.getElementById("preview-summary");
+    summary.textContent = reply.problem || reply.summary;
+    summary.className = "result " + (reply.problem ? "bad" : "good");
+    const notes = document.getElementById("preview-notes");
+    notes.replaceChildren();
+    for (const note of reply.notes) {
+      const li = document.createElement("li");
+      li.textContent = note;
+      notes.appendChild(li);
+    }
+    document.getElementById("import-submit").disabled = Boolean(reply.problem);
+  }
+
+  function preview() {
+    clearMessages();
+    document.getElementById("import-submit").disabled = true;
+    return api("/api/participants/import" + query(), Object.assign(choice(), { preview: true })).then((reply) => {
+      if (reply && reply.ok) renderPreview(reply);
+      else document.getElementById("preview").hidden = true;
+    });
+  }
+
+  document.getElementById("import-file").addEventListener("change", (event) => {
+    const file = event.target.files[0];
+    upload = null; chosenRoles = null; chosenHeader = null;
+    clearMessages();
+    document.getElementById("preview").hidden = true;
+    if (!file) return;
+    fileAsBase64(file).then((data) => {
+      upload = { filename: file.name, data_b64: data };
+      return preview();
+    });
+  });
+  document.getElementById("preview-header-row").addEventListener("change", (event) => {
+    chosenHeader = Number(event.target.value);
+    chosenRoles = null;  // the new header row names the columns again
+    preview();
+  });
+
   document.getElementById("import-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    const file = document.getElementById("import-file").files[0];
-    if (!file) return;
-    file.arrayBuffer().then((buffer) => {
-      let binary = "";
-      const bytes = new Uint8Array(buffer);
-      for (let i = 0; i < bytes.length; i += 1) binary += String.fromCharCode(bytes[i]);
-      return api("/api/participants/import" + query(), { filename: file.name, data_b64: btoa(binary) });
-    }).then((reply) => { result("import-result", reply); return load(); });
+    if (!upload) return;
+    clearMessages();
+    api("/api/participants/import" + query(), choice()).then((reply) => {
+      result("import-result", reply);
+      if (reply && reply.ok) document.getElementById("preview").hidden = true;
+      return load();
+    });
   });
 
   document.getElementById("roster-add").addEventListener("click", () => {
     const last = roster.reduce((m, p) => Math.max(m, p.number), 0);
-    roster.push({ number: last + 1, name: "", class_name: "", absent: false });
+    roster.push({ number: last + 1, name: "", class: "", variant: null, ovz: false, absent: false });
     renderRoster();
   });
   document.getElementById("roster-save").addEventListener("click", () => {
+    clearMessages();
     api("/api/participants/roster" + query(), { participants: roster })
       .then((reply) => { result("roster-result", reply); return load(); });
   });
