@@ -122,7 +122,7 @@ def record_day(root: Path) -> RecordedDay:
     try:
         today = dt.date.today()
         day_dir = rec.config.data_dir / "recordings" / today.isoformat()
-        roster_mod.save(day_dir, import_file("ИС-01.csv", roster_csv()))
+        roster_mod.save(day_dir, import_file("ИС-01.csv", roster_csv()).roster)
         rec.ctl("start")
         marks: dict[int, dict] = {}
         last = 0.0
