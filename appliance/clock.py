@@ -43,7 +43,7 @@ i18n.register({
                      "Set the time or give the date explicitly"),
     "clock.check": ("Проверьте дату и время: часы ушли вперёд на {hours:.0f} ч с последнего "
                     "запуска ({seen} → {now}). Если время верно, подтвердите его на странице "
-                    "настройки («Установить время из браузера»)",
+                    "настройки («Установить время по этому браузеру»)",
                     "Check the date and time: the clock moved {hours:.0f} h ahead since the "
                     "last run ({seen} → {now}). If it is right, confirm it on the settings "
                     "page ('Set the time from this browser')"),

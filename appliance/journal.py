@@ -97,16 +97,23 @@ def chain_break(entries: list[Entry]) -> int | None:
 
 
 class Journal:
-    """An open day journal. Thread-safe; each `append` is durable when it returns."""
+    """An open day journal. Thread-safe; each `append` is durable when it returns. On a
+    read-only disk it opens for reading only (`read_only`): every append is refused (EROFS)."""
 
     def __init__(self, path: str | os.PathLike) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self.dropped_bytes = self._repair_torn_tail()
+        self.read_only = False
+        try:
+            self.dropped_bytes = self._repair_torn_tail()
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+        except OSError as err:
+            if err.errno != errno.EROFS:
+                raise
+            self.read_only, self.dropped_bytes, self._fd = True, 0, -1
         entries = read_entries(self.path) if self.path.exists() else []
         self.entries: list[Entry] = entries
-        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         if self.dropped_bytes:
             self.append(Event.JOURNAL_REPAIRED, dropped_bytes=self.dropped_bytes)
 
@@ -145,6 +152,8 @@ class Journal:
     def _write_line(self, line: bytes) -> None:
         """Append one whole line, durably; a write the disk refuses half-way (full) is cut
         back off, so the next line never lands behind a fragment."""
+        if self.read_only:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self.path))
         size = os.fstat(self._fd).st_size
         try:
             written = os.write(self._fd, line)

@@ -13,10 +13,10 @@ class Ext4:
 
     def __init__(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        image, self.mount_point = folder / "data.img", folder / "disk"
-        subprocess.run(["truncate", "-s", "64M", str(image)], check=True)
-        subprocess.run(["mkfs.ext4", "-q", "-m", "0", str(image)], check=True)
-        self.loop = subprocess.run(["losetup", "-f", "--show", str(image)], check=True,
+        self.image, self.mount_point = folder / "data.img", folder / "disk"
+        subprocess.run(["truncate", "-s", "64M", str(self.image)], check=True)
+        subprocess.run(["mkfs.ext4", "-q", "-m", "0", str(self.image)], check=True)
+        self.loop = subprocess.run(["losetup", "-f", "--show", str(self.image)], check=True,
                                    capture_output=True, text=True).stdout.strip()
         self.mount_point.mkdir()
         self.mount()
@@ -30,10 +30,18 @@ class Ext4:
                        check=True)
 
     def remount(self) -> None:
-        """Unmount, repair (as a boot's fsck would) and mount read-write again."""
+        """Unmount, repair (as a boot's fsck would) and mount read-write again, through a new
+        loop device: a mount namespace made meanwhile by another process on this machine
+        keeps the old superblock, read-only flag and all, alive after our unmount."""
         subprocess.run(["umount", str(self.mount_point)], check=True)
-        subprocess.run(["fsck.ext4", "-p", self.loop], capture_output=True)
+        subprocess.run(["losetup", "-d", self.loop], check=False)
+        self.loop = subprocess.run(["losetup", "-f", "--show", str(self.image)], check=True,
+                                   capture_output=True, text=True).stdout.strip()
+        subprocess.run(["fsck.ext4", "-fy", self.loop], capture_output=True)
         self.mount()
+        probe = self.mount_point / ".probe"
+        probe.write_bytes(b"x")  # read-write again, or the test stops here
+        probe.unlink()
 
     def close(self) -> None:
         subprocess.run(["umount", "-l", str(self.mount_point)], check=False)

@@ -145,7 +145,9 @@ class Recorder:
         self.alarms: dict[str, dict] = {}
         self.supervisor = WriteSupervisor()
         self._supervised: dict | None = None
-        """The supervisor's verdict as last journaled."""
+        """The supervisor's verdict as last seen by the pipeline."""
+        self._owed: collections.deque[tuple[Event, dict]] = collections.deque()
+        """Its journal lines a full disk refused, written in order once the disk takes them."""
         self._last_supervise = 0.0
         self._retry_open_at = 0.0
         self._unfinished: list[tuple[PartRecord, PartSummary | None]] = []
@@ -210,7 +212,11 @@ class Recorder:
         interrupted = None
         for directory in find_days(self.config.data_dir):
             day = Day.load(directory)
-            recover_day(day)
+            try:
+                recover_day(day)
+            except OSError as err:  # a read-only disk: the day's intent still counts
+                log.error("day %s not recovered: %s", directory.name, _describe(err))
+                self._storage_failed(err)
             if day.state in (State.RECORDING, State.PAUSED):
                 if interrupted:
                     interrupted.close()
@@ -225,8 +231,8 @@ class Recorder:
             interrupted.close()
             return
         self.day, self.state = interrupted, interrupted.state
-        self.day.record(Event.RECORDER_STARTED, version=__version__, pid=os.getpid(),
-                        state=self.state.value)
+        self._record(Event.RECORDER_STARTED, version=__version__, pid=os.getpid(),
+                     state=self.state.value)
         log.info("continuing day %s in state %s", interrupted.date, self.state)
 
     # ----- commands (any thread) --------------------------------------------------------
@@ -532,18 +538,25 @@ class Recorder:
             self._journal_verdict()
 
     def _journal_verdict(self) -> None:
-        """Journal the `not_recording` alarm when it comes on, changes cause, or clears."""
+        """Journal the `not_recording` alarm when it comes on, changes cause, or clears; a
+        line the disk refuses (full) is owed and written, with its `since`, when it can be."""
         verdict = self.not_recording()
         shown = self._supervised
-        if (verdict and verdict["cause"]) == (shown and shown["cause"]):
-            return
-        self._supervised = verdict
-        if verdict:
-            self._record(Event.ALARM, code=verdict["code"], cause=verdict["cause"],
-                         message=verdict["message"], part=None, frame=None)
-        else:
-            self._record(Event.ALARM_CLEARED, code=shown["code"], message="", part=None,
-                         frame=None)
+        changed = (verdict and verdict["cause"]) != (shown and shown["cause"])
+        if changed:
+            self._supervised = verdict
+            if verdict:
+                self._owed.append((Event.ALARM, {
+                    "code": verdict["code"], "cause": verdict["cause"],
+                    "message": verdict["message"], "since": verdict["since"], "part": None,
+                    "frame": None}))
+            else:
+                self._owed.append((Event.ALARM_CLEARED, {
+                    "code": shown["code"], "message": "", "since": round(time.time(), 1),
+                    "part": None, "frame": None}))
+        if changed or verdict is None:  # audio flowing: the disk takes writes again
+            while self._owed and self._record(self._owed[0][0], **self._owed[0][1]):
+                self._owed.popleft()
 
     def _watch_disk(self) -> None:
         reading = self.disk.check()
@@ -776,16 +789,19 @@ class Recorder:
         if self.alarms.pop(code, None):
             self._record(Event.ALARM_CLEARED, code=code, message="", part=None, frame=None)
 
-    def _record(self, event: Event, **data: object) -> None:
+    def _record(self, event: Event, **data: object) -> bool:
         """Journal an event about the box (alarm, device, disk) if there is a day and the disk
-        takes it; a refused line is logged (the alarm it reports is already on)."""
+        takes it; a refused line is logged (the alarm it reports is already on). False when
+        refused."""
         if self.day is None:
-            return
+            return True
         try:
             self.day.record(event, **data)
         except OSError as err:
             log.error("journal refused %s %s: %s", event.value, data.get("code", ""),
                       _describe(err))
+            return False
+        return True
 
 
 def _describe(err: OSError) -> str:

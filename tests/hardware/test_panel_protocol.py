@@ -65,6 +65,17 @@ def test_status_line_fields():
     assert pp.parse(pp.status_line(None, "fault").rstrip(b"\n")).fields[0] == "FAULT"
 
 
+
+def test_the_panel_is_told_when_recording_is_on_but_nothing_is_written():
+    from appliance.hardware import leds
+    status = {"state": "recording", "elapsed_s": 61, "part": None,
+              "levels": {"peak_dbfs": [-20.0]},
+              "alarms": [{"code": "not_recording", "cause": "disk_full"}, {"code": "disk_full"}]}
+    pattern = leds.choose_pattern(status)
+    fields = pp.parse(pp.status_line(status, pattern.name).rstrip(b"\n")).fields
+    assert fields[4:] == ("not_recording+disk_full", "not_recording")
+
+
 @pytest.mark.parametrize(("peak", "bar"), [(None, 0), (float("nan"), 0), (-120, 0), (-60, 0),
                                            (-30, 10), (-3, 19), (0, 20), (6, 20)])
 def test_level_bar(peak, bar):

@@ -189,14 +189,19 @@ def test_data_disk_turns_read_only(tmp_path, jack, ext4):
     log = rec.log_path.read_text()
     assert "Traceback" not in log and "Exception in thread" not in log
 
-    # a restart on the read-only disk: it runs, says why it cannot record, no traceback
+    # a restart on the read-only disk: it runs, returns to the intent (recording) and says
+    # why it cannot record; no traceback
     restarted = RecorderProcess(rec.config_path, env=rec.env)
     restarted.start()
     try:
+        alarm = wait_for(lambda: not_recording(restarted.status()), timeout_s=10,
+                         what="not_recording after the restart")
         status = restarted.status()
+        assert status["state"] == "recording" and alarm["cause"] == "read_only"
         assert any(a["code"] == "storage" and "только для чтения" in a["message"]
                    for a in status["alarms"])
-        assert status["leds"]["pattern"] != "recording"
+        wait_for(lambda: restarted.status()["leds"]["pattern"] == "not_recording",
+                 timeout_s=2, what="the LEDs (polling the status 10 times a second)")
     finally:
         restarted.terminate()
     assert restarted.proc.returncode == 0

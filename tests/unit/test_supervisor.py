@@ -11,7 +11,7 @@ import pytest
 from appliance.capture.simulated import SimulatedSource
 from appliance.commands.control import format_status
 from appliance.hardware import leds
-from appliance.recorder.supervisor import WriteSupervisor
+from appliance.recorder.supervisor import Cause, WriteSupervisor
 from tests.feeds import wait_for
 from tests.recorder_process import journal
 from tests.unit.test_recorder_core import make_config, started, wait_recorded
@@ -39,7 +39,6 @@ def test_verdict(recording, idle_s, part_open, alive, blocked, cause):
     supervisor = WriteSupervisor(monotonic=clock)
     supervisor.reached()
     if blocked:
-        from appliance.recorder.supervisor import Cause
         supervisor.blocked(Cause(blocked), "detail")
     clock.now += idle_s
     verdict = supervisor.verdict(recording, part_open, alive)
@@ -50,7 +49,6 @@ def test_verdict(recording, idle_s, part_open, alive, blocked, cause):
 
 
 def test_frames_reaching_the_file_clear_the_cause():
-    from appliance.recorder.supervisor import Cause
     clock = FakeClock()
     supervisor = WriteSupervisor(monotonic=clock)
     supervisor.blocked(Cause.DISK_FULL)
