@@ -202,7 +202,8 @@ def test_handover_act_counts_the_folder_and_keeps_its_signatures(day, exported, 
         last]
     assert printed.page_of("(подпись)") == [last] and printed.page_of("(дата)") == [last]
     assert printed.overflowing(MARGIN_MM) == []
-    assert printed.page_of(f"Отпечаток ключа: {ensure_key(day.data_dir).fingerprint}")
+    assert printed.page_of("Ключ подписи устройства (отпечаток): "
+                           f"{ensure_key(day.data_dir).fingerprint}")
     verified = subprocess.run([str(Path(sys.executable).with_name("appliance")), "verify",
                                str(exported.parent.parent)], capture_output=True, text=True)
     assert "Все проверки пройдены" in verified.stdout, verified.stdout + verified.stderr
@@ -213,7 +214,7 @@ def test_handover_act_prints_the_signing_key_fingerprint(folder, chromium, tmp_p
     fingerprint = "SHA256:" + "ab12" * 11
     act = handover_act(folder, files, "", fingerprint, unlisted=WRITTEN_BY_SEAL)
     printed = print_pdf(chromium, act, tmp_path / "signed.pdf")
-    assert printed.page_of(f"Отпечаток ключа: {fingerprint}") == [1]
+    assert printed.page_of(f"Ключ подписи устройства (отпечаток): {fingerprint}") == [1]
     assert printed.page_of("Передано файлов: 44 ")
     last = len(printed.pages)
     assert last == 2 and last in printed.page_of("файл-39.wav")
