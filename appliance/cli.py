@@ -43,6 +43,7 @@ COMMANDS = {
     "check": "appliance.commands.check",
     "web": "appliance.commands.web",
     "panel-sim": "appliance.commands.panel_sim",
+    "school": "appliance.commands.school",
 }
 """Each command and the module that registers it."""
 

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import os
 import tomllib
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ i18n.register({
                      "Setting {key}: a number from {low} to {high} expected; got '{value}'"),
     "config.type": ("Настройка {key}: ожидается {expected}; получено «{value}»",
                     "Setting {key}: {expected} expected; got '{value}'"),
+    "config.zone": ("Настройка {key}: нужен часовой пояс вида Europe/Moscow; получено «{value}»",
+                    "Setting {key}: a time zone like Europe/Moscow expected; got '{value}'"),
     "config.listen": ("Настройка {key}: нужен адрес вида 0.0.0.0:80; получено «{value}»",
                       "Setting {key}: an address like 0.0.0.0:80 expected; got '{value}'"),
     "config.syntax": ("Файл настроек {path} не читается: {detail}",
@@ -64,6 +67,9 @@ class SiteConfig:
     """Код ОО (school code): 6 digits, e.g. "640101"."""
     room: str = ""
     """Номер аудитории: 4 digits, e.g. "0005"."""
+    timezone: str = ""
+    """Часовой пояс (time zone), e.g. "Asia/Vladivostok"; empty: the zone of the region code.
+    The clock, file names, pages and documents are in this local time."""
 
     def is_complete(self) -> bool:
         return all((self.region, self.msu, self.school, self.room))
@@ -247,6 +253,18 @@ class ParticipantsConfig:
 
 
 @dataclass
+class SchoolConfig:
+    """«Все аудитории»: the boxes of one school seeing each other on the LAN (docs/WEB.md)."""
+
+    enabled: bool = True
+    """Announce this box over mDNS/DNS-SD and look for the others; only boxes paired with the
+    same school passphrase answer each other, and only with a read-only summary."""
+    clock_offset_s: float = 0.0
+    """For tests only: shifts the clock this box reports to the others (s), to show a wrong
+    clock being flagged without changing the machine's clock. Keep 0 on a real box."""
+
+
+@dataclass
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -257,6 +275,7 @@ class Config:
     checks: ChecksConfig = field(default_factory=ChecksConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     participants: ParticipantsConfig = field(default_factory=ParticipantsConfig)
+    school: SchoolConfig = field(default_factory=SchoolConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -323,6 +342,15 @@ def _device(key: str, value: Any) -> str | int:
     return _text(key, value)
 
 
+def _zone(key: str, value: Any) -> str:
+    if _text(key, value):
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as err:
+            raise ConfigError("config.zone", key=key, value=value) from err
+    return value
+
+
 def _listen(key: str, value: Any) -> str:
     host, _, port = _text(key, value).rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
@@ -348,7 +376,7 @@ def _month_day(key: str, value: Any) -> str:
 
 VALIDATORS: dict[str, dict[str, Any]] = {
     "site": {"region": _digits(2, "64"), "msu": _digits(2, "01"),
-             "school": _digits(6, "640101"), "room": _digits(4, "0005")},
+             "school": _digits(6, "640101"), "room": _digits(4, "0005"), "timezone": _zone},
     "audio": {"device": _device, "rate": _rate,
               "channels": _number(int, 1, 8), "block_ms": _number(int, 10, 500)},
     "recording": {"data_dir": _text, "pause_mode": _choice("split", "continue"),
@@ -389,6 +417,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
     "participants": {"intro_speech_s": _number(float, 5, 600), "short_min": _number(float, 0, 120),
                      "long_min": _number(float, 1, 600), "ovz_extra_min": _number(float, 0, 600),
                      "long_silence_s": _number(float, 5, 3600)},
+    "school": {"enabled": _flag, "clock_offset_s": _number(float, -86400, 86400)},
 }
 
 

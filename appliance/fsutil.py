@@ -17,7 +17,11 @@ def fsync_dir(path: str | os.PathLike) -> None:
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes, mode: int = 0o644) -> None:
     """Replace `path` with `data` so that a crash leaves either the old or the new content,
-    and a refused write (full disk) leaves the old content and no temporary file."""
+    and a refused write (full disk) leaves the old content and no temporary file.
+
+    The file is fsynced again after the rename: on FAT (the boot partition) a rename makes a
+    new directory entry whose size is 0 until the file itself is written back, so a power cut
+    after a rename and a directory fsync alone would leave an empty file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
@@ -28,9 +32,10 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes, mode: int = 0o644) 
             while view:  # a short write is retried; a full disk raises ENOSPC
                 view = view[os.write(fd, view):]
             os.fsync(fd)
+            os.replace(tmp, path)
+            os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
     except OSError:
         tmp.unlink(missing_ok=True)  # a refused write leaves no temporary file behind
         raise

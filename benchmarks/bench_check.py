@@ -1,16 +1,18 @@
-"""`appliance check` on a long WAV against `sox FILE -n stats` on the same file, in one run;
-and the live per-block cost (levels + alarms + meter + summary) as a share of one core.
+"""`appliance check` on a long WAV against `sox FILE -n stats` on the same file: CPU time
+(the target: the check's CPU at most 1.0x sox's, on one core) and wall time; and the live
+per-block cost (levels + alarms + meter + summary) as a share of one core.
 
-    .venv/bin/python benchmarks/bench_check.py --hours 1
+    .venv/bin/python benchmarks/bench_check.py --hours 1 --repeat 7
 
 The file is espeak-ng Russian speech with pauses, repeated, over -65 dBFS room noise and a
 -55 dBFS 50 Hz hum (a modest one: the verdict passes), 48 kHz mono PCM 16. Both tools read it
-once beforehand, so both run from the page cache. They run in turn, `--repeat` times each;
-printed are the ratio of the best wall times, the median and lowest ratio of the runs in turn,
-and the ratio of the best CPU times (> 1 means `appliance check` is faster than sox).
-Python may keep its bytecode caches, as in the installed appliance (pip compiles them): a
-development shell with PYTHONDONTWRITEBYTECODE set would otherwise have every module compiled
-from source on every run.
+once beforehand, so both run from the page cache. Each round runs, in turn: sox on one core,
+the check on one core (`sched_setaffinity`: the check then scans in one process), the check as
+installed (on every core: it forks a scanning process per core). Printed: every round with the
+load average before it, and the medians. CPU is user + system time of each process and its
+children. Python may keep its bytecode caches, as in the installed appliance (pip compiles
+them): a development shell with PYTHONDONTWRITEBYTECODE set would otherwise have every module
+compiled from source on every run.
 """
 
 from __future__ import annotations
@@ -61,12 +63,15 @@ def make_long_wav(workdir: Path, hours: float) -> Path:
     return out
 
 
-def timed(command: list[str], env: dict | None = None
+def timed(command: list[str], env: dict | None = None, core: int | None = None
           ) -> tuple[float, float, subprocess.CompletedProcess]:
-    """Wall time and CPU time (user + system of the child and of its own children)."""
+    """Wall time and CPU time (user + system of the child and of its own children); on
+    `core` alone when given."""
+    pin = (lambda: os.sched_setaffinity(0, {core})) if core is not None else None
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, env=env, check=True)
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False,
+                            preexec_fn=pin)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, result)
@@ -95,6 +100,8 @@ def main() -> int:
     parser.add_argument("--hours", type=float, default=1.0)
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
+    core = max(os.sched_getaffinity(0))
+    rounds = []
     with tempfile.TemporaryDirectory(prefix="bench-check-") as tmp:
         wav = make_long_wav(Path(tmp), args.hours)
         wav.read_bytes()
@@ -102,27 +109,37 @@ def main() -> int:
         command = [sys.executable, "-m", "appliance", "check", str(wav), "--json",
                    "--config", str(Path(tmp) / "none.toml")]
         as_installed = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        sox, ours, result = [], [], None
-        for _ in range(args.repeat):  # in turns: both see the same moments of a shared box
-            sox.append(timed(["sox", str(wav), "-n", "stats"])[:2])
-            *times, result = timed(command, as_installed)
-            ours.append(tuple(times))
-        report = json.loads(result.stdout)
+        for _ in range(args.repeat):  # in turns: all see the same moments of a shared box
+            load = os.getloadavg()[0]
+            sox = timed(["sox", str(wav), "-n", "stats"], core=core)[:2]
+            one_core = timed(command, as_installed, core=core)
+            every_core = timed(command, as_installed)
+            rounds.append((load, sox, one_core[:2], every_core[:2]))
+        report = json.loads(every_core[2].stdout)
+        assert report == json.loads(one_core[2].stdout), "one process or several: one result"
     channel = report["analysis"]["channels"][0]
+    print(f"file: {audio_s / 3600:.2f} h, 48 kHz mono PCM 16; check: status {report['status']}, "
+          f"speech {channel['speech_level_dbfs']} dBFS, SNR {channel['snr_db']} dB, "
+          f"hum {channel['hum_dbfs']} dBFS; {os.cpu_count()} cores")
+    print("round  load | sox stats (1 core) | check, 1 core      | check, every core  |"
+          " CPU check/sox: 1 core, every core")
+    for i, (load, sox, one, every) in enumerate(rounds, 1):
+        print(f"{i:5d} {load:5.1f} | {sox[0]:5.2f} s, {sox[1]:5.2f} CPU | {one[0]:5.2f} s, "
+              f"{one[1]:5.2f} CPU | {every[0]:5.2f} s, {every[1]:5.2f} CPU | "
+              f"{one[1] / sox[1]:5.2f}, {every[1] / sox[1]:5.2f}")
+
+    def median(pick) -> float:
+        return statistics.median(pick(r) for r in rounds)
+    print(f"medians: load {median(lambda r: r[0]):.1f}; sox {median(lambda r: r[1][0]):.2f} s "
+          f"wall, {median(lambda r: r[1][1]):.2f} s CPU; check on 1 core "
+          f"{median(lambda r: r[2][0]):.2f} s wall, {median(lambda r: r[2][1]):.2f} s CPU; "
+          f"check on every core {median(lambda r: r[3][0]):.2f} s wall, "
+          f"{median(lambda r: r[3][1]):.2f} s CPU")
+    print(f"CPU ratio check/sox (median of the rounds): {median(lambda r: r[2][1] / r[1][1]):.2f}"
+          f" on 1 core (target <= 1.00), {median(lambda r: r[3][1] / r[1][1]):.2f} on every core;"
+          f" wall ratio check/sox: {median(lambda r: r[2][0] / r[1][0]):.2f} on 1 core, "
+          f"{median(lambda r: r[3][0] / r[1][0]):.2f} on every core")
     cost = live_cost()
-    print(f"file: {audio_s / 3600:.2f} h, 48 kHz mono PCM 16")
-    pair_ratios = sorted(s[0] / o[0] for s, o in zip(sox, ours, strict=True))
-    sox_s, sox_cpu_s = (min(run[i] for run in sox) for i in (0, 1))
-    ours_s, ours_cpu_s = (min(run[i] for run in ours) for i in (0, 1))
-    print(f"sox stats:        {sox_s:6.2f} s  ({audio_s / sox_s:7.0f}x real time), best of "
-          f"{args.repeat}")
-    print(f"appliance check:  {ours_s:6.2f} s  ({audio_s / ours_s:7.0f}x real time), best of "
-          f"{args.repeat}; status {report['status']}, speech {channel['speech_level_dbfs']} "
-          f"dBFS, SNR {channel['snr_db']} dB, hum {channel['hum_dbfs']} dBFS")
-    print(f"throughput ratio appliance/sox: {sox_s / ours_s:.2f} (best wall times), "
-          f"{statistics.median(pair_ratios):.2f} (median of the {len(pair_ratios)} runs in "
-          f"turn; lowest {pair_ratios[0]:.2f}), {sox_cpu_s / ours_cpu_s:.2f} (best CPU: sox "
-          f"{sox_cpu_s:.2f} s, appliance {ours_cpu_s:.2f} s)")
     print(f"live per-block work: {cost * 100:.3f} % of one core "
           f"({cost * 0.1 * 1e6:.0f} us per 100 ms block)")
     return 0

@@ -8,36 +8,52 @@
 # arm64 root with mmdebstrap under qemu-user-static; the appliance installed into it by the
 # same install.sh that installs it on Raspberry Pi OS; one MODULES=list initramfs; partitions
 # made as files (mkfs.vfat + mcopy, mkfs.ext4 -d) and spliced into an MBR disk with dd — no
-# loop mounts. Needs root and the packages in image-build/build-deps.txt. ~10 min on 2 cores.
+# loop mounts. Needs root and the packages in image-build/build-deps.txt (check_tools says which
+# are missing); makes its own Python venv for pip (out/build-venv). ~10 min on 2 cores.
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$REPO/image-build/out}
 SUITE=${SUITE:-bookworm}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
+SECURITY_MIRROR=${SECURITY_MIRROR:-http://security.debian.org/debian-security}
+COMPONENTS="main non-free-firmware"
 IMAGE=$OUT/appliance-arm64.img
 ROOTFS=$OUT/rootfs
 BOOT_MB=256
 DATA_MB=512
-PIP=${PIP:-$REPO/.venv/bin/pip}
+BUILD_VENV=$OUT/build-venv
+PIP=$BUILD_VENV/bin/pip
 PACKAGES="systemd-sysv udev dbus kmod netbase iproute2 procps util-linux
 linux-image-arm64 raspi-firmware firmware-brcm80211 initramfs-tools e2fsprogs dosfstools
-systemd-timesyncd systemd-resolved avahi-daemon polkitd
+systemd-timesyncd systemd-resolved avahi-daemon polkitd tzdata
 python3 python3-venv python3-pyaudio alsa-utils ffmpeg ca-certificates cloud-guest-utils fdisk"
 
 step() { echo "== $(date +%H:%M:%S) $*"; }
 
+# Every package of build-deps.txt must be installed: the list is the whole build (and smoke
+# test) toolchain, so a fresh Debian 12 needs exactly `apt-get install $(cat build-deps.txt)`.
 check_tools() {
     [ "$(id -u)" = 0 ] || { echo "build.sh: run as root (mmdebstrap, chroot)" >&2; exit 1; }
-    for tool in mmdebstrap arch-test update-binfmts mkfs.vfat mcopy mkfs.ext4 sfdisk zstd; do
-        command -v "$tool" >/dev/null || {
-            echo "build.sh: $tool missing; apt-get install $(tr '\n' ' ' \
-                < "$REPO/image-build/build-deps.txt")" >&2; exit 1; }
+    missing=""
+    for pkg in $(grep -v '^#' "$REPO/image-build/build-deps.txt"); do
+        dpkg-query -W -f='${Status}\n' "$pkg" 2>/dev/null | grep -q "install ok installed" \
+            || missing="$missing $pkg"
     done
+    [ -z "$missing" ] || {
+        echo "build.sh: missing packages:$missing; apt-get install -y \$(cat image-build/build-deps.txt)" >&2
+        exit 1; }
     mountpoint -q /proc/sys/fs/binfmt_misc \
         || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
     update-binfmts --enable qemu-aarch64 2>/dev/null || true
     arch-test arm64 >/dev/null || { echo "build.sh: cannot run arm64 binaries" >&2; exit 1; }
+}
+
+# The build's own pip, apart from any development venv: a fresh clone has none.
+make_build_venv() {
+    [ -x "$PIP" ] && return
+    step "build venv ($BUILD_VENV)"
+    python3 -m venv "$BUILD_VENV"
 }
 
 make_wheelhouse() {
@@ -75,12 +91,19 @@ customize() {
         > "$root/etc/hosts"
     chroot "$root" systemctl enable systemd-networkd.service systemd-resolved.service
     chroot "$root" systemctl mask systemd-networkd-wait-online.service
+    mkdir -p "$root/var/log/journal"  # mount point: the journal is kept on the data partition
     ln -sf ../run/systemd/resolve/stub-resolv.conf "$root/etc/resolv.conf"
     # The data partition is made from this directory; the root keeps an empty mount point.
     mv "$root/var/lib/appliance" "$OUT/data"
     mkdir -p "$root/var/lib/appliance" "$OUT/data/config"
     mv "$root/etc/appliance/appliance.toml" "$OUT/data/config/"
-    chown -R "$(stat -c %u:%g "$OUT/data")" "$OUT/data"
+    # The system's own state on the data partition (root only): the persistent journal and the
+    # machine-id made at first boot (keep-machine-id; the initramfs puts it back every boot).
+    mkdir -p "$OUT/data/system/journal"
+    chmod 0755 "$OUT/data/system"
+    chown -R 0:0 "$OUT/data/system"
+    chown "0:$(chroot "$root" getent group systemd-journal | cut -d: -f3)" "$OUT/data/system/journal"
+    chmod 2755 "$OUT/data/system/journal"
     chown "0:$(stat -c %g "$OUT/data")" "$OUT/data/config" "$OUT/data/config/appliance.toml"
     chmod 2770 "$OUT/data/config"
     step "initramfs (once, MODULES=list)"
@@ -88,10 +111,9 @@ customize() {
     chroot "$root" dpkg-divert --local --rename --remove /usr/sbin/update-initramfs
     chroot "$root" update-initramfs -c -k all
     chroot "$root" dpkg-reconfigure raspi-firmware
-    # One machine-id per image, kept on the read-only root: an empty one would make every
-    # boot a "first boot" (presets re-applied). DHCP identifies boxes by MAC, not by this id.
-    rm -f "$root/etc/machine-id"
-    chroot "$root" systemd-machine-id-setup
+    # The root is mounted read-only from the kernel command line: `ro` comes from
+    # /etc/default/raspi-extra-cmdline (kept when the file is regenerated), the `rw` goes.
+    sed -i 's/ rw / /' "$root/boot/firmware/cmdline.txt"
 }
 
 # mmdebstrap leaves /sys or /proc mounted in the root when something holds them ("target is
@@ -106,11 +128,15 @@ build_rootfs() {
     release_mounts
     rm -rf "$ROOTFS" "$OUT/data"
     # shellcheck disable=SC2086
-    mmdebstrap --arch=arm64 --variant=apt --components="main non-free-firmware" \
+    # bookworm, its point-release updates and its security updates; the same three stay in the
+    # image's sources.list for maintenance upgrades (docs/IMAGE.md, "Updates").
+    mmdebstrap --arch=arm64 --variant=apt \
         --include="$(echo $PACKAGES | tr ' ' ',')" \
         --essential-hook='chroot "$1" dpkg-divert --local --rename --add /usr/sbin/update-initramfs && ln -sf /bin/true "$1/usr/sbin/update-initramfs"' \
         --customize-hook="\"$REPO/image-build/build.sh\" --customize \"\$1\"" \
-        "$SUITE" "$ROOTFS" "$MIRROR"
+        "$SUITE" "$ROOTFS" "deb $MIRROR $SUITE $COMPONENTS" \
+        "deb $MIRROR $SUITE-updates $COMPONENTS" \
+        "deb $SECURITY_MIRROR $SUITE-security $COMPONENTS"
     release_mounts
 }
 
@@ -129,7 +155,8 @@ assemble() {
     root_mb=$(size_mb "$ROOTFS")
     mkfs.ext4 -q -L RASPIROOT -d "$ROOTFS" "$work/root.ext4" "${root_mb}M"
     rmdir "$ROOTFS/boot/firmware" && mv "$work/firmware" "$ROOTFS/boot/firmware"
-    mkfs.ext4 -q -L APPLDATA -d "$OUT/data" "$work/data.ext4" "${DATA_MB}M"
+    # 1 % reserved for root (the journal, fsck): the recorder's user may use the rest.
+    mkfs.ext4 -q -m 1 -L APPLDATA -d "$OUT/data" "$work/data.ext4" "${DATA_MB}M"
     start_mb=4
     root_start=$((start_mb + BOOT_MB))
     data_start=$((root_start + root_mb))
@@ -160,6 +187,7 @@ mkdir -p "$OUT"
 check_tools
 started=$(date +%s)
 if [ "${1:-}" != "--assemble" ]; then  # --assemble: only the disk image, from out/rootfs
+    make_build_venv
     make_wheelhouse
     build_rootfs
 fi

@@ -21,6 +21,7 @@ APT_PACKAGES="python3 python3-venv python3-pyaudio alsa-utils ffmpeg avahi-daemo
 systemd-timesyncd ca-certificates"
 IMAGE_APT_PACKAGES="cloud-guest-utils"
 IMAGE_SETUP_CODE_FILE=/boot/firmware/setup-code.txt
+SETUP_CODE_FILE=/var/lib/appliance/web/setup-code.txt
 UNITS="appliance-config.service appliance-recorder.service appliance-web.service
 appliance-console-report.service"
 
@@ -104,11 +105,12 @@ install_python() {
 write_settings_templates() {
     template=$(mktemp)
     # On the image the web page's one-time setup code goes to the FAT boot partition, where
-    # anyone holding the card (or the box) can read it; elsewhere it stays in the data dir.
-    set_code=""
-    [ "$IMAGE" = 1 ] && set_code="--set web.setup_code_file=$IMAGE_SETUP_CODE_FILE"
-    # shellcheck disable=SC2086
-    "$VENV/bin/python3" "$SRC/image-build/config_template.py" $set_code > "$template"
+    # anyone holding the card (or the box) can read it; elsewhere it stays in the web page's
+    # own state folder (the only part of the data dir its user may write).
+    code_file=$SETUP_CODE_FILE
+    [ "$IMAGE" = 1 ] && code_file=$IMAGE_SETUP_CODE_FILE
+    "$VENV/bin/python3" "$SRC/image-build/config_template.py" \
+        --set "web.setup_code_file=$code_file" > "$template"
     mkdir -p /etc/appliance
     for target in /etc/appliance/appliance.toml /boot/firmware/appliance.toml; do
         if [ -d "$(dirname "$target")" ] && [ ! -e "$target" ]; then
@@ -125,7 +127,7 @@ activate() {
     [ -e /etc/appliance/appliance.toml ] && chgrp appliance /etc/appliance/appliance.toml \
         && chmod 0640 /etc/appliance/appliance.toml
     enable="$UNITS systemd-timesyncd.service avahi-daemon.service"
-    [ "$IMAGE" = 1 ] && enable="$enable appliance-growdata.service"
+    [ "$IMAGE" = 1 ] && enable="$enable appliance-growdata.service appliance-machine-id.service"
     # shellcheck disable=SC2086
     systemctl enable $enable
     if [ -d /run/systemd/system ] && [ "$IMAGE" = 0 ]; then

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   python3-venv python3-dev gcc portaudio19-dev alsa-utils ffmpeg sox libsox-fmt-all
   jackd2 libasound2-plugins espeak-ng exfatprogs exfat-fuse fuse3 systemd chromium
-  dosfstools mtools fusefat openssl poppler-utils
+  dosfstools mtools fusefat openssl poppler-utils asterisk-core-sounds-ru-g722
 )
 [ -f image-build/ci-deps.txt ] && mapfile -t -O "${#APT_PACKAGES[@]}" APT_PACKAGES \
   < <(grep -v '^\s*#' image-build/ci-deps.txt | tr -s ' ' '\n' | grep .)

@@ -262,10 +262,17 @@ def login_page(page, password: str = PASSWORD) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-@pytest.fixture
-def logged_in_page(chromium, web_server):
-    page = new_page(chromium, web_server.url)
+@contextlib.contextmanager
+def logged_in_tab(chromium, base_url: str):
+    """A fresh tab logged in through the login form; any JavaScript error fails the test."""
+    page = new_page(chromium, base_url)
     login_page(page)
     yield page
     page.context.close()
     assert not page.js_errors, page.js_errors
+
+
+@pytest.fixture
+def logged_in_page(chromium, web_server):
+    with logged_in_tab(chromium, web_server.url) as page:
+        yield page

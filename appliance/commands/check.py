@@ -11,7 +11,7 @@ from pathlib import Path
 
 from appliance import config as config_mod
 from appliance import i18n
-from appliance.dsp.verdict import check_file
+from appliance.dsp.verdict import channel_label, check_file
 from appliance.errors import StorageError
 
 EXIT_CODES = {"pass": 0, "warn": 1, "fail": 3}
@@ -58,13 +58,13 @@ def format_report(result) -> str:
     """The verdict as text for a person: status, key figures per channel, reasons, hints."""
     lines = [i18n.text("check.report.status", file=result.file,
                        status=i18n.text(f"check.status.{result.status}"))]
-    for channel in result.analysis.channels:
-        lines.append(i18n.text(
+    for index, channel in enumerate(result.analysis.channels):
+        lines.append(channel_label(index, i18n.text(
             "check.report.figures", duration=round(channel.duration_s, 1),
             peak=round(channel.peak_dbfs, 1), speech=round(channel.speech_level_dbfs, 1),
             speech_s=round(channel.speech_s, 1), noise=round(channel.noise_floor_dbfs, 1),
             snr=round(channel.snr_db, 1), mains=int(channel.mains_hz),
-            hum=round(channel.hum_dbfs, 1), bw=int(channel.bandwidth_hz)))
+            hum=round(channel.hum_dbfs, 1), bw=int(channel.bandwidth_hz))))
     for reason in result.reasons:
         severity = i18n.text(f"check.report.severity.{reason.severity}")
         lines.append(f"- {severity}: {reason.message}")

@@ -51,10 +51,12 @@ def run_web(args) -> int:
     import waitress
 
     from appliance.webui.app import create_app
+    from appliance.webui.school import start_lan
     return_big_buffers_to_the_system()
     config = config_mod.load(args.config)
     setup_logging(config)
     app = create_app(config_mod.resolve_path(args.config))
+    start_lan(app)
     logging.getLogger(__name__).info("web page on http://%s/", config.web.listen)
     waitress.serve(app, listen=config.web.listen, threads=THREADS, ident="appliance",
                    clear_untrusted_proxy_headers=True)

@@ -2,7 +2,7 @@
 
 `analyze(samples, rate_hz)` makes one streaming pass per channel (frames.py) and turns the
 per-frame figures into the measurements the verdict judges: levels, clipping, dropouts, DC,
-noise floor, active speech level and SNR, mains hum, broadband noise, speech bandwidth, speech
+noise floor (mains hum taken out), active speech level and SNR, mains hum, speech bandwidth, speech
 activity and EBU R128 loudness. Pure numpy; works on memory maps.
 """
 
@@ -14,20 +14,24 @@ import numpy as np
 
 from appliance.dsp.frames import (
     COL_BANDS,
+    COL_DC,
     COL_FULL,
     COL_K,
     COL_SPEECH,
+    COL_UPPER,
     HUM_WINDOW,
     ChannelFrames,
     scan_channel,
 )
-from appliance.dsp.hum import measure_hum
+from appliance.dsp.hum import MIN_PAUSE_WINDOWS, Hum, low_band_noise, measure_hum
 from appliance.dsp.levels import FULL_SCALE, power_to_db, to_dbfs
 from appliance.dsp.loudness import integrated_loudness
 from appliance.dsp.speech import SpeechActivity, active_level, detect_speech, segments
 
 BANDWIDTH_DROP_DB = 20.0
 """Speech bandwidth: the top of the highest half-octave band within this of the strongest."""
+VOICE_BANDS_HZ = (350.0, 4000.0)
+"""The half-octave bands inside this span (the formants') also tell speech from noise."""
 
 
 @dataclass(frozen=True)
@@ -37,11 +41,15 @@ class ChannelAnalysis:
     rms_dbfs: float
     dc_offset: float
     """Mean as a fraction of full scale."""
+    floor_dc_offset: float
+    """Mean of the noise frames (the pauses): a converter's offset is there too, the offset
+    that clipped peaks of an asymmetric voice make is not."""
     clipped_samples: int
     clip_ratio: float
     dropouts: list[tuple[float, float]]
     """(start_s, duration_s) of each run of digital zeros of 5 ms or more."""
     noise_floor_dbfs: float
+    """Broadband noise: the power of the pauses with the mains hum's lines taken out."""
     noise_from_pauses: bool
     speech_level_dbfs: float
     """Active speech level (P.56 style), noise power removed."""
@@ -52,7 +60,6 @@ class ChannelAnalysis:
     mains_hz: float
     hum_dbfs: float
     hum_harmonics_dbfs: tuple[float, ...]
-    broadband_noise_dbfs: float
     bandwidth_hz: float
     loudness_lufs: float
 
@@ -103,19 +110,26 @@ def analyze(samples: np.ndarray, rate_hz: int) -> Analysis:
 
 def analyze_channel(scan: ChannelFrames) -> ChannelAnalysis:
     layout, bands = scan.layout, scan.band_power
-    frame_s, n = layout.frame_s, max(scan.samples, 1)
-    activity = detect_speech(bands[:, COL_SPEECH], bands[:, COL_FULL], frame_s)
+    frame_s, n = layout.hop_s, max(scan.samples, 1)
+    voice = [COL_BANDS + i for i, (low, high) in enumerate(layout.band_edges_hz())
+             if low >= VOICE_BANDS_HZ[0] and high <= VOICE_BANDS_HZ[1]]
+    activity = detect_speech(bands[:, COL_SPEECH], bands[:, COL_FULL], frame_s,
+                             bands[:, voice] if voice else None)
     speech_power = np.where(activity.mask, np.maximum(bands[:, COL_FULL] - activity.noise_power,
                                                       0.0), 0.0)
     speech_db, _ = active_level(speech_power)
-    noise_db = float(power_to_db(activity.noise_power))
-    hum = measure_hum(scan.hum_power, _pause_windows(activity, scan), layout)
+    pauses = _pause_windows(activity, scan)
+    hum = measure_hum(scan.hum_power, pauses, layout)
+    noise_db = float(power_to_db(_broadband_noise(scan, activity, pauses, hum)))
+    floor = activity.floor_mask
     speech_frames = int(np.count_nonzero(activity.mask))
     return ChannelAnalysis(
         duration_s=scan.samples / layout.rate_hz,
         peak_dbfs=float(to_dbfs(scan.peak / FULL_SCALE)),
         rms_dbfs=float(power_to_db(scan.sum_squares / n / FULL_SCALE ** 2)),
         dc_offset=scan.sum / n / FULL_SCALE,
+        floor_dc_offset=float(bands[floor, COL_DC].mean(dtype=np.float64)) if floor.any()
+        else scan.sum / n / FULL_SCALE,
         clipped_samples=scan.clipped, clip_ratio=scan.clipped / n,
         dropouts=[(r.start / layout.rate_hz, r.length / layout.rate_hz) for r in scan.zero_runs],
         noise_floor_dbfs=noise_db, noise_from_pauses=activity.noise_from_pauses,
@@ -125,19 +139,38 @@ def analyze_channel(scan: ChannelFrames) -> ChannelAnalysis:
         speech_share=speech_frames / max(activity.mask.size, 1),
         speech_segments=segments(activity.mask, frame_s),
         mains_hz=hum.mains_hz, hum_dbfs=hum.level_dbfs, hum_harmonics_dbfs=hum.harmonics_dbfs,
-        broadband_noise_dbfs=float(power_to_db(max(activity.noise_power - hum.power, 0.0))),
         bandwidth_hz=_bandwidth_hz(bands, activity, layout.band_edges_hz()),
         loudness_lufs=integrated_loudness(bands[:, COL_K], frame_s),
     )
 
 
+def _broadband_noise(scan: ChannelFrames, activity: SpeechActivity, pauses: np.ndarray,
+                     hum: Hum) -> float:
+    """The noise power without the hum: the floor frames' upper band (above the hum's bins)
+    plus the low band of the pauses' fine spectrum with the mains lines cut out (with too few
+    pauses for that, the frames' low band less the hum's measured power)."""
+    floor = activity.floor_mask
+    if not floor.any():
+        return 0.0
+    bands = scan.band_power[floor]
+    upper = float(bands[:, COL_UPPER].mean(dtype=np.float64))
+    if np.count_nonzero(pauses) >= MIN_PAUSE_WINDOWS:
+        spectrum = scan.hum_power[pauses].mean(axis=0, dtype=np.float64)
+        return upper + low_band_noise(spectrum, hum, scan.layout)
+    low = float(bands[:, COL_FULL].mean(dtype=np.float64)) - upper
+    return upper + max(low - hum.power, 0.0)
+
+
 def _pause_windows(activity: SpeechActivity, scan: ChannelFrames) -> np.ndarray:
-    """Hum windows made only of noise frames (window and frame grids are aligned)."""
-    per_window = scan.layout.decimation * HUM_WINDOW // scan.layout.frame
-    windows = min(scan.hum_power.shape[0], activity.noise_mask.size // per_window)
-    pause = np.zeros(scan.hum_power.shape[0], bool)
-    noise = activity.noise_mask[: windows * per_window]
-    pause[:windows] = noise.reshape(windows, per_window).all(1)  # also with no whole window
+    """Hum windows within the analysed time that no frame outside the noise overlaps."""
+    layout, count = scan.layout, scan.hum_power.shape[0]
+    span = layout.decimation * HUM_WINDOW
+    covered = min(count, activity.noise_mask.size * layout.hop // span)
+    pause = np.zeros(count, bool)
+    pause[:covered] = True
+    busy = np.flatnonzero(~activity.noise_mask) * layout.hop
+    for window in (busy // span, (busy + layout.frame - 1) // span):
+        pause[window[window < count]] = False
     return pause
 
 

@@ -3,9 +3,10 @@
 Everything the analysis needs comes out of one read of the samples, chunk by chunk, so a
 1-hour file is analysed in bounded memory (a Pi Zero has 512 MB), at a speed measured against
 `sox stats` (issue 3, docs/BENCHMARKS.md):
-- ~20 ms Hann frames (no overlap) -> one rFFT each -> a few band powers per frame (full band,
-  the speech band 300-3400 Hz, K-weighted power for EBU R128 loudness, half-octave bands for
-  the speech bandwidth) through one `reduceat` and one weighted sum;
+- ~20 ms Hann frames (no overlap; in a long recording only one in LONG_STRIDE) -> one rFFT
+  each -> a few band powers per frame (full band, the speech band 300-3400 Hz, the band above
+  the hum's bins, K-weighted power for EBU R128 loudness, half-octave bands for the speech
+  bandwidth) through one `reduceat` and one weighted sum, and the frame's mean;
 - the signal averaged over D samples (a cheap decimation to ~3 kHz) -> ~0.34 s Hann windows
   -> the low bins (up to 400 Hz) where mains hum and its harmonics live;
 - peak, mean, mean square, clipped runs and zero runs straight from the int16 samples.
@@ -50,8 +51,18 @@ MAX_WORKERS = 4
 MIN_CHUNKS_PER_WORKER = 4
 BANDWIDTH_EDGES_HZ = tuple(125.0 * 2 ** (k / 2) for k in range(14))  # 125 Hz .. 11.3 kHz
 MIN_ZERO_RUN_S = 0.005
-COL_FULL, COL_SPEECH, COL_K = 0, 1, 2
-COL_BANDS = 3
+MEAN_LEAK = 1e-6
+"""Bins where the window's own spectrum is below this part of its sum carry none of a
+chunk's mean worth taking out."""
+LONG_STRIDE, LONG_S = 4, 600.0
+"""In a recording of LONG_S or more, one ~20 ms frame in LONG_STRIDE is transformed: the
+spectral figures are averages and percentiles over frames, and a long recording has far
+more than they need, so the pass's largest part (the FFTs) costs a quarter. Short ones (the
+live test's 15 s) have every frame transformed. Sample statistics always see every sample."""
+COL_FULL, COL_SPEECH, COL_K, COL_UPPER, COL_DC = 0, 1, 2, 3, 4
+"""Per-frame columns: full-band, speech-band, K-weighted and upper-band (above the hum's
+bins: from `FrameLayout.upper_hz`) powers, and the frame's mean (a fraction of full scale)."""
+COL_BANDS = 5
 
 
 @dataclass
@@ -61,15 +72,26 @@ class FrameLayout:
     rate_hz: int
     frame: int
     decimation: int
+    stride: int = 1
+    """One frame in this many is transformed."""
 
     @classmethod
-    def for_rate(cls, rate_hz: int) -> FrameLayout:
+    def for_rate(cls, rate_hz: int, samples: int = 0) -> FrameLayout:
+        """The layout for a channel of `samples` samples at this rate (the chunk always holds
+        a whole number of hops: 16384 x decimation samples, frames of at most 4096)."""
         frame = 2 ** int(round(np.log2(FRAME_S * rate_hz)))
-        return cls(rate_hz, frame, max(1, rate_hz // HUM_RATE_HZ))
+        stride = LONG_STRIDE if samples >= LONG_S * rate_hz else 1
+        return cls(rate_hz, frame, max(1, rate_hz // HUM_RATE_HZ), stride)
 
     @property
-    def frame_s(self) -> float:
-        return self.frame / self.rate_hz
+    def hop(self) -> int:
+        """Samples from one analysed frame to the next."""
+        return self.frame * self.stride
+
+    @property
+    def hop_s(self) -> float:
+        """The time each analysed frame stands for."""
+        return self.hop / self.rate_hz
 
     @property
     def hum_rate_hz(self) -> float:
@@ -82,6 +104,17 @@ class FrameLayout:
     @property
     def chunk(self) -> int:
         return HUM_WINDOW * self.decimation * HUM_WINDOWS_PER_CHUNK
+
+    @property
+    def upper_bin(self) -> int:
+        """The first frame bin of the upper band: the first at or above HUM_MAX_HZ."""
+        return int(np.ceil(HUM_MAX_HZ * self.frame / self.rate_hz))
+
+    @property
+    def upper_hz(self) -> float:
+        """Where the upper band's bins begin (half a bin below the first one's centre); the
+        hum spectra's bins below this make up the rest of the noise."""
+        return (self.upper_bin - 0.5) * self.rate_hz / self.frame
 
     def band_edges_hz(self) -> list[tuple[float, float]]:
         top = self.rate_hz / 2
@@ -136,7 +169,8 @@ class BandPlan:
         def bin_of(hz: float) -> int:
             return int(np.searchsorted(freq, hz))
 
-        ranges = [(1, freq.size), (bin_of(SPEECH_BAND_HZ[0]), bin_of(SPEECH_BAND_HZ[1]))]
+        ranges = [(1, freq.size), (bin_of(SPEECH_BAND_HZ[0]), bin_of(SPEECH_BAND_HZ[1])),
+                  (layout.upper_bin, freq.size)]
         ranges += [(bin_of(low), bin_of(high)) for low, high in layout.band_edges_hz()]
         edges = sorted({b for r in ranges for b in r} - {freq.size})
         self._edges = 2 * np.array(edges, dtype=np.intp)
@@ -144,19 +178,17 @@ class BandPlan:
         self._low = np.array([position[lo] for lo, _ in ranges], dtype=np.intp)
         self._high = np.array([position[hi] for _, hi in ranges], dtype=np.intp)
         self._k = np.repeat(k_weighting_power(freq, layout.rate_hz) * self.scale, 2)
-        self.columns = COL_BANDS + len(ranges) - 2
+        self.columns = COL_BANDS + len(ranges) - 3
 
-    def apply(self, squares: np.ndarray) -> np.ndarray:
-        """(frames, 2 x bins) squared re, im -> (frames, columns) float32 mean squares."""
+    def apply(self, squares: np.ndarray, out: np.ndarray) -> None:
+        """(frames, 2 x bins) squared re, im -> the power columns of `out` (frames, columns)."""
         segments = np.add.reduceat(squares, self._edges, axis=1)
         running = np.zeros((squares.shape[0], segments.shape[1] + 1))
         np.cumsum(segments, axis=1, out=running[:, 1:])
         bands = (running[:, self._high] - running[:, self._low]) * self.scale
-        out = np.empty((squares.shape[0], self.columns), np.float32)
-        out[:, [COL_FULL, COL_SPEECH]] = bands[:, :2]
+        out[:, [COL_FULL, COL_SPEECH, COL_UPPER]] = bands[:, :3]
         out[:, COL_K] = squares @ self._k
-        out[:, COL_BANDS:] = bands[:, 2:]
-        return out
+        out[:, COL_BANDS:] = bands[:, 3:]
 
 
 @dataclass
@@ -193,15 +225,22 @@ class FramePass:
     """Accumulates `ChannelFrames` from consecutive int16 chunks of one channel, the first
     starting at sample index `start` of the channel."""
 
-    def __init__(self, rate_hz: int, start: int = 0) -> None:
-        self.layout = layout = FrameLayout.for_rate(rate_hz)
+    def __init__(self, layout: FrameLayout, start: int = 0) -> None:
+        self.layout = layout
+        rate_hz = layout.rate_hz
         self.result = ChannelFrames(layout)
         self._bands_plan = BandPlan(layout)
-        frames = layout.chunk // layout.frame
+        frames = -(-layout.chunk // layout.hop)
         self._x = np.empty(layout.chunk)
         self._windowed = np.empty((frames, layout.frame))
         self._spectrum = np.empty((frames, layout.frame // 2 + 1), np.complex128)
         self._frame_window = np.hanning(layout.frame)
+        self._window_sum = float(self._frame_window.sum())
+        window_spectrum = np.fft.rfft(self._frame_window)
+        leaking = np.abs(window_spectrum) >= MEAN_LEAK * abs(window_spectrum[0])
+        self._mean_spectrum = window_spectrum[: int(np.argmin(leaking))]
+        """The spectrum of a frame of ones, where it matters: a frame's transform less the
+        chunk's mean times this is the transform of the mean-free frame."""
         self._ones = np.ones(layout.decimation)
         self._hum_window = np.hanning(HUM_WINDOW)
         self._hum_scale = 2.0 / (HUM_WINDOW * np.sum(self._hum_window ** 2)) / FULL_SCALE ** 2
@@ -225,20 +264,29 @@ class FramePass:
         if r.peak >= CLIP_LEVEL:
             r.clipped += int(clipped_in_runs(chunk[:, None])[0])
         r.zero_runs += self._zeros.feed(chunk)
-        x -= mean
-        self._frames(x)
+        self._frames(x, mean)
         if block_sums.size:
             self._hum_windows(block_sums / self.layout.decimation - mean)
 
-    def _frames(self, x: np.ndarray) -> None:
+    def _frames(self, x: np.ndarray, mean: float) -> None:
+        """Band powers and means of the analysed frames of a chunk whose mean is `mean` (taken
+        out of the spectra, cheaper than out of every sample): the first whole frame of each
+        hop."""
         n = self.layout.frame
-        count = x.shape[0] // n
+        whole = x.shape[0] // n
+        count = -(-whole // self.layout.stride)
         if count:
-            windowed = np.multiply(x[: count * n].reshape(count, n), self._frame_window,
-                                   out=self._windowed[:count])
+            frames = x[: whole * n].reshape(whole, n)[:: self.layout.stride]
+            windowed = np.multiply(frames, self._frame_window, out=self._windowed[:count])
             spectrum = np.fft.rfft(windowed, axis=1, out=self._spectrum[:count])
+            spectrum[:, : self._mean_spectrum.size] -= mean * self._mean_spectrum
+            out = np.empty((count, self._bands_plan.columns), np.float32)
+            # bin 0 is the frame's window-weighted sum: its mean (a hardware offset is in
+            # every frame, the offset of clipped peaks only in the loud ones)
+            out[:, COL_DC] = (spectrum[:, 0].real / self._window_sum + mean) / FULL_SCALE
             squares = spectrum.view(np.float64)
-            self._bands.append(self._bands_plan.apply(np.square(squares, out=squares)))
+            self._bands_plan.apply(np.square(squares, out=squares), out)
+            self._bands.append(out)
 
     def _block_sums(self, x: np.ndarray) -> np.ndarray:
         """Sums of D consecutive samples over the whole hum windows in `x`: the decimation,
@@ -273,7 +321,8 @@ def scan_channel(samples: np.ndarray, rate_hz: int,
     if workers is None:
         workers = (min(MAX_WORKERS, len(os.sched_getaffinity(0)))
                    if threading.active_count() == 1 else 1)
-    starts = stretch_starts(samples, FrameLayout.for_rate(rate_hz).chunk, workers)
+    starts = stretch_starts(samples, FrameLayout.for_rate(rate_hz, samples.shape[0]).chunk,
+                            workers)
     bounds = list(zip(starts, starts[1:] + [samples.shape[0]], strict=True))
     children: list[ChildScan] = []
     try:
@@ -304,7 +353,7 @@ def stretch_starts(samples: np.ndarray, chunk: int, workers: int) -> list[int]:
 
 
 def _scan_stretch(samples: np.ndarray, rate_hz: int, start: int, end: int) -> ChannelFrames:
-    scan = FramePass(rate_hz, start)
+    scan = FramePass(FrameLayout.for_rate(rate_hz, samples.shape[0]), start)
     step = scan.layout.chunk
     for at in range(start, end, step):
         scan.feed(samples[at:min(at + step, end)])

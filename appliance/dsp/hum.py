@@ -1,4 +1,5 @@
-"""Mains hum: the 50 Hz (or 60 Hz) line and its harmonics, measured in the pauses.
+"""Mains hum: the 50 Hz (or 60 Hz) line and its harmonics, measured in the pauses; and the
+noise under it, with the lines taken out.
 
 Hum is steady, so it is measured where nothing else is: the ~0.34 s windows of the decimated
 signal that hold no speech (all of them when the recording has too few pauses, and then only
@@ -24,6 +25,12 @@ FLOOR_NEAR_BINS, FLOOR_FAR_BINS = 5, 12
 MIN_PAUSE_WINDOWS = 3
 DETECT_DB = 6.0
 """A line counts as present when its lobe stands this far above the local noise in it."""
+CUT_BINS = 4
+"""Bins on each side of a mains line that hold its power (the Hann main lobe is two wide;
+beyond four the leakage of even a line 60 dB above the noise is far below it)."""
+MEDIAN_BINS = 25
+"""Width of the running median that stands in for the noise under a line (wider than twice
+a cut, so a line never sets it)."""
 
 
 @dataclass(frozen=True)
@@ -83,3 +90,24 @@ def _lines(spectrum: np.ndarray, mains_hz: float, layout: FrameLayout,
     if not from_pauses:
         return [_line_power(spectrum, mains_hz, layout)] + [0.0] * (HARMONICS - 1)
     return [_line_power(spectrum, k * mains_hz, layout) for k in range(1, HARMONICS + 1)]
+
+
+def low_band_noise(spectrum: np.ndarray, hum: Hum, layout: FrameLayout) -> float:
+    """Noise power from ~1.5 Hz up to `layout.upper_hz`, from a mean spectrum of the decimated
+    signal's windows: every harmonic of the detected mains under that is cut out and the
+    running median of the bins around it stands in for the noise beneath; the decimation's
+    loss is undone bin by bin. Zero when the spectrum is empty."""
+    bin_hz = layout.hum_rate_hz / HUM_WINDOW
+    top = min(int(layout.upper_hz / bin_hz - 0.5), spectrum.size - 1)
+    if top < 1:
+        return 0.0
+    noise = spectrum[: top + 1].astype(np.float64)
+    if hum.power > 0:
+        padded = np.pad(noise, MEDIAN_BINS // 2, mode="edge")
+        median = np.median(np.lib.stride_tricks.sliding_window_view(padded, MEDIAN_BINS), axis=1)
+        for k in range(1, int(top * bin_hz / hum.mains_hz) + 1):
+            centre = int(round(k * hum.mains_hz / bin_hz))
+            cut = slice(max(centre - CUT_BINS, 1), centre + CUT_BINS + 1)
+            noise[cut] = median[cut]
+    gain = np.array([_boxcar_gain_power(k * bin_hz, layout) for k in range(1, top + 1)])
+    return float(np.sum(noise[1:] / gain))

@@ -22,6 +22,11 @@ from appliance.dsp.levels import FLOOR_DBFS
 PASS, WARN, FAIL = "pass", "warn", "fail"
 SEVERITY_ORDER = {PASS: 0, WARN: 1, FAIL: 2}
 NOT_HEARD_CODES = {"silence", "no_speech", "low_level", "noise"}
+QUIET_SHARE, BUSY_SHARE = 0.3, 0.5
+"""A channel with speech for less than QUIET_SHARE of the time while another has it for more
+than BUSY_SHARE is a microphone that stopped hearing (went dead, turned away, unplugged)."""
+EXPLAINS_QUIET = {"silence", "no_speech", "dropout"}
+"""Reasons of a channel that already say why it carries little speech."""
 
 i18n.register({
     "check.silence": ("Нет сигнала: пиковый уровень {value} дБFS ниже {threshold} дБFS",
@@ -70,6 +75,11 @@ i18n.register({
                       "needed"),
     "check.muffled.hint": ("Уберите всё, что закрывает микрофон, и направьте его на "
                            "говорящих", "Uncover the microphone and point it at the speakers"),
+    "check.quiet_channel": ("речь только {seconds} с из {total} (на другом канале {other} с)",
+                            "speech only {seconds} s of {total} (the other channel: {other} s)"),
+    "check.quiet_channel.hint": ("Проверьте микрофон этого канала: подключён ли, включён ли "
+                                 "и направлен ли на говорящего", "Check this channel's "
+                                 "microphone: plugged in, switched on, pointed at the speaker"),
     "check.seat_not_heard": ("Голос {seat_name} не слышен отчётливо",
                              "The voice from {seat_name} is not clearly heard"),
     "check.seat_not_heard.hint": ("Повторите проверку; микрофон должен стоять между местами "
@@ -144,7 +154,7 @@ class _Collector:
         shown = {"value": round(value, 2), "threshold": round(threshold, 2), **params}
         text = i18n.text(f"check.{code}", **shown)
         if self.channel is not None:
-            text = i18n.text("check.channel", channel=self.channel + 1, text=text)
+            text = channel_label(self.channel, text)
         self.reasons.append(Reason(code, severity, round(value, 4), threshold, unit, text,
                                    i18n.text(f"check.{code}.hint"), self.channel))
 
@@ -155,6 +165,11 @@ class _Collector:
         self.add(code, severity, value, fail if severity == FAIL else warn, unit, **params)
 
 
+def channel_label(channel: int, text: str) -> str:
+    """«Канал 2: …» for the channel with index 1."""
+    return i18n.text("check.channel", channel=channel + 1, text=text)
+
+
 def channel_reasons(a: ChannelAnalysis, c: ChecksConfig, channel: int | None) -> list[Reason]:
     """Every threshold a channel's analysis crosses."""
     out = _Collector(channel)
@@ -163,8 +178,10 @@ def channel_reasons(a: ChannelAnalysis, c: ChecksConfig, channel: int | None) ->
         return out.reasons
     out.grade("clipping", a.clip_ratio * 100, c.clip_warn_ratio * 100, c.clip_fail_ratio * 100,
               "%", below=False)
-    out.grade("dc_offset", abs(a.dc_offset) * 100, c.dc_warn * 100, c.dc_fail * 100, "%",
-              below=False)
+    # a converter's offset is in the pauses too; the offset of an asymmetric voice's clipped
+    # peaks is not (that fault is `clipping`), nor the chance mean of a rumble in the pauses
+    offset = min(abs(a.dc_offset), abs(a.floor_dc_offset))
+    out.grade("dc_offset", offset * 100, c.dc_warn * 100, c.dc_fail * 100, "%", below=False)
     drops = [d for _, d in a.dropouts if d >= c.dropout_ms / 1000]
     if drops:
         out.add("dropout", FAIL if sum(drops) >= c.dropout_fail_s else WARN, sum(drops),
@@ -187,29 +204,53 @@ def _speech_reasons(a: ChannelAnalysis, c: ChecksConfig, out: _Collector) -> Non
         out.grade("muffled", a.bandwidth_hz, c.bandwidth_warn_hz, c.bandwidth_fail_hz, "Hz")
 
 
+def quiet_channel_reasons(channels: list[ChannelAnalysis], explained: set[int]) -> list[Reason]:
+    """A warning for each channel with little speech while another has speech most of the
+    time, unless its own reasons (`explained`: their channels) already say why."""
+    busiest = max(channels, key=lambda a: a.speech_share, default=None)
+    if busiest is None or busiest.speech_share <= BUSY_SHARE:
+        return []
+    reasons = []
+    for i, a in enumerate(channels):
+        if a.speech_share < QUIET_SHARE and i not in explained:
+            out = _Collector(i)
+            out.add("quiet_channel", WARN, a.speech_s, QUIET_SHARE * a.duration_s, "s",
+                    seconds=int(round(a.speech_s)), total=int(round(a.duration_s)),
+                    other=int(round(busiest.speech_s)))
+            reasons += out.reasons
+    return reasons
+
+
 def verdict(analysis: Analysis, checks_config: ChecksConfig) -> Verdict:
-    """Judge a recording: every channel against every threshold."""
-    several = len(analysis.channels) > 1
+    """Judge a recording: every channel against every threshold, then the channels against
+    each other."""
     reasons = [r for i, a in enumerate(analysis.channels)
-               for r in channel_reasons(a, checks_config, i if several else None)]
+               for r in channel_reasons(a, checks_config, i)]
+    explained = {r.channel for r in reasons if r.code in EXPLAINS_QUIET}
+    reasons += quiet_channel_reasons(analysis.channels, explained)
     return Verdict(_status(reasons), reasons, analysis)
 
 
 def verdict_two_step(analysis_participant: Analysis, analysis_examiner: Analysis,
                      checks_config: ChecksConfig) -> Verdict:
-    """The live test: one recording per seat; fails naming the seat whose voice is unclear."""
+    """The live test: one recording per seat. The first failure that leaves a seat's voice
+    unclear becomes `seat_not_heard`, naming the seat (one fault, one reason: it is not also
+    listed under its own code); every other reason is the step's own, marked with its seat."""
     steps = {"participant": verdict(analysis_participant, checks_config),
              "examiner": verdict(analysis_examiner, checks_config)}
     reasons: list[Reason] = []
     for seat, step in steps.items():
-        reasons += [Reason(**{**r.__dict__, "seat": seat}) for r in step.reasons]
-        unclear = [r for r in step.reasons if r.code in NOT_HEARD_CODES and r.severity == FAIL]
-        if unclear:
+        unclear = next((r for r in step.reasons
+                        if r.code in NOT_HEARD_CODES and r.severity == FAIL), None)
+        for r in step.reasons:
+            if r is not unclear:
+                reasons.append(Reason(**{**r.__dict__, "seat": seat}))
+                continue
             seat_name = i18n.text(f"check.seat.{seat}")
             reasons.append(Reason(
-                "seat_not_heard", FAIL, unclear[0].value, unclear[0].threshold, unclear[0].unit,
-                i18n.text("check.seat_not_heard", seat_name=seat_name) + ": "
-                + unclear[0].message, i18n.text("check.seat_not_heard.hint"), seat=seat))
+                "seat_not_heard", FAIL, r.value, r.threshold, r.unit,
+                i18n.text("check.seat_not_heard", seat_name=seat_name) + ": " + r.message,
+                r.hint + ". " + i18n.text("check.seat_not_heard.hint"), r.channel, seat))
     return Verdict(_status(reasons), reasons, None, steps)
 
 

@@ -9,7 +9,10 @@ the all-day recorder never keeps the analysis' modules and work buffers for the 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import logging
 import multiprocessing
+import os
 import threading
 from pathlib import Path
 
@@ -21,6 +24,8 @@ from appliance.capture.writer import WavPartWriter
 from appliance.config import ChecksConfig
 from appliance.dsp import SEATS
 from appliance.errors import StateError
+
+log = logging.getLogger(__name__)
 
 i18n.register({
     "test.bad_seat": ("Место «{seat}» неизвестно: participant или examiner",
@@ -66,7 +71,22 @@ class TestSession:
             writer.write(capture.buffer.tobytes())
         self.files[capture.seat] = str(path)
         with multiprocessing.get_context("spawn").Pool(1) as pool:
-            return pool.apply(judge_files, (capture.seat, dict(self.files), self.checks))
+            result = pool.apply(judge_files, (capture.seat, dict(self.files), self.checks))
+        try:
+            save_result(path.with_suffix(".json"), result)
+        except OSError as err:  # the verdict is still answered; only a reload loses it
+            log.warning("the test verdict could not be saved beside %s: %s", path.name, err)
+        return result
+
+
+def save_result(path: Path, result: dict) -> None:
+    """The step's verdict beside its recording (written whole, then renamed into place), so the
+    web page shows the last test after a reload and the dashboard says when it passed."""
+    names = {seat: Path(file).name for seat, file in result.get("files", {}).items()}
+    saved = {**{k: v for k, v in result.items() if k != "files"}, "names": names}
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def judge_files(seat: str, files: dict[str, str], checks: ChecksConfig) -> dict:
@@ -75,7 +95,7 @@ def judge_files(seat: str, files: dict[str, str], checks: ChecksConfig) -> dict:
     from appliance.dsp.analysis import analyze
     from appliance.dsp.verdict import read_samples, verdict, verdict_two_step
     analyses = {name: analyze(*read_samples(path)) for name, path in files.items()}
-    result = {"seat": seat, "file": files[seat],
+    result = {"seat": seat, "file": files[seat], "files": files,
               "verdict": verdict(analyses[seat], checks).to_dict(), "overall": None}
     if all(name in analyses for name in SEATS):
         result["overall"] = verdict_two_step(analyses["participant"], analyses["examiner"],

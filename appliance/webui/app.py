@@ -44,10 +44,14 @@ PAGE_MODULES = (
     "appliance.webui.testwizard",
     "appliance.webui.recordings",
     "appliance.webui.retention",
+    "appliance.webui.school",
 )
 
 PUBLIC_ENDPOINTS = frozenset({"access.login", "access.setup", "access.language",
-                              "access.session_info", "static"})
+                              "access.session_info", "static",
+                              "school.summary"})
+"""school.summary answers other boxes without a session, only to requests signed with the
+school's pairing key (appliance/webui/school.py)."""
 
 # Navigation: (URL, i18n key); links to pages whose module is not registered are left out.
 NAV = (
@@ -57,6 +61,7 @@ NAV = (
     ("/recordings", "nav.recordings"),
     ("/participants", "nav.participants"),
     ("/retention", "nav.retention"),
+    ("/school", "nav.school"),
     ("/system", "nav.system"),
     ("/audit", "nav.audit"),
 )
@@ -75,6 +80,7 @@ i18n.register({
     "nav.recordings": ("Записи", "Recordings"),
     "nav.participants": ("Участники", "Participants"),
     "nav.system": ("Система", "System"),
+    "nav.school": ("Все аудитории", "All rooms"),
     "nav.retention": ("Хранение", "Retention"),
     "nav.audit": ("Журнал действий", "Audit log"),
     "nav.logout": ("Выйти", "Log out"),

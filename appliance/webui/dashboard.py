@@ -22,6 +22,7 @@ from appliance.webui import auth, recorder_link
 from appliance.webui.access import WebEvent, audit
 from appliance.webui.app import current_config, current_language, t
 from appliance.webui.statushub import StatusHub, hours_left
+from appliance.webui.testwizard import sound_check_line
 from appliance.webui.units import UNIT_CODES
 
 bp = Blueprint("dashboard", __name__)
@@ -181,6 +182,7 @@ def _hub() -> StatusHub:
 def index():
     sources = {source: t(f"dash.clock_source.{source}") for source in CLOCK_SOURCES}
     return render_template("dashboard.html", commands=CONTROL_COMMANDS, clock_sources=sources,
+                           sound_check=sound_check_line(),
                            led_names={name: t(f"led.{name}") for name in LED_PATTERNS},
                            units={code: t(f"unit.{code}") for code in UNIT_CODES},
                            drive_texts={state: t(f"dash.drive.{state}", device="{device}",

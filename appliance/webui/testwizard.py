@@ -2,12 +2,16 @@
 each judged by the recorder (`test` control command), with every reason, a waveform and
 playback of exactly what was recorded.
 
-The recorder saves each step as `{data_dir}/tests/test_{stamp}_{seat}.wav`; only names listed
-in that folder (regular files, no symlinks) are ever served.
+The recorder saves each step as `{data_dir}/tests/test_{stamp}_{seat}.wav` (stamp: local
+time) with its verdict beside it (`.json`), so the page shows the last test again after a
+reload and the dashboard says when the sound check passed. Only names listed in that folder
+(regular files, no symlinks) are ever served.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -21,7 +25,9 @@ from appliance.webui.waveform import cached_peaks
 
 bp = Blueprint("testwizard", __name__)
 
-TEST_NAME_RE = re.compile(r"^test_[0-9_-]+_(participant|examiner)\.wav$")
+TEST_NAME_RE = re.compile(
+    r"^test_(?P<stamp>\d{4}-\d\d-\d\d_\d{6})_(?P<seat>participant|examiner)\.wav$")
+STAMP_FORMAT = "%Y-%m-%d_%H%M%S"
 RECENT = 6
 ANSWER_MARGIN_S = 60.0
 """The recorder answers after the recording plus its analysis; allow this much for the latter."""
@@ -50,6 +56,22 @@ i18n.register({
     "tst.again": ("Повторить проверку", "Repeat the test"),
     "tst.recent": ("Предыдущие пробные записи", "Earlier test recordings"),
     "tst.bad_seat": ("Неизвестное место «{seat}»", "Unknown seat '{seat}'"),
+    "tst.recent.name": ("{seat}, {date} в {time}", "{seat}, {date} at {time}"),
+    "tst.seat.participant": ("Место участника", "The participant's seat"),
+    "tst.seat.examiner": ("Место экзаменатора", "The examiner's seat"),
+    "tst.figures": ("Измерения", "Measurements"),
+    "tst.fig.channel": ("Канал", "Channel"),
+    "tst.fig.speech": ("Уровень речи", "Speech level"),
+    "tst.fig.noise": ("Шум", "Noise floor"),
+    "tst.fig.snr": ("Речь/шум", "Speech/noise"),
+    "tst.fig.hum": ("Сетевой фон", "Mains hum"),
+    "tst.fig.clipping": ("Перегрузка", "Clipping"),
+    "tst.fig.no_hum": ("нет", "none"),
+    "tst.meter": ("Уровень сейчас", "Level now"),
+    "tst.last": ("Последняя проверка: {date} в {time}", "Last test: {date} at {time}"),
+    "tst.dash.pass": ("Проверка звука пройдена в {time}", "Sound check passed at {time}"),
+    "tst.dash.fail": ("Проверка звука не пройдена ({time})", "Sound check failed ({time})"),
+    "tst.dash.none": ("Проверка звука сегодня не проводилась", "No sound check today"),
 })
 
 
@@ -74,18 +96,81 @@ def test_file(name: str) -> Path:
     return path
 
 
-def recent_tests() -> list[str]:
+def _names() -> list[str]:
+    """The test recordings' names, newest first (the stamp sorts by time)."""
     folder = tests_dir()
     if not folder.is_dir():
         return []
-    names = [p.name for p in folder.iterdir() if TEST_NAME_RE.match(p.name)]
-    return sorted(names, reverse=True)[:RECENT]
+    return sorted((p.name for p in folder.iterdir() if TEST_NAME_RE.match(p.name)),
+                  reverse=True)
+
+
+def _when(name: str) -> dt.datetime:
+    return dt.datetime.strptime(TEST_NAME_RE.match(name)["stamp"], STAMP_FORMAT)
+
+
+def display_name(name: str) -> str:
+    """«Место участника, 05.12.2026 в 08:12:03» for test_2026-12-05_081203_participant.wav."""
+    when, seat = _when(name), TEST_NAME_RE.match(name)["seat"]
+    return i18n.text("tst.recent.name", seat=i18n.text(f"tst.seat.{seat}"),
+                     date=when.strftime("%d.%m.%Y"), time=when.strftime("%H:%M:%S"))
+
+
+def recent_tests() -> list[dict]:
+    return [{"name": name, "title": display_name(name)} for name in _names()[:RECENT]]
+
+
+def _saved(name: str) -> dict | None:
+    """The verdict saved beside a recording, or None (not judged yet, unreadable)."""
+    try:
+        return json.loads((tests_dir() / name).with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def last_test() -> dict | None:
+    """The newest judged step with the steps it was judged with: what the page shows again
+    after a reload."""
+    for name in _names():
+        saved = _saved(name)
+        if saved is None:
+            continue
+        steps = {}
+        for seat, step_name in saved.get("names", {}).items():
+            step = saved if step_name == name else _saved(step_name)
+            if seat in SEATS and step and TEST_NAME_RE.match(step_name):
+                steps[seat] = {"name": step_name, "verdict": step["verdict"]}
+        when = _when(name)
+        return {"steps": steps, "overall": saved.get("overall"),
+                "title": i18n.text("tst.last", date=when.strftime("%d.%m.%Y"),
+                                   time=when.strftime("%H:%M"))}
+    return None
+
+
+def sound_check_line(today: dt.date | None = None) -> str:
+    """The dashboard's line: when today's sound check (both seats) passed, or that it failed
+    or was not run today."""
+    today = today or dt.date.today()
+    for name in _names():
+        when = _when(name)
+        if when.date() != today:
+            break
+        overall = (_saved(name) or {}).get("overall")
+        if overall:
+            key = "tst.dash.fail" if overall["status"] == "fail" else "tst.dash.pass"
+            return i18n.text(key, time=when.strftime("%H:%M"))
+    return i18n.text("tst.dash.none")
 
 
 @bp.get("/test")
 def test_page():
     return render_template("test.html", seats=SEATS, seconds=f"{step_seconds():g}",
                            recent=recent_tests())
+
+
+@bp.get("/api/test/last")
+def last_result():
+    return jsonify({"ok": True, "last": last_test(), "recent": recent_tests()})
 
 
 @bp.post("/api/test/<seat>")
@@ -98,7 +183,8 @@ def run_step(seat: str):
                               seconds=seconds, source="web")
     name = Path(result["file"]).name
     return jsonify({"ok": True, "seat": result["seat"], "name": name,
-                    "verdict": result["verdict"], "overall": result["overall"]})
+                    "verdict": result["verdict"], "overall": result["overall"],
+                    "recent": recent_tests()})
 
 
 @bp.get("/test/audio/<path:name>")

@@ -44,6 +44,17 @@ def test_check_json_and_exit_codes(speech, tmp_path):
     assert "что сделать: Поднимите усиление" in result.stdout
 
 
+def test_text_report_names_the_channel_of_every_line(speech, tmp_path):
+    stereo = np.stack([quantize(speech.clean), quantize(speech.clean * 10 ** (-30 / 20))], 1)
+    path = write_wav(tmp_path / "stereo.wav", stereo)
+    result = appliance("check", str(path), config=tmp_path / "none.toml")
+    assert result.returncode == 3, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[1].startswith("Канал 1: Длительность") and lines[2].startswith(
+        "Канал 2: Длительность")
+    assert lines[3].startswith("- ошибка: Канал 2: Речь слишком тихая")
+
+
 def test_check_thresholds_come_from_the_config(speech, tmp_path):
     quiet = write_wav(tmp_path / "quiet.wav", quantize(speech.clean * 10 ** (-15 / 20)))
     config = tmp_path / "appliance.toml"

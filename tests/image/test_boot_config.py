@@ -55,7 +55,7 @@ def run_boot_config(tmp_path) -> str:
     done = subprocess.run(
         [sys.executable, str(BOOT_CONFIG), "--boot-file", str(tmp_path / "boot.toml"),
          "--config", str(tmp_path / "etc/appliance.toml"), "--state-dir",
-         str(tmp_path / "state"), "--no-hostname"],
+         str(tmp_path / "state"), "--no-hostname", "--etc", str(tmp_path / "etc")],
         capture_output=True, text=True, timeout=60, check=True, cwd=REPO)
     return done.stdout + done.stderr
 
@@ -85,14 +85,14 @@ def test_host_name_from_room_else_unique_unset(tmp_path, monkeypatch):
     module = load_script("boot_config", BOOT_CONFIG)
     path = tmp_path / "appliance.toml"
     path.write_text('[site]\nroom = "0005"\n')
-    assert module.host_name(path) == "room-0005"
+    assert module.host_name(module.site_settings(path)) == "room-0005"
     path.write_text("")
     serial = tmp_path / "serial-number"
     serial.write_bytes(b"10000000a1b2c3d4\0")
     monkeypatch.setattr(module, "SERIAL_FILE", serial)
-    assert module.host_name(path) == "room-unset-c3d4"
+    assert module.host_name(module.site_settings(path)) == "room-unset-c3d4"
     path.write_text('[site]\nroom = "x"\n')
-    assert module.host_name(path) == "room-unset-c3d4"
+    assert module.host_name(module.site_settings(path)) == "room-unset-c3d4"
 
 
 def test_image_template_sets_the_setup_code_on_the_boot_partition(tmp_path):

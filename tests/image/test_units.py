@@ -1,7 +1,9 @@
-"""Every unit the appliance ships passes `systemd-analyze verify`, as installed."""
+"""Every unit the appliance ships passes `systemd-analyze verify`, as installed, and the two
+main units are as confined as their jobs allow (`systemd-analyze security`)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
@@ -64,6 +66,8 @@ def test_recorder_unit_contract():
     assert s["ProtectSystem"] == ["strict"]
     assert s["ReadWritePaths"][0].split() == ["/var/lib/appliance", "/media/appliance-usb"]
     assert s["CapabilityBoundingSet"] == ["CAP_SYS_TIME"]  # set_clock from the browser
+    assert s["SystemCallFilter"] == ["@system-service @clock"]  # @clock: set the clock
+    assert s["SystemCallArchitectures"] == ["native"]
     assert int(s["Nice"][0]) < 0 and s["IOSchedulingClass"] == ["realtime"]
     assert "$APPLIANCE_RECORDER_ARGS" in s["ExecStart"][0]
 
@@ -71,7 +75,14 @@ def test_recorder_unit_contract():
 def test_web_unit_is_unprivileged_and_below_the_recorder():
     web = unit_settings("appliance-web.service")
     recorder = unit_settings("appliance-recorder.service")
-    assert web["User"] == ["appliance"] and web["ProtectSystem"] == ["strict"]
+    assert web["User"] == ["appliance-web"] and web["ProtectSystem"] == ["strict"]
+    assert web["SupplementaryGroups"] == ["appliance systemd-journal"]  # reads recordings, log
+    # Writable: only its own state, the audit journal it appends to, the settings.
+    assert web["ReadWritePaths"][0].split() == [
+        "/var/lib/appliance/web", "/var/lib/appliance/cache", "/var/lib/appliance/audit",
+        "/etc/appliance"]
+    assert web["SystemCallFilter"][0] == "@system-service"
+    assert web["SystemCallArchitectures"] == ["native"]
     assert web["Restart"] == ["always"]
     assert web["CapabilityBoundingSet"] == ["CAP_NET_BIND_SERVICE"]
     assert int(web["Nice"][0]) > int(recorder["Nice"][0])
@@ -96,8 +107,12 @@ def test_sysusers_creates_the_dedicated_user_in_its_groups(installed_root):
     assert any(line.startswith("appliance:") for line in passwd.splitlines())
     groups = {line.split(":")[0]: line.split(":")[3].split(",")
               for line in (installed_root / "etc/group").read_text().splitlines()}
-    for group in ("audio", "gpio", "dialout", "systemd-journal"):
+    for group in ("audio", "gpio", "dialout"):
         assert "appliance" in groups[group], group
+    assert any(line.startswith("appliance-web:") for line in passwd.splitlines())
+    assert "appliance-web" in groups["appliance"] and "appliance-web" in groups["systemd-journal"]
+    assert "appliance" not in groups["systemd-journal"]
+    assert "appliance-web" not in groups["audio"] + groups["gpio"] + groups["dialout"]
 
 
 def test_tmpfiles_make_the_writable_paths(installed_root):
@@ -111,3 +126,37 @@ def test_tmpfiles_make_the_writable_paths(installed_root):
     assert data.is_dir() and oct(data.stat().st_mode & 0o7777) == "0o750"
     assert oct(settings.stat().st_mode & 0o7777) == "0o2770"
     assert (installed_root / "media/appliance-usb").is_dir()
+    users = {line.split(":")[0]: int(line.split(":")[2])
+             for line in (installed_root / "etc/passwd").read_text().splitlines()}
+    web = data / "web"
+    assert web.stat().st_uid == users["appliance-web"]
+    assert oct(web.stat().st_mode & 0o777) == "0o700"
+    assert data.stat().st_uid == users["appliance"]
+    for name in ("journal.jsonl", "journal.lock"):  # appended by the recorder and the web page
+        audit = data / "audit" / name
+        assert audit.stat().st_uid == users["appliance"]
+        assert oct(audit.stat().st_mode & 0o777) == "0o660"
+
+
+def exposure(root: Path, unit: str) -> float:
+    done = subprocess.run(["systemd-analyze", "security", "--offline=true", f"--root={root}",
+                           unit], cwd=root / UNIT_DIR, capture_output=True, text=True,
+                          timeout=60)
+    found = re.search(r"Overall exposure level for \S+: ([0-9.]+)", done.stdout)
+    assert found, done.stdout + done.stderr
+    return float(found.group(1))
+
+
+@pytest.mark.parametrize("unit, target", [("appliance-web.service", 3.0),
+                                          ("appliance-recorder.service", 4.0)])
+def test_main_units_exposure_within_target(installed_root, unit, target):
+    assert exposure(installed_root, unit) <= target
+
+
+def test_exposure_score_notices_a_weaker_unit(installed_root):
+    """The score is measured, not assumed: dropping the system call filter raises it."""
+    unit = installed_root / UNIT_DIR / "appliance-web.service"
+    before = exposure(installed_root, "appliance-web.service")
+    unit.write_text("\n".join(line for line in unit.read_text().splitlines()
+                              if not line.startswith("SystemCall")) + "\n")
+    assert exposure(installed_root, "appliance-web.service") > before

@@ -33,8 +33,10 @@ def every_request(app):
 
 
 def test_only_login_setup_static_and_language_are_public(web_app):
+    # school.summary: no session, but only requests signed with the school's pairing key
+    # (tests/school/test_school_unit.py)
     assert PUBLIC_ENDPOINTS == {"access.login", "access.setup", "access.language",
-                                "access.session_info", "static"}
+                                "access.session_info", "static", "school.summary"}
     assert len(list(every_request(web_app))) > 10
 
 

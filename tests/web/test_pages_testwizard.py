@@ -69,3 +69,11 @@ def test_without_a_recorder_the_wizard_says_so(page_client):
     reply = post(page_client, "/api/test/participant")
     assert reply.status_code == 503
     assert "Регистратор не отвечает" in reply.get_json()["error"]["text"]
+
+
+def test_before_any_test_the_dashboard_says_none_was_run_and_the_page_restores_nothing(
+        page_client):
+    page = page_client.get("/").get_data(as_text=True)
+    assert "Проверка звука сегодня не проводилась" in page
+    reply = page_client.get("/api/test/last").get_json()
+    assert reply == {"ok": True, "last": None, "recent": []}

@@ -1,0 +1,65 @@
+"""What one box tells the other boxes of its school: a small, read-only summary.
+
+Made from the recorder's status (or the error the control socket gave), so it says no more than
+the box's own dashboard. It carries the box's clock reading, from which the asking box works
+out the difference between the two clocks.
+"""
+
+from __future__ import annotations
+
+import time
+
+from appliance.config import Config
+from appliance.errors import ApplianceError
+from appliance.webui.statushub import hours_left
+
+
+def box_time(config: Config) -> float:
+    """This box's clock (epoch s). `[school] clock_offset_s` shifts it for tests only, so a
+    test can give one box a wrong clock without changing the machine's."""
+    return time.time() + config.school.clock_offset_s
+
+
+def fingerprint(config: Config) -> str:
+    """The export signing key's fingerprint, "" when the box has no key (or no key support)."""
+    try:
+        from appliance.boxkey import box_fingerprint
+        return box_fingerprint(config.data_dir) or ""
+    except (ImportError, OSError, ValueError, ApplianceError):
+        return ""
+
+
+def _last_test(status: dict) -> dict | None:
+    test = status.get("last_test")
+    if not isinstance(test, dict) or "status" not in test:
+        return None
+    return {"status": str(test["status"]), "text": str(test.get("status_text") or ""),
+            "time": test.get("time")}
+
+
+def _mirror(status: dict) -> dict | None:
+    mirror = status.get("mirror")
+    if not isinstance(mirror, dict):
+        return None
+    return {"ok": bool(mirror.get("ok", True)),
+            "text": str(mirror.get("text") or mirror.get("state") or "")}
+
+
+def local_summary(config: Config, box_id: str, status: dict | None,
+                  error: ApplianceError | None = None) -> dict:
+    """The summary of this box: from its recorder's `status`, or the `error` that came
+    instead (then the state is unknown and the error is its only alarm)."""
+    summary = {"box_id": box_id, "school": config.site.school, "room": config.site.room,
+               "fingerprint": fingerprint(config), "time": box_time(config)}
+    if status is None:
+        reason = error.message() if error else ""
+        return {**summary, "state": "unknown", "elapsed_s": None, "hours_left": None,
+                "alarms": [{"code": error.code if error else "unknown", "message": reason}],
+                "last_test": None, "mirror": None, "version": ""}
+    return {**summary, "state": status.get("state", "unknown"),
+            "elapsed_s": status.get("elapsed_s"),
+            "hours_left": hours_left(status),
+            "alarms": [{"code": str(a.get("code", "")), "message": str(a.get("message", ""))}
+                       for a in status.get("alarms", [])],
+            "last_test": _last_test(status), "mirror": _mirror(status),
+            "version": status.get("version", "")}

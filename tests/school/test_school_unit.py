@@ -1,0 +1,145 @@
+"""The pairing key and signatures, the rows of «Все аудитории», and the page's routes (Flask
+test client, no LAN)."""
+
+from __future__ import annotations
+
+import json
+import stat
+import time
+
+import pytest
+
+from appliance.errors import ConfigError
+from appliance.school import trust
+from appliance.school.lan import Announcement, Found
+from appliance.school.peers import SUMMARY_PATH, Known
+from appliance.school.table import format_table, peer_row, school_rows, summary_row
+
+PASSPHRASE = "школа-640101-собеседование"
+
+
+def test_the_same_passphrase_gives_the_same_key_only_in_the_same_school():
+    key = trust.derive_key(PASSPHRASE, "640101")
+    assert len(key) == 32 and key == trust.derive_key(PASSPHRASE, "640101")
+    assert key != trust.derive_key(PASSPHRASE, "640102")
+    assert key != trust.derive_key(PASSPHRASE + "!", "640101")
+    with pytest.raises(ConfigError, match="короче 12 символов"):
+        trust.derive_key("короткий", "640101")
+    with pytest.raises(ConfigError, match="код ОО"):
+        trust.derive_key(PASSPHRASE, "")
+
+
+def test_signed_requests_pass_once_and_fresh_only():
+    key, other = trust.derive_key(PASSPHRASE, "640101"), trust.derive_key(PASSPHRASE, "640102")
+    checker = trust.RequestChecker()
+    headers = trust.request_headers(key, "box1", SUMMARY_PATH)
+    assert not checker.check(other, SUMMARY_PATH, headers)
+    assert not checker.check(key, "/api/other", headers)
+    assert checker.check(key, SUMMARY_PATH, headers)
+    assert not checker.check(key, SUMMARY_PATH, headers), "a replay must be refused"
+    for field, value in ((trust.HEADER_BOX, "box2"), (trust.HEADER_TIME, "1.0"),
+                         (trust.HEADER_NONCE, "00")):
+        tampered = {**trust.request_headers(key, "box1", SUMMARY_PATH), field: value}
+        assert not checker.check(key, SUMMARY_PATH, tampered), field
+    old = trust.request_headers(key, "box1", SUMMARY_PATH, now=time.time() - 301)
+    assert not checker.check(key, SUMMARY_PATH, old)
+    body = b'{"room": "0002"}'
+    signature = trust.reply_signature(key, "n1", body)
+    assert trust.reply_valid(key, "n1", body, signature)
+    assert not trust.reply_valid(key, "n2", body, signature)
+    assert not trust.reply_valid(key, "n1", body + b" ", signature)
+    assert not trust.reply_valid(other, "n1", body, signature)
+
+
+def test_key_is_kept_private_and_for_its_school(tmp_path):
+    key = trust.derive_key(PASSPHRASE, "640101")
+    trust.save_key(tmp_path, key, "640101")
+    path = tmp_path / trust.PAIRING_FILE
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert trust.load_key(tmp_path, "640101") == key
+    assert trust.load_key(tmp_path, "640102") is None
+    trust.forget_key(tmp_path)
+    assert trust.load_key(tmp_path, "640101") is None
+    assert trust.box_id(tmp_path) == trust.box_id(tmp_path)
+
+
+SUMMARY = {"box_id": "b2", "room": "0002", "state": "recording", "elapsed_s": 3725.0,
+           "hours_left": 12.5, "alarms": [{"code": "silence", "message": "Тишина 10 с"}],
+           "last_test": {"status": "pass", "text": "годно", "time": "07:41"},
+           "mirror": {"ok": True, "text": "пишется"}, "time": 0.0}
+
+
+def known(summary, last_ok_at, refused=False, diff=0.3) -> Known:
+    found = Found(Announcement("b2", "640101", "0002", 8080), ["10.0.0.2"])
+    return Known(found, summary=summary, clock_diff_s=diff, refused=refused,
+                 last_ok_at=last_ok_at, first_seen_at=100.0, address="10.0.0.2")
+
+
+def test_rows_say_state_alarms_disk_test_mirror_and_clock():
+    row = summary_row(SUMMARY, 2.4, "ru")
+    assert row["state_text"] == "идёт запись" and row["elapsed_text"] == "1:02:05"
+    assert row["alarms"] == ["Тишина 10 с"] and row["disk_text"] == "12.5 ч"
+    assert row["test_text"] == "годно, 07:41" and row["mirror_text"] == "пишется"
+    assert row["clock_off"] and row["clock_text"] == "+2.4 с — расходятся часы!"
+    within = summary_row({**SUMMARY, "last_test": None, "mirror": None}, -1.9, "ru")
+    assert not within["clock_off"] and within["clock_text"] == "-1.9 с"
+    assert within["test_text"] == within["mirror_text"] == "—"
+
+
+def test_a_silent_box_counts_seconds_and_a_refused_one_says_so():
+    assert peer_row(known(SUMMARY, 200.0), 201.0, "ru")["link"] == "ok"
+    silent = peer_row(known(SUMMARY, 200.0), 215.4, "ru")
+    assert silent["link"] == "no_link" and silent["state_text"] == "нет связи 15 с"
+    assert silent["alarms"] == [] and silent["url"] == "http://10.0.0.2:8080/"
+    never = peer_row(known(None, None), 130.0, "ru")
+    assert never["state_text"] == "нет связи 30 с"
+    refused = peer_row(known(None, None, refused=True), 130.0, "ru")
+    assert refused["link"] == "not_paired"
+
+
+def test_terminal_table():
+    own = {**SUMMARY, "box_id": "b1", "room": "0001", "alarms": [], "state": "idle",
+           "elapsed_s": 0.0}
+    text = format_table(school_rows(own, [known(SUMMARY, 200.0, diff=5.0)], 200.5, "ru"), "ru")
+    head, first, second = text.splitlines()
+    assert head.split()[:3] == ["Аудитория", "Состояние", "Предупреждения"]
+    assert first.startswith("0001 (этот регистратор)") and "нет" in first
+    assert "идёт запись 1:02:05" in second and "Тишина 10 с" in second
+    assert second.rstrip().endswith("+5.0 с — расходятся часы!")
+
+
+# ----- the routes, through the Flask test client ----------------------------------------------
+def test_summary_answers_only_signed_requests(web_app, web_client, web_data_dir):
+    assert web_client.get(SUMMARY_PATH).status_code == 403  # not paired at all
+    key = trust.derive_key(PASSPHRASE, "640101")
+    trust.save_key(web_data_dir, key, "640101")
+    assert web_client.get(SUMMARY_PATH).status_code == 403  # paired, but unsigned
+    headers = trust.request_headers(key, "other-box", SUMMARY_PATH)
+    reply = web_client.get(SUMMARY_PATH, headers=headers)
+    assert reply.status_code == 200
+    assert trust.reply_valid(key, headers[trust.HEADER_NONCE], reply.get_data(),
+                             reply.headers[trust.HEADER_SIGNATURE])
+    summary = json.loads(reply.get_data())
+    assert summary["room"] == "0005" and summary["state"] == "unknown"  # no recorder running
+    assert "Регистратор не отвечает" in summary["alarms"][0]["message"]
+    assert web_client.get(SUMMARY_PATH, headers=headers).status_code == 403  # replay
+
+
+def test_pairing_on_the_page(web_authed_client, web_data_dir):
+    client = web_authed_client
+    csrf = {"X-CSRF-Token": client.csrf}
+    assert client.get("/api/school").json["paired"] is False
+    reply = client.post("/api/school/pair", json={"passphrase": "мало"}, headers=csrf)
+    assert reply.status_code == 400 and "короче 12" in reply.json["error"]["text"]
+    reply = client.post("/api/school/pair", json={"passphrase": PASSPHRASE}, headers=csrf)
+    assert reply.status_code == 200
+    page = client.get("/api/school").json
+    assert page["paired"] and page["key_id"] == reply.json["key_id"]
+    assert [row["room"] for row in page["rows"]] == ["0005"] and page["rows"][0]["own"]
+    audit = (web_data_dir / "audit" / "journal.jsonl").read_text()
+    assert "school_paired" in audit and PASSPHRASE not in audit
+    assert PASSPHRASE not in (web_data_dir / trust.PAIRING_FILE).read_text()
+    assert client.post("/api/school/unpair", headers=csrf).status_code == 200
+    assert client.get("/api/school").json["paired"] is False
+    html = client.get("/school").get_data(as_text=True)
+    assert "Все аудитории" in html and "<script>" not in html and "school.js" in html
