@@ -23,6 +23,13 @@ def is_mounted(path: Path) -> bool:
     return os.path.ismount(path)
 
 
+def listed_as_mounted(path: Path) -> bool:
+    """In the mount table, also when its FUSE daemon is dead (ismount() then says no)."""
+    target = str(path).encode().replace(b" ", b"\\040")
+    with open("/proc/self/mounts", "rb") as mounts:
+        return any(line.split()[1] == target for line in mounts)
+
+
 @dataclass
 class Drive:
     image: Path
@@ -53,9 +60,9 @@ def exfat_loop(workdir: Path, size_mb: int, mount: Path) -> Iterator[tuple[Path,
     try:
         yield image, loop
     finally:
-        if is_mounted(mount):
+        if listed_as_mounted(mount):
             subprocess.run(["fusermount", "-u", str(mount)], capture_output=True)
-            if is_mounted(mount):
+            if listed_as_mounted(mount):
                 subprocess.run(["fusermount", "-u", "-z", str(mount)], capture_output=True)
         subprocess.run(["losetup", "-d", loop], capture_output=True)
 
