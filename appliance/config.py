@@ -129,6 +129,9 @@ class WebConfig:
     """Failed logins (or setup codes) allowed from one address within `login_window_s` ..."""
     login_window_s: int = 300
     """... after which that address is refused until the window has passed (s)."""
+    allowed_hosts: list[str] = field(default_factory=list)
+    """Extra names the page answers to (e.g. a school DNS name), beside its own
+    room-NNNN.local, host name, addresses and localhost; any other Host header gets 421."""
 
 
 @dataclass
@@ -358,6 +361,14 @@ def _listen(key: str, value: Any) -> str:
     return value
 
 
+def _host_names(key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError("config.type", key=key, value=value,
+                          expected="список имён" if i18n.current_language() == "ru"
+                          else "a list of names")
+    return [v.strip().lower() for v in value]
+
+
 def _flag(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError("config.type", key=key, value=value,
@@ -386,7 +397,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
                   "disk_warn_hours": _number(float, 0, 1000)},
     "web": {"listen": _listen, "language": _choice("ru", "en"), "setup_code_file": _text,
             "session_minutes": _number(int, 1, 10080), "login_attempts": _number(int, 1, 100),
-            "login_window_s": _number(int, 1, 86400)},
+            "login_window_s": _number(int, 1, 86400), "allowed_hosts": _host_names},
     "gpio": {"backend": _choice("auto", "rpigpio", "mock", "none"),
              "button_pin": _number(int, 0, 27), "rec_led_pin": _number(int, 0, 27),
              "ready_led_pin": _number(int, 0, 27), "debounce_ms": _number(int, 1, 500),
@@ -487,6 +498,28 @@ def load(path: str | os.PathLike | None = None) -> Config:
 
 def to_dict(config: Config) -> dict[str, dict[str, Any]]:
     return dataclasses.asdict(config)
+
+
+def save_changes(changes: dict[str, Any], path: str | os.PathLike | None = None) -> Path:
+    """Set `{"section.key": value}` in the file, keeping everything else as written (its
+    comments, order and the keys not changed); validated first, replaced atomically."""
+    import tomlkit
+
+    path = resolve_path(path)
+    try:
+        document = tomlkit.parse(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        document = tomlkit.document()
+    except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as err:
+        raise ConfigError("config.syntax", path=path, detail=err) from err
+    for name, value in changes.items():
+        section, _, key = name.partition(".")
+        if section not in document:
+            document[section] = tomlkit.table()
+        document[section][key] = value
+    from_dict(document.unwrap())
+    atomic_write_bytes(path, tomlkit.dumps(document).encode("utf-8"))
+    return path
 
 
 def save(config: Config, path: str | os.PathLike | None = None) -> Path:

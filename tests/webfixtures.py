@@ -245,10 +245,13 @@ def chromium():
         browser.close()
 
 
-def new_page(chromium, base_url: str):
-    """A fresh browser context and tab; JavaScript errors collect in `page.js_errors`."""
+def new_page(chromium, base_url: str, viewport: dict | None = None, enforce_csp: bool = False):
+    """A fresh browser context and tab; JavaScript errors collect in `page.js_errors`.
+    Playwright's own `wait_for_function` evaluates strings, which the page's CSP forbids, so
+    the CSP is enforced only where asked (the page walk, which waits without it)."""
     context = chromium.new_context(base_url=base_url, accept_downloads=True,
-                                   viewport={"width": 1100, "height": 900})
+                                   viewport=viewport or {"width": 1100, "height": 900},
+                                   bypass_csp=not enforce_csp)
     page = context.new_page()
     page.js_errors = []
     page.on("pageerror", lambda error: page.js_errors.append(str(error)))

@@ -8,6 +8,7 @@ import time
 
 from appliance import config as config_mod
 from appliance import i18n
+from appliance.school import trust
 
 i18n.register({
     "school.cli.paired": ("Сопряжено. Ключ школы: {key_id} — он должен совпасть на всех "
@@ -30,7 +31,6 @@ def register(subparsers, common) -> None:
 
 
 def run_school(args) -> int:
-    from appliance.school import trust
     config = config_mod.load(args.config)
     if args.pair:
         passphrase = (getpass.getpass(i18n.text("school.passphrase") + ": ")
@@ -47,7 +47,6 @@ def school_table(config, wait_s: float) -> str:
     """Browse the LAN for `wait_s`, ask every box found, and lay out the rows."""
     from appliance.errors import ApplianceError
     from appliance.recorder.control import ControlClient
-    from appliance.school import trust
     from appliance.school.lan import SchoolLan
     from appliance.school.peers import Peers
     from appliance.school.summary import box_time, local_summary

@@ -51,6 +51,7 @@ def run_web(args) -> int:
     import waitress
 
     from appliance.webui.app import create_app
+    from appliance.webui.guard import LARGEST_BODY_BYTES
     from appliance.webui.school import start_lan
     return_big_buffers_to_the_system()
     config = config_mod.load(args.config)
@@ -59,5 +60,6 @@ def run_web(args) -> int:
     start_lan(app)
     logging.getLogger(__name__).info("web page on http://%s/", config.web.listen)
     waitress.serve(app, listen=config.web.listen, threads=THREADS, ident="appliance",
-                   clear_untrusted_proxy_headers=True)
+                   clear_untrusted_proxy_headers=True,
+                   max_request_body_size=LARGEST_BODY_BYTES)
     return 0

@@ -3,12 +3,12 @@
 A WAV clip is exact: its data chunk is a byte copy of the master's frames in the range, so an
 appeal commission hears precisely what the room recorded. MP3 (pydub + ffmpeg) is for sending;
 pydub is imported only when an MP3 is asked for. Clip names carry date, school, room and the
-participant: `2027-02-10_ОО-640101_ауд-0005_участник-3.wav`.
+participant by number only (a typed marker label may hold a name and never goes into a file
+name): `2027-02-10_ОО-640101_ауд-0005_участник-3.wav`.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,10 +40,6 @@ class ClipRange:
     """File name without extension."""
 
 
-def _safe(text: str) -> str:
-    return re.sub(r"[^\w.-]+", "-", text, flags=re.UNICODE).strip("-.")[:60]
-
-
 def _prefix(day: DayFolder) -> str:
     return "_".join(naming.export_dirs(day.date, day.school, day.room, day.naming))
 
@@ -60,10 +56,7 @@ def participant_range(day: DayFolder, participant: int) -> ClipRange:
             end = min(segment.end_frame if segment.end_frame is not None else part.frames,
                       part.frames)
             word = CLIP_WORDS[day.naming][0]
-            name = f"{_prefix(day)}_{word}-{participant}"
-            if segment.label and segment.label != f"Участник {segment.original['participant']}":
-                name += f"_{_safe(segment.label)}"
-            return ClipRange(part, segment.frame, end, name)
+            return ClipRange(part, segment.frame, end, f"{_prefix(day)}_{word}-{participant}")
     raise StateError("clip.no_participant", n=participant, date=day.date.isoformat())
 
 

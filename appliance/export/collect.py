@@ -22,6 +22,7 @@ from appliance.export.reports import html_head
 from appliance.export.verified_copy import copy_verified, write_verified
 from appliance.export.verify import (
     EXIT_FAILED,
+    EXIT_OK,
     RoomCheck,
     format_table,
     hms,
@@ -83,7 +84,7 @@ def collect(dest_root: Path, sources: list[Path], out=print,
     refused = []
     for source in sources:
         for check in verify_tree(source, keys):
-            if check.exit_code != 0:
+            if check.exit_code != EXIT_OK:
                 out(i18n.text("collect.refused", folder=check.folder))
                 refused.append(check)
                 continue

@@ -18,6 +18,7 @@ import json
 import platform
 from pathlib import Path
 
+from appliance.boxkey import BoxKey
 from appliance.export.manifest import MANIFEST_NAME, format_sums
 from appliance.export.reports import FileEntry
 from appliance.export.verified_copy import write_verified
@@ -57,11 +58,11 @@ def manifest_bytes(files: list[FileEntry], public_raw: bytes, fingerprint: str,
     return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode()
 
 
-def seal_package(folder: Path, files: list[FileEntry], key, subject: dict,
+def seal_package(folder: Path, files: list[FileEntry], key: BoxKey, subject: dict,
                  journal: Path | None = None) -> list[FileEntry]:
     """Seal `folder` whose `files` are written and verified; returns every file listed.
 
-    `key` is the box's `BoxKey`; `subject` says what the package is (e.g. date, school, room);
+    `key` is the box's key; `subject` says what the package is (e.g. date, school, room);
     `journal` is the journal copy inside the folder (already among `files`), if any.
     """
     listed = [f for f in files if f.name not in (PUBLIC_KEY_PEM, MANIFEST_NAME)]

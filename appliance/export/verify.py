@@ -407,8 +407,8 @@ def verify_tree(root: Path, keys: set[str] | None = None) -> list[RoomCheck]:
 
 
 def worst(codes: list[int]) -> int:
-    """The exit code of several checks: nothing found, failed, unexpected key, unsigned."""
-    for code in (EXIT_NOTHING, EXIT_FAILED, EXIT_UNEXPECTED_KEY, EXIT_UNSIGNED):
+    """The exit code of several checks: failed, then nothing found, unexpected key, unsigned."""
+    for code in (EXIT_FAILED, EXIT_NOTHING, EXIT_UNEXPECTED_KEY, EXIT_UNSIGNED):
         if code in codes:
             return code
     return EXIT_OK

@@ -129,7 +129,7 @@ def checked_mapping(roles: list[str]) -> dict[int, str]:
             raise ConfigError("map.unknown_role", role=role)
         first = next((i for i, r in mapping.items() if r == role), None)
         if first is not None:
-            raise ConfigError("map.twice", role=i18n.text(f"role.{role}"),
+            raise ConfigError("map.twice", role=i18n.phrase(f"role.{role}"),
                               first=column_letter(first), second=column_letter(index))
         mapping[index] = role
     if not names_someone(mapping):

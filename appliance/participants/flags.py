@@ -47,5 +47,5 @@ class CheckLimits:
 
 
 def flag_text(flag: dict, lang: str | None = None) -> str:
-    """A journaled flag in the reader's language."""
-    return i18n.text(f"flag.{flag['code']}", lang, **flag.get("params", {}))
+    """A journaled flag in the reader's language (0,4 мин in Russian)."""
+    return i18n.text(f"flag.{flag['code']}", lang, **i18n.localized(flag.get("params", {}), lang))

@@ -109,22 +109,22 @@ class ImportResult:
     numbered_in_order: bool = False
     other_rooms: dict[str, int] = field(default_factory=dict)
     """Room as written -> rows of that room left out."""
-    mismatches: list[str] = field(default_factory=list)
-    """Header lines that disagree with the box's settings, as sentences."""
+    mismatches: list[i18n.Phrase] = field(default_factory=list)
+    """Header lines that disagree with the box's settings."""
     left_out: list[int] = field(default_factory=list)
     """Indices of the rows left out as other rooms'."""
     end_row: int = 0
     """Index of the first row after the table (the signature line, or the end)."""
 
-    def notes(self) -> list[str]:
+    def notes(self, lang: str | None = None) -> list[str]:
         """What the technician should know besides the count, in the reader's language."""
-        out = list(self.mismatches)
+        out = [i18n.text(m.key, lang, **m.params) for m in self.mismatches]
         if self.numbered_in_order:
-            out.append(i18n.text("import.numbered"))
+            out.append(i18n.text("import.numbered", lang))
         if self.other_rooms:
             rooms = ", ".join(f"{room} ({count})" for room, count in self.other_rooms.items())
-            out.append(i18n.text("import.other_rooms", count=sum(self.other_rooms.values()),
-                                 rooms=rooms))
+            out.append(i18n.text("import.other_rooms", lang,
+                                 count=sum(self.other_rooms.values()), rooms=rooms))
         return out
 
 
@@ -268,7 +268,7 @@ def _variant(value: str, row: int) -> int | None:
     return int(match.group(1))
 
 
-def header_line_mismatches(rows: list[list[str]], expected: Expected) -> list[str]:
+def header_line_mismatches(rows: list[list[str]], expected: Expected) -> list[i18n.Phrase]:
     """ИС-01's lines above the table («Субъект РФ: 64», «Код МСУ 01», «Код ОО 640101»,
     «Дата 10.02.2027») that disagree with the box's settings."""
     text = "\n".join(" ".join(c for c in row if c) for row in rows)
@@ -276,8 +276,8 @@ def header_line_mismatches(rows: list[list[str]], expected: Expected) -> list[st
     for what, pattern in HEADER_LINES.items():
         match, setting = pattern.search(text), getattr(expected, what)
         if match and setting and int(match.group(1)) != int(setting):
-            out.append(i18n.text("import.mismatch", what=i18n.text(f"import.what.{what}"),
-                                 found=match.group(1), expected=setting))
+            out.append(i18n.phrase("import.mismatch", what=i18n.phrase(f"import.what.{what}"),
+                                   found=match.group(1), expected=setting))
     date = HEADER_DATE.search(text)
     if date and expected.date:
         day, month, year = (int(g) for g in date.groups())
@@ -286,12 +286,11 @@ def header_line_mismatches(rows: list[list[str]], expected: Expected) -> list[st
         except ValueError:
             found = None
         if found != expected.date:
-            out.append(i18n.text("import.mismatch", what=i18n.text("import.what.date"),
-                                 found=f"{day:02d}.{month:02d}.{year}",
-                                 expected=expected.date.strftime("%d.%m.%Y")))
+            out.append(i18n.phrase("import.mismatch", what=i18n.phrase("import.what.date"),
+                                   found=f"{day:02d}.{month:02d}.{year}",
+                                   expected=expected.date.strftime("%d.%m.%Y")))
     return out
 
 
 def _fail(row: int, problem_key: str, **params: object) -> None:
-    problem = i18n.text(problem_key, **params)
-    raise ConfigError("import.row", row=row, problem=problem)
+    raise ConfigError("import.row", row=row, problem=i18n.phrase(problem_key, **params))

@@ -24,6 +24,7 @@ from appliance.journal import read_entries
 from appliance.participants import roster as roster_mod
 from appliance.participants import timeline
 from appliance.participants.flags import CheckLimits, flag_text
+from appliance.spreadsheet import safe_row
 
 SHEET_HTML = "ведомость.html"
 SHEET_CSV = "ведомость.csv"
@@ -219,11 +220,12 @@ def _duration(seconds: float | None) -> str:
 
 
 def sheet_csv(rows: list[SheetRow]) -> bytes:
-    """`;`-separated UTF-8 with a BOM: opens correctly in Russian Excel."""
+    """`;`-separated UTF-8 with a BOM: opens correctly in Russian Excel; no cell is taken
+    for a formula (appliance.spreadsheet)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    writer.writerows(row.cells() for row in rows)
+    writer.writerows(safe_row(row.cells()) for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

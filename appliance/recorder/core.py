@@ -67,7 +67,7 @@ i18n.register({
     "recorder.no_device": ("Микрофон не подключён", "No microphone connected"),
     "recorder.internal": ("Внутренняя ошибка регистратора: {detail}",
                           "Internal recorder error: {detail}"),
-    "recorder.internal.hint": ("Запись продолжается. Если сигнал не гаснет, сделайте экспорт "
+    "recorder.internal.hint": ("Запись продолжается. Если сигнал не гаснет, сделайте выгрузку "
                                "и перезапустите устройство после окончания записи",
                                "Recording goes on. If the alarm stays, export and restart the "
                                "box after the recording is stopped"),
@@ -88,7 +88,6 @@ i18n.register({
     "marker.pause": ("Пауза", "Pause"),
     "marker.resume": ("Продолжение", "Resumed"),
     "marker.stop": ("Конец записи", "Recording stopped"),
-    "marker.participant": ("Участник {n}", "Participant {n}"),
     "marker.after_restart": ("Продолжение после перезапуска", "Resumed after a restart"),
     "marker.after_device": ("Продолжение после отключения микрофона",
                             "Resumed after the microphone came back"),

@@ -25,6 +25,7 @@ from appliance.hardware.service import ExaminerHardware
 from appliance.journal import Event
 from appliance.recorder.control import ControlServer
 from appliance.recorder.core import Recorder
+from appliance.recorder.purge_command import purge_handlers
 from appliance.recorder.reload import ConfigReloader
 from appliance.recorder.sdnotify import Notifier
 from appliance.recorder.test_recording import TestSession
@@ -92,6 +93,7 @@ def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
     handlers = {cmd: session(cmd) for cmd in ("start", "pause", "resume", "stop", "mark")}
     handlers.update(status=recorder.status, devices=devices, set_clock=set_clock, test=test)
     handlers.update(participant_commands(recorder))
+    handlers.update(purge_handlers(recorder))
     return handlers
 
 

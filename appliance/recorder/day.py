@@ -13,12 +13,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance import __version__, naming
+from appliance import __version__, i18n, naming
 from appliance.capture import wavfile
 from appliance.capture.wavfile import Bext, Cue, WavFormat
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event, Journal
 from appliance.recorder.session import State
+
+i18n.register({"marker.participant": ("Участник {n}", "Participant {n}")})
 
 JOURNAL_NAME = "journal.jsonl"
 PRIVATE = 0o640  # recordings hold minors' voices and names
@@ -38,6 +40,13 @@ class Marker:
     label: str
     participant: int | None = None
     time: str = ""
+
+    def file_label(self) -> str:
+        """The label written into the WAV's cue list and the label file: a participant by
+        number only, since a typed label may hold a minor's name."""
+        if self.participant is not None:
+            return i18n.text("marker.participant", n=self.participant)
+        return self.label
 
     def to_dict(self, rate_hz: int) -> dict:
         return {"frame": self.frame, "time_s": round(self.frame / rate_hz, 6), "kind": self.kind,
@@ -141,14 +150,14 @@ class Day:
                     f"A=PCM,F={fmt.rate_hz},W=16,M={mode},T=appliance {__version__}\r\n")
 
     def cues(self, part: PartRecord) -> list[Cue]:
-        return [Cue(m.frame, m.label) for m in part.markers]
+        return [Cue(m.frame, m.file_label()) for m in part.markers]
 
     def write_sidecars(self, part: PartRecord) -> None:
         """The part's Audacity label track and JSON marker index, replaced atomically when
         they differ from what is on disk."""
         rate = part.format.rate_hz
         stem = Path(part.file).stem
-        labels = "".join(f"{m.frame / rate:.6f}\t{m.frame / rate:.6f}\t{m.label}\n"
+        labels = "".join(f"{m.frame / rate:.6f}\t{m.frame / rate:.6f}\t{m.file_label()}\n"
                          for m in part.markers)
         index = {"part": part.part, "file": part.file, "rate_hz": rate,
                  "channels": part.format.channels,

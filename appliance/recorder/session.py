@@ -23,7 +23,7 @@ i18n.register({
     "session.action.mark": ("Следующий участник", "Next participant"),
     "session.action.pause": ("Пауза", "Pause"),
     "session.action.resume": ("Продолжить", "Resume"),
-    "session.action.stop": ("Остановить", "Stop"),
+    "session.action.stop": ("Завершить день", "End the day"),
 })
 
 

@@ -19,12 +19,12 @@ from appliance import i18n
 i18n.register({
     "disk.low": ("Мало места на диске: осталось {hours} ч записи",
                  "Low disk space: {hours} h of recording left"),
-    "disk.low.hint": ("Сделайте экспорт на USB-накопитель и удалите старые записи "
+    "disk.low.hint": ("Сделайте выгрузку на USB-накопитель и удалите старые записи "
                       "после окончания срока хранения",
                       "Export to a USB drive and purge recordings past their retention date"),
     "disk.full": ("Диск заполнен: запись приостановлена, текущая часть закрыта",
                   "Disk full: recording suspended, the current part is closed"),
-    "disk.full.hint": ("Освободите место (экспорт и удаление старых записей): запись "
+    "disk.full.hint": ("Освободите место (выгрузка и удаление старых записей): запись "
                        "продолжится новой частью сама",
                        "Free some space (export, purge old recordings): recording resumes "
                        "as a new part by itself"),

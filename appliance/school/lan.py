@@ -11,8 +11,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import ifaddr
 from zeroconf import ServiceBrowser, ServiceInfo, ServiceStateChange, Zeroconf
@@ -43,13 +42,11 @@ class Announcement:
 
 @dataclass
 class Found:
-    """A box seen on the LAN: its announcement, addresses, and when it was last announced."""
+    """A box seen on the LAN: its announcement and addresses. A box that says goodbye (a
+    clean stop) stays found: it is shown as not answering."""
 
     announcement: Announcement
     addresses: list[str]
-    seen_at: float = field(default_factory=time.time)
-    gone: bool = False
-    """It said goodbye (a clean stop); a box that vanished without one just stops answering."""
 
 
 def local_addresses() -> list[str]:
@@ -88,7 +85,6 @@ class SchoolLan:
         self._zc = Zeroconf()
         self._lock = threading.Lock()
         self._found: dict[str, Found] = {}
-        self._names: dict[str, str] = {}  # service name -> box id
         self._me = me
         self._info: ServiceInfo | None = None
         if me is not None:
@@ -112,7 +108,7 @@ class SchoolLan:
 
     def found(self) -> list[Found]:
         with self._lock:
-            return [Found(f.announcement, list(f.addresses), f.seen_at, f.gone)
+            return [Found(f.announcement, list(f.addresses))
                     for f in self._found.values()]
 
     def close(self) -> None:
@@ -130,10 +126,6 @@ class SchoolLan:
     def _on_change(self, zeroconf: Zeroconf, service_type: str, name: str,
                    state_change: ServiceStateChange) -> None:
         if state_change is ServiceStateChange.Removed:
-            with self._lock:
-                box = self._names.get(name)
-                if box in self._found:
-                    self._found[box].gone = True
             return
         info = zeroconf.get_service_info(service_type, name, timeout=RESOLVE_TIMEOUT_MS)
         if info is None:
@@ -143,6 +135,5 @@ class SchoolLan:
             log.info("ignoring %s: no box id in its TXT record", name)
             return
         with self._lock:
-            self._names[name] = announcement.box_id
             self._found[announcement.box_id] = Found(
                 announcement, [a for a in info.parsed_addresses() if ":" not in a])

@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import http.client
 import json
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 
 from appliance.school import trust
 from appliance.school.lan import Found
+
+log = logging.getLogger(__name__)
 
 SUMMARY_PATH = "/api/school/summary"
 TIMEOUT_S = 1.5
@@ -67,10 +70,13 @@ def ask(found: Found, key: bytes, sender: str, now: Callable[[], float]) -> Repl
             continue
         finally:
             conn.close()
+        if response.status == 403:
+            refused = True
+            continue
         signature = response.getheader(trust.HEADER_SIGNATURE, "")
         if response.status != 200 or not trust.reply_valid(
                 key, headers[trust.HEADER_NONCE], body, signature):
-            refused = True
+            refused = refused or response.status == 200  # signed with another key
             continue
         try:
             summary = json.loads(body)
@@ -136,7 +142,10 @@ class Peers:
     def _answered(self, box_id: str, future: Future) -> None:
         with self._data_lock:
             del self._asking[box_id]
-            if future.cancelled() or future.exception() is not None:
+            if future.cancelled():
+                return
+            if future.exception() is not None:  # a bug, not the network: ask() catches that
+                log.error("asking box %s failed", box_id, exc_info=future.exception())
                 return
             reply, known = future.result(), self._known[box_id]
             known.refused = reply.refused

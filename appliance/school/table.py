@@ -64,7 +64,8 @@ def summary_row(summary: dict, clock_diff_s: float | None, lang: str) -> dict:
         "state": summary.get("state", "unknown"),
         "state_text": _state_text(summary.get("state", ""), lang),
         "elapsed_text": _clock(elapsed) if elapsed is not None else NONE,
-        "alarms": [a["message"] for a in summary.get("alarms", [])],
+        "alarms": [str(a.get("message", "")) for a in summary.get("alarms", [])
+                   if isinstance(a, dict)],
         "disk_text": i18n.text("school.hours", lang, hours=hours) if hours is not None
         else NONE,
         "test_text": (f"{test['text'] or test['status']}"

@@ -1,7 +1,8 @@
 """Login, logout, first-start setup, language switch and the audit log page.
 
 Failed logins and setup codes count against the client address (ratelimit.FailureLimiter);
-every login, failure, logout and password change goes into the audit journal.
+every login, logout and password change goes into the audit journal, and failed or blocked
+attempts as one line per address and window (loginaudit).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from appliance import i18n
 from appliance.errors import ApplianceError
 from appliance.export.audit import audit_path, log_event, read_audit
 from appliance.journal import verify_chain
-from appliance.webui import auth
+from appliance.webui import auditview, auth
 from appliance.webui.app import (
     csrf_token,
     current_config,
@@ -33,6 +34,7 @@ from appliance.webui.app import (
     t,
     wants_json,
 )
+from appliance.webui.loginaudit import FailedLogins
 from appliance.webui.ratelimit import FailureLimiter
 
 bp = Blueprint("access", __name__)
@@ -47,6 +49,7 @@ class WebEvent:
     LOGIN_BLOCKED = "login_blocked"
     LOGOUT = "logout"
     PASSWORD_SET = "password_set"
+    PASSWORD_CHANGED = "password_changed"
     CONTROL = "recorder_control"
     SETTINGS_CHANGED = "settings_changed"
     DOWNLOAD = "download"
@@ -67,6 +70,15 @@ i18n.register({
         "The code stops working once the password is saved."),
     "access.code": ("Код первого входа", "Setup code"),
     "access.save_password": ("Сохранить пароль", "Save password"),
+    "access.change": ("Смена пароля", "Change the password"),
+    "access.change.explain": ("После смены пароля все остальные входы (другие браузеры и "
+                              "телефоны) завершатся, этот останется.",
+                              "After the change every other login (other browsers and phones) "
+                              "ends; this one stays."),
+    "access.old_password": ("Текущий пароль", "Current password"),
+    "access.new_password": ("Новый пароль", "New password"),
+    "access.changed": ("Пароль изменён. Остальные входы завершены.",
+                       "Password changed. Every other login has ended."),
     "access.blocked": ("Слишком много неудачных попыток входа с этого адреса. "
                        "Повторите через {seconds} с", "Too many failed attempts from this "
                        "address. Try again in {seconds} s"),
@@ -76,7 +88,7 @@ i18n.register({
     "audit.time": ("Время", "Time"),
     "audit.event": ("Событие", "Event"),
     "audit.details": ("Подробности", "Details"),
-    "audit.chain_ok": ("Цепочка записей цела ({count} записей)",
+    "audit.chain_ok": ("Цепочка записей цела (записей: {count})",
                        "The chain of entries is intact ({count} entries)"),
     "audit.chain_broken": ("Цепочка записей нарушена начиная с записи № {seq}",
                            "The chain of entries is broken from entry {seq}"),
@@ -107,6 +119,16 @@ def _limiter() -> FailureLimiter:
         limiter = FailureLimiter(web.login_attempts, web.login_window_s)
         current_app.extensions["appliance.limiter"] = limiter
     return limiter
+
+
+def _failed_logins() -> FailedLogins:
+    failures = current_app.extensions.get("appliance.failed_logins")
+    if failures is None:
+        data_dir = current_config().data_dir
+        failures = FailedLogins(lambda **counts: log_event(
+            data_dir, WebEvent.LOGIN_FAILED, source="web", **counts))
+        current_app.extensions["appliance.failed_logins"] = failures
+    return failures
 
 
 def _address() -> str:
@@ -145,7 +167,7 @@ def _refuse_if_blocked(template: str, **context):
     wait_s = _limiter().retry_after_s(_address())
     if wait_s <= 0:
         return None
-    audit(WebEvent.LOGIN_BLOCKED, path=request.path)
+    _failed_logins().blocked(_address())
     seconds = int(wait_s) + 1
     reply = make_response(_form_page(template, ApplianceError("access.blocked", seconds=seconds),
                                      429, **context))
@@ -175,7 +197,7 @@ def login():
         auth.check_password(config, _field("password"))
     except auth.AuthError as err:
         _limiter().failed(_address())
-        audit(WebEvent.LOGIN_FAILED)
+        _failed_logins().failed(_address())
         return _form_page("login.html", err, 401)
     _begin_session()
     audit(WebEvent.LOGIN)
@@ -212,7 +234,7 @@ def setup():
         auth.check_setup_code(config, _field("code"))
     except auth.AuthError as err:
         _limiter().failed(_address())
-        audit(WebEvent.LOGIN_FAILED, setup_code=True)
+        _failed_logins().failed(_address(), setup_code=True)
         return _form_page("setup.html", err, 401, **context)
     try:
         repeated = _field("password2") if "password2" in (request.form or {}) else None
@@ -225,6 +247,30 @@ def setup():
     if wants_json():
         return jsonify({"ok": True, "csrf_token": csrf_token()})
     return redirect("/")
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def change_password():
+    """Old password and the new one twice; the other sessions end, this one goes on."""
+    if request.method == "GET":
+        return render_template("password.html", error=None, done=False)
+    blocked = _refuse_if_blocked("password.html", done=False)
+    if blocked:
+        return blocked
+    try:
+        auth.change_password(current_config(), _field("old_password"), _field("password"),
+                             _field("password2"))
+    except auth.AuthError as err:
+        if err.code == "auth.bad_password":
+            _limiter().failed(_address())
+            _failed_logins().failed(_address())
+        return _form_page("password.html", err, 400 if err.code != "auth.bad_password" else 401,
+                          done=False)
+    _begin_session()
+    audit(WebEvent.PASSWORD_CHANGED)
+    if wants_json():
+        return jsonify({"ok": True, "csrf_token": csrf_token()})
+    return render_template("password.html", error=None, done=True)
 
 
 @bp.route("/lang/<code>")
@@ -247,15 +293,15 @@ def audit_page():
     data_dir = current_config().data_dir
     entries = read_audit(data_dir)
     broken = verify_chain(audit_path(data_dir)) if entries else None
-    shown = list(reversed(entries[-AUDIT_PAGE_ROWS:]))
-    rows = [{"time": e.time, "event": _event_name(e.event), "raw_event": e.event,
-             "details": _details(e.data)} for e in shown]
-    return render_template("audit.html", rows=rows, count=len(entries), broken=broken)
+    kind = request.args.get("kind", "")
+    kinds = auditview.kinds(_lang())
+    if kind not in {value for value, _ in kinds}:
+        kind = ""
+    rows = auditview.rows(entries, kind, _lang(), current_config())
+    return render_template("audit.html", rows=rows[:AUDIT_PAGE_ROWS], matching=len(rows),
+                           count=len(entries), broken=broken, kinds=kinds, kind=kind)
 
 
-def _event_name(event: str) -> str:
-    return optional_text(f"audit.ev.{event}") or event
-
-
-def _details(data: dict) -> str:
-    return "; ".join(f"{key}={value}" for key, value in data.items())
+def _lang() -> str:
+    from appliance.webui.app import current_language
+    return current_language()

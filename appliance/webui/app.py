@@ -32,6 +32,8 @@ from appliance.errors import (
     StorageError,
 )
 from appliance.fsutil import atomic_write_bytes
+from appliance.webui import guard
+from appliance.webui.localtime import local_date, zone_name
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,8 @@ i18n.register({
     "nav.retention": ("Хранение", "Retention"),
     "nav.audit": ("Журнал действий", "Audit log"),
     "nav.logout": ("Выйти", "Log out"),
+    "nav.menu": ("Меню", "Menu"),
+    "nav.password": ("Пароль", "Password"),
     "web.login_required": ("Нужно войти: сеанс не начат или истёк",
                            "Please log in: no session or it has expired"),
     "web.login_required.hint": ("Откройте страницу входа и введите пароль",
@@ -93,6 +97,10 @@ i18n.register({
     "web.csrf.hint": ("Обновите страницу и повторите действие",
                       "Reload the page and try again"),
     "web.http_error": ("Ошибка {status}: {name}", "Error {status}: {name}"),
+    "web.http.400": ("неверный запрос", "Bad request"),
+    "web.http.403": ("доступ запрещён", "Forbidden"),
+    "web.http.404": ("страница не найдена", "Not found"),
+    "web.http.405": ("такой запрос здесь не принимается", "Method not allowed"),
     "web.http_error.hint": ("Вернитесь на главную страницу", "Go back to the main page"),
     "web.internal": ("Внутренняя ошибка веб-страницы: {detail}",
                      "Internal error of the web page: {detail}"),
@@ -129,8 +137,10 @@ def current_language() -> str:
 
 
 def t(key: str, **params: object) -> str:
-    """A user-facing message in the page language (also the Jinja global `t`)."""
-    return i18n.text(key, current_language(), **params)
+    """A user-facing message in the page language (also the Jinja global `t`), numbers with
+    the language's decimal separator."""
+    lang = current_language()
+    return i18n.text(key, lang, **i18n.localized(params, lang))
 
 
 def optional_text(key: str, **params: object) -> str:
@@ -184,11 +194,16 @@ def create_app(config_path: str | os.PathLike | None = None, *, testing: bool = 
     app.extensions["appliance.config"] = {}
     app.jinja_env.globals.update(t=t, csrf_token=csrf_token, nav_items=_nav_items,
                                  lang=current_language, version=__version__,
-                                 logged_in=logged_in)
+                                 logged_in=logged_in,
+                                 box_timezone=lambda: zone_name(current_config()))
+    app.jinja_env.filters["local_date"] = local_date
+    app.jinja_env.filters["decimal"] = lambda value, digits=1: i18n.decimal(
+        value, digits, current_language())
     for name in PAGE_MODULES:
         app.register_blueprint(importlib.import_module(name).bp)
+    app.before_request(_guard)
     app.before_request(_gate)
-    app.after_request(_no_store)
+    app.after_request(guard.add_headers)
     app.register_error_handler(ApplianceError, _appliance_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _internal_error)
@@ -244,11 +259,13 @@ def _gate():
     return None
 
 
-def _no_store(response):
-    response.headers.setdefault("Cache-Control", "no-store")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+def _guard():
+    """Foreign host names and oversized bodies, refused before the session is looked at."""
+    refusal = guard.refuse_foreign_host(current_config(), t)
+    if refusal is not None:
+        return refusal
+    too_big = guard.oversized_body()
+    return None if too_big is None else error_reply(too_big, 413)
 
 
 def _appliance_error(err: ApplianceError):
@@ -259,7 +276,10 @@ def _appliance_error(err: ApplianceError):
 def _http_error(err: HTTPException):
     if err.code and err.code < 400:
         return err
-    return error_reply(ApplianceError("web.http_error", status=err.code, name=err.name),
+    if err.code == 413:
+        return error_reply(guard.too_big(), 413)
+    name = optional_text(f"web.http.{err.code}") or err.name
+    return error_reply(ApplianceError("web.http_error", status=err.code, name=name),
                        err.code or 500)
 
 

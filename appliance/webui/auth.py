@@ -55,12 +55,14 @@ class AuthError(ApplianceError, PermissionError):
     """A wrong password or setup code, or an unacceptable new password."""
 
 
-def _web_dir(config: Config) -> Path:
+def web_dir(config: Config) -> Path:
+    """The page's own state (password hash, session key, caches), apart from the evidence:
+    the page may read the recordings but writes only here and to the audit journal."""
     return config.data_dir / "web"
 
 
 def password_file(config: Config) -> Path:
-    return _web_dir(config) / "password.json"
+    return web_dir(config) / "password.json"
 
 
 def setup_code_file(config: Config) -> Path:
@@ -116,10 +118,14 @@ def check_setup_code(config: Config, code: str) -> None:
     if not setup_needed(config):
         raise StateError("auth.already_set")
     path = setup_code_file(config)
-    expected = _stored_code(path)
-    typed = code.strip().upper().replace(" ", "")
-    if not expected or not hmac.compare_digest(typed.encode(), expected.encode()):
+    expected = _code_letters(_stored_code(path))
+    if not expected or not hmac.compare_digest(_code_letters(code).encode(), expected.encode()):
         raise AuthError("auth.bad_code", path=path)
+
+
+def _code_letters(code: str) -> str:
+    """The code as typed in any case, with or without its dashes or spaces."""
+    return "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
 
 
 def set_password(config: Config, password: str, repeated: str | None = None) -> None:
@@ -139,6 +145,13 @@ def set_password(config: Config, password: str, repeated: str | None = None) -> 
         code_path.unlink(missing_ok=True)
     except OSError as err:  # a read-only boot partition: the code is useless from now on
         log.error("Код первого входа %s не удалён: %s", code_path, err)
+
+
+def change_password(config: Config, old: str, new: str, repeated: str) -> None:
+    """A new password for one who knows the old one; every session made before it ends
+    (their password stamp no longer matches)."""
+    check_password(config, old)
+    set_password(config, new, repeated)
 
 
 def check_password(config: Config, password: str) -> None:

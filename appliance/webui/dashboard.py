@@ -21,6 +21,7 @@ from appliance.participants.flags import flag_text
 from appliance.webui import auth, recorder_link
 from appliance.webui.access import WebEvent, audit
 from appliance.webui.app import current_config, current_language, t
+from appliance.webui.localtime import CLOCK_SOURCES, clock_source_text
 from appliance.webui.statushub import StatusHub, hours_left
 from appliance.webui.testwizard import sound_check_line
 from appliance.webui.units import UNIT_CODES
@@ -31,7 +32,6 @@ CONTROL_COMMANDS = ("start", "mark", "pause", "resume", "stop")
 MAX_LABEL_CHARS = 200
 KEEPALIVE_S = 10.0
 MAX_STREAMS = 10  # each open stream holds a server thread (commands/web.py THREADS = 16)
-CLOCK_SOURCES = ("ntp", "rtc", "browser", "unknown")
 BUTTON_ACTIONS = ("press", "release")  # appliance.hardware.service (which loads numpy)
 LED_PATTERNS = ("not_ready", "ready", "recording", "paused", "alarm", "export_running",
                 "export_failed", "safe_to_remove", "fault", "not_recording", "pressed",
@@ -48,6 +48,9 @@ i18n.register({
     "dash.state.paused": ("Пауза", "Paused"),
     "dash.state.stopped": ("Остановлено", "Stopped"),
     "dash.state.unknown": ("Нет связи", "No connection"),
+    "dash.state.not_configured": ("Не готов", "Not ready"),
+    "dash.device_simulated": ("имитация микрофона (проверочный режим)",
+                              "simulated microphone"),
     "dash.state.not_recording": ("Запись НЕ ИДЁТ", "NOT recording"),
     "dash.elapsed": ("Записано", "Recorded"),
     "dash.part": ("Часть", "Part"),
@@ -70,8 +73,8 @@ i18n.register({
     "dash.device_missing": ("не подключён", "not connected"),
     "dash.start": ("Начать запись", "Start"),
     "dash.mark": ("Следующий участник", "Next participant"),
-    "dash.mark_label": ("Метка (необязательно), например номер участника",
-                        "Label (optional), e.g. the participant's number"),
+    "dash.mark_label": ("Метка (необязательно), не вводите ФИО: только номер участника",
+                        "Marker label (optional), no names: the participant's number only"),
     "dash.pause": ("Пауза", "Pause"),
     "dash.resume": ("Продолжить", "Resume"),
     "dash.stop": ("Завершить день", "Stop"),
@@ -85,10 +88,6 @@ i18n.register({
                                "Too many recording pages are open ({count})"),
     "dash.too_many_watchers.hint": ("Закройте лишние вкладки или устройства",
                                     "Close the extra tabs or devices"),
-    "dash.clock_source.ntp": ("по сети (NTP)", "network (NTP)"),
-    "dash.clock_source.rtc": ("по часам платы (RTC)", "the board's clock (RTC)"),
-    "dash.clock_source.browser": ("установлены из браузера", "set from a browser"),
-    "dash.clock_source.unknown": ("источник неизвестен", "source unknown"),
     "control.unreachable.hint": ("Подождите несколько секунд: служба перезапускается сама. "
                                  "Если сообщение не исчезает, перезагрузите регистратор; "
                                  "журнал — на странице «Система»",
@@ -112,6 +111,8 @@ i18n.register({
     "led.fault": ("Нет связи с регистратором", "No connection to the recorder"),
     "led.not_recording": ("Запись не идёт!", "Not recording!"),
     "led.pressed": ("Кнопка нажата", "Button pressed"),
+    "led.long_reached_idle": ("Кнопка нажата: отпустите — начнётся запись",
+                              "Button held: release it and the recording starts"),
     "led.long_reached": ("Долгое нажатие: отпустить — пауза, держать 5 с — стоп",
                          "Long press: release to pause, hold 5 s to stop"),
     "led.refused": ("Нажатие не выполнено", "Press refused"),
@@ -178,16 +179,26 @@ def _hub() -> StatusHub:
     return hub
 
 
+@bp.app_context_processor
+def drive_box():
+    """`drive_texts()` for the drive box (templates/drive_box.html) on any page."""
+    def drive_texts() -> dict:
+        return {"states": {state: t(f"dash.drive.{state}", device="{device}",
+                                    percent="{percent}", message="{message}")
+                           for state in DRIVE_STATES},
+                "export_confirm": t("dash.export_confirm"),
+                "export_started": t("dash.export_started")}
+    return {"drive_texts": drive_texts}
+
+
 @bp.route("/")
 def index():
-    sources = {source: t(f"dash.clock_source.{source}") for source in CLOCK_SOURCES}
+    sources = {source: clock_source_text(source, current_language()) for source in CLOCK_SOURCES}
     return render_template("dashboard.html", commands=CONTROL_COMMANDS, clock_sources=sources,
                            sound_check=sound_check_line(),
-                           led_names={name: t(f"led.{name}") for name in LED_PATTERNS},
-                           units={code: t(f"unit.{code}") for code in UNIT_CODES},
-                           drive_texts={state: t(f"dash.drive.{state}", device="{device}",
-                                                 percent="{percent}", message="{message}")
-                                        for state in DRIVE_STATES})
+                           led_names={name: t(f"led.{name}")
+                                      for name in (*LED_PATTERNS, "long_reached_idle")},
+                           units={code: t(f"unit.{code}") for code in UNIT_CODES})
 
 
 @bp.route("/api/status")

@@ -22,6 +22,12 @@ def config() -> Config:
     return current_config()
 
 
+def cache_dir(name: str) -> Path:
+    """A cache of the page's own (waveform peaks, clips being sent), inside its state dir."""
+    from appliance.webui.auth import web_dir
+    return web_dir(config()) / "cache" / name
+
+
 def config_path() -> Path:
     from appliance.webui.app import config_path as app_config_path
     return app_config_path()

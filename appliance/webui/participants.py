@@ -28,7 +28,7 @@ from appliance.participants import roster as roster_mod
 from appliance.participants.columns import ROLES, column_letter
 from appliance.participants.flags import CheckLimits
 from appliance.webui import recorder_link
-from appliance.webui.app import current_config, t
+from appliance.webui.app import current_config, current_language, t
 
 bp = Blueprint("participants", __name__)
 
@@ -332,11 +332,12 @@ def _preview(filename: str, data: bytes, roles: list[str] | None, header_row: in
     try:
         table = importer.remapped(table, roles, header_row)
         result = importer.build(filename, table, expected(date))
-        reply.update(roster=result.roster.to_dict()["participants"], notes=result.notes(),
+        reply.update(roster=result.roster.to_dict()["participants"],
+                     notes=result.notes(current_language()),
                      summary=t("part.preview.ready", count=len(result.roster.participants)))
         end, left_out = result.end_row, result.left_out
     except ConfigError as err:
-        reply.update(roster=[], notes=[], problem=str(err))
+        reply.update(roster=[], notes=[], problem=err.message(current_language()))
     start = 0 if table.header_row is None else table.header_row + 1
     body_rows = [(i, row) for i, row in enumerate(table.rows[:end]) if i >= start and any(row)]
     width = max((len(row) for row in table.rows), default=0)
@@ -382,8 +383,9 @@ def import_roster():
     count = len(result.roster.participants)
     _audit("roster_imported", date=date.isoformat(), count=count,
            left_out=sum(result.other_rooms.values()))
-    return jsonify({"ok": True, "count": count, "notes": result.notes(),
-                    "message": " ".join([t("part.imported", count=count), *result.notes()])})
+    notes = result.notes(current_language())
+    return jsonify({"ok": True, "count": count, "notes": notes,
+                    "message": " ".join([t("part.imported", count=count), *notes])})
 
 
 @bp.get("/participants/sample.csv")

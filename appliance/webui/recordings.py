@@ -22,6 +22,7 @@ from appliance.export.clips import participant_range, time_range, write_clip
 from appliance.export.dayfolder import DayFolder, Part, find_days, load_day
 from appliance.export.reports import clock
 from appliance.webui import pagekit
+from appliance.webui.localtime import local_time
 from appliance.webui.waveform import available_frames, cached_peaks
 
 bp = Blueprint("recordings", __name__)
@@ -61,8 +62,9 @@ i18n.register({
     "rec.range.to": ("До метки", "To marker"),
     "rec.range.end": ("конец части", "end of the part"),
     "rec.player": ("Прослушивание", "Playback"),
-    "rec.player.hint": ("Нажмите на метку или на волну, чтобы перейти к этому месту",
-                        "Click a marker or the waveform to jump there"),
+    "rec.player.hint": ("Нажмите на метку, чтобы слушать с этого места, или на волну, "
+                        "чтобы перейти к нему", "Click a marker to play from there, or the "
+                        "waveform to jump there"),
     "rec.unit.gb": ("ГБ", "GB"), "rec.unit.mb": ("МБ", "MB"), "rec.unit.kb": ("кБ", "kB"),
     "rec.unit.b": ("Б", "B"),
     "rec.bad_format": ("Формат фрагмента «{value}» не поддерживается: wav или mp3",
@@ -116,7 +118,8 @@ def part_row(day: DayFolder, part: Part) -> dict:
     duration_s = part.duration_s if part.frames is not None else _open_duration_s(path, part)
     return {
         "number": part.number, "file": part.file, "sealed": part.sealed,
-        "started": part.opened_wall[11:19], "duration_s": duration_s,
+        "started": local_time(part.opened_wall, pagekit.config(), "%H:%M:%S"),
+        "duration_s": duration_s,
         "duration": clock(duration_s)[:8], "bytes": size, "size": human_size(size),
         "verdict": part_verdict(day, part),
         "markers": [{"time_s": m.time_s, "clock": clock(m.time_s), "kind": m.kind,
@@ -138,7 +141,7 @@ def human_size(size: int) -> str:
     lang = pagekit.lang()
     for unit, scale in (("gb", 10**9), ("mb", 10**6), ("kb", 10**3)):
         if size >= scale:
-            return f"{size / scale:.1f} {i18n.text(f'rec.unit.{unit}', lang)}"
+            return f"{i18n.decimal(size / scale, 1, lang)} {i18n.text(f'rec.unit.{unit}', lang)}"
     return f"{size} {i18n.text('rec.unit.b', lang)}"
 
 
@@ -188,7 +191,7 @@ def part_peaks(date: str, number: int):
     except KeyError:
         abort(404)
     path = day_file(day, part.file)
-    return jsonify({"ok": True, **cached_peaks(path, _data_dir() / "cache" / "peaks")})
+    return jsonify({"ok": True, **cached_peaks(path, pagekit.cache_dir("peaks"))})
 
 
 @bp.get("/recordings/<date>/audio/<path:name>")
@@ -223,7 +226,7 @@ def make_clip(date: str):
         if part not in {p.number for p in day.parts}:
             abort(404)
         clip = time_range(day, part, _float_field("from_s"), _float_field("to_s"))
-    cache = _data_dir() / "cache" / "clips"
+    cache = pagekit.cache_dir("clips")
     cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=cache))
     try:

@@ -1,16 +1,16 @@
 """The Retention page: the days on the box with their keep-until dates, the purge of the days
 past their date (typed confirmation), and the acts of destruction (form 1А) to download.
 
-`appliance purge` needs a console, which the image does not have; this page is the same
-operation through the export package (plan_purge, purge_day, the roster orphans), with the same
-rules: only days past their date, never the day the running recorder has open (asked the same
-way as the CLI asks), a typed «УДАЛИТЬ», and every step in the audit journal.
+`appliance purge` needs a console, which the image does not have; this page asks the recorder
+to do the same (the `purge` control command, appliance.recorder.purge_command), since the
+page may read the recordings but never delete or change them. The rules are the CLI's: only
+days past their date, never the day the running recorder has open, a typed «УДАЛИТЬ», and
+every step in the audit journal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from pathlib import Path
 
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
@@ -20,17 +20,17 @@ from appliance.commands.purge import CONFIRM_WORD, recorder_day
 from appliance.errors import ApplianceError
 from appliance.export.dayfolder import find_days as day_paths
 from appliance.export.dayfolder import load_day
-from appliance.export.destruction_act import COMMISSION_ROLES, Commission
-from appliance.export.retention import RetentionRule, acts_dir, plan_purge, purge_day
-from appliance.participants import roster as roster_mod
+from appliance.export.destruction_act import COMMISSION_ROLES
+from appliance.export.retention import RetentionRule, acts_dir, plan_purge
+from appliance.recorder.purge_command import commission_of
+from appliance.webui import pagekit
 from appliance.webui.access import WebEvent, audit
 from appliance.webui.app import current_config
 
 bp = Blueprint("retention", __name__)
 
 PURGE_REQUESTED = "purge_requested"
-MAX_NAME_CHARS = 200
-_purging = threading.Lock()  # one purge at a time: a second one would find folders half gone
+PURGE_TIMEOUT_S = 600.0  # deleting a season of days on an SD card takes a while
 
 i18n.register({
     "ret.title": ("Хранение и уничтожение записей", "Retention and destruction"),
@@ -58,11 +58,6 @@ i18n.register({
                        "Commission (for the act; empty fields stay lines to sign)"),
     "ret.nothing": ("Удалять нечего: дней с истёкшим сроком хранения нет",
                     "Nothing to delete: no day is past its keep-until date"),
-    "ret.not_confirmed": ("Удаление не подтверждено: введите слово {word}",
-                          "Deletion not confirmed: type the word {word}"),
-    "ret.not_confirmed.hint": ("Ничего не удалено", "Nothing was deleted"),
-    "ret.name_too_long": ("Ф.И.О. длиннее {max} символов", "A name is longer than {max} "
-                          "characters"),
     "ret.done": ("Удалено за {date}: файлов {files}", "Deleted for {date}: {files} files"),
     "ret.acts": ("Акты уничтожения", "Acts of destruction"),
     "ret.no_acts": ("Актов пока нет", "No acts yet"),
@@ -121,36 +116,23 @@ def page():
 
 @bp.post("/api/retention/purge")
 def purge():
-    """Delete every day past its date (with the act), after the typed confirmation."""
+    """Ask the recorder to delete every day past its date (with the act), after the typed
+    confirmation; the recorder checks the word and the names again."""
     body = request.get_json(silent=True) or {}
     confirmed = str(body.get("confirm", "")).strip() == CONFIRM_WORD
-    commission = _commission(body)
+    names = {key: body.get(key) for key, _, _ in COMMISSION_ROLES}
+    commission_of(names)
     config = current_config()
-    with _purging:
-        plan = _plan(config)
-        audit(PURGE_REQUESTED, confirmed=confirmed, dates=[d.date.isoformat() for d in plan.due])
-        if not confirmed:
-            raise ApplianceError("ret.not_confirmed", word=CONFIRM_WORD)
-        for folder in roster_mod.orphans(config.data_dir, today()):
-            roster_mod.remove_orphan(config.data_dir, folder, who="web")
-        purged = [purge_day(config.data_dir, day, today(), config.export.school_name,
-                            commission, who="web") for day in plan.due]
-    return jsonify({"ok": True, "refused": plan.refused,
-                    "nothing": i18n.text("ret.nothing") if not purged else "",
-                    "purged": [{"date": done.date.isoformat(), "files": len(done.files),
-                                "act": done.act.name,
-                                "act_url": url_for("retention.act", name=done.act.name)}
-                               for done in purged]})
-
-
-def _commission(body: dict) -> Commission:
-    names = {}
-    for key, _, _ in COMMISSION_ROLES:
-        value = str(body.get(key) or "").strip()
-        if len(value) > MAX_NAME_CHARS:
-            raise ApplianceError("ret.name_too_long", max=MAX_NAME_CHARS)
-        names[key] = value
-    return Commission(**names)
+    audit(PURGE_REQUESTED, confirmed=confirmed,
+          dates=[d.date.isoformat() for d in _plan(config).due])
+    if not confirmed:
+        raise ApplianceError("ret.not_confirmed", word=CONFIRM_WORD)
+    reply = pagekit.recorder("purge", timeout_s=PURGE_TIMEOUT_S, confirm=CONFIRM_WORD,
+                             commission=names, source="web")
+    return jsonify({"ok": True, "refused": reply["refused"],
+                    "nothing": i18n.text("ret.nothing") if not reply["purged"] else "",
+                    "purged": [{**done, "act_url": url_for("retention.act", name=done["act"])}
+                               for done in reply["purged"]]})
 
 
 @bp.get("/retention/acts/<path:name>")

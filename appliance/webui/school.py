@@ -97,7 +97,11 @@ def start_lan(app: Flask) -> None:
     if not config.school.enabled:
         return
     port = int(config.web.listen.rpartition(":")[2])
-    lan = SchoolLan(announcement(config, port))
+    try:
+        lan = SchoolLan(announcement(config, port))
+    except OSError as err:  # no multicast or no interface list: the page works without
+        log.error("mDNS announce and discovery not started: %s", err)
+        return
     app.extensions["appliance.school"] = SchoolService(app, lan)
 
     def keep_announced() -> None:

@@ -18,6 +18,7 @@ from appliance import config as config_mod
 from appliance import i18n, naming
 from appliance.errors import ApplianceError, ConfigError, ControlError
 from appliance.webui import pagekit
+from appliance.webui.localtime import DATE_TIME_SECONDS, clock_source_text, local_time
 
 bp = Blueprint("settings", __name__)
 
@@ -52,7 +53,7 @@ i18n.register({
                     "Settings not saved: correct the marked fields"),
     "set.invalid.hint": ("Сообщение об ошибке — рядом с полем", "The message is next to the field"),
     "set.required": ("{label}: заполните поле", "{label}: this field is required"),
-    "set.digits": ("{label}: нужно ровно {length} цифр(ы), например {example}; введено «{value}»",
+    "set.digits": ("{label}: нужно ровно {length} {digits}, например {example}; введено «{value}»",
                    "{label}: exactly {length} digits, e.g. {example}; entered '{value}'"),
     "set.number": ("{label}: нужно целое число; введено «{value}»",
                    "{label}: a whole number is needed; entered '{value}'"),
@@ -62,7 +63,7 @@ i18n.register({
                    "{label}: pick one of the offered values"),
     "set.devices_unavailable": ("Список микрофонов недоступен: {error}",
                                 "The microphone list is unavailable: {error}"),
-    "set.device.default": ("по умолчанию (default)", "system default"),
+    "set.device.default": ("по умолчанию", "system default"),
     "set.clock": ("Часы регистратора", "Recorder clock"),
     "set.clock.ok": ("время надёжно", "time is trusted"),
     "set.clock.bad": ("время не подтверждено", "time is not trusted"),
@@ -111,6 +112,8 @@ def field_error(field: Field, raw: object, lang: str) -> tuple[object, str | Non
 
 def _message(err: ConfigError, label: str, lang: str) -> str:
     params = dict(err.params)
+    if err.code == "config.digits":
+        params["digits"] = i18n.plural_ru(int(params["length"]), "цифра", "цифры", "цифр")
     key = {"config.digits": "set.digits", "config.type": "set.number",
            "config.range": "set.range", "config.choice": "set.choice"}.get(err.code)
     return i18n.text(key, lang, label=label, **params) if key else err.message(lang)
@@ -190,10 +193,9 @@ def settings_save():
         old = getattr(section, field.key)
         if old != value:
             changes[name] = [old, value]
-            setattr(section, field.key, value)
     if not changes:
         return jsonify({"ok": True, "changed": {}, "message": i18n.text("set.unchanged", lang)})
-    config_mod.save(config, path)
+    config_mod.save_changes({name: new for name, (_, new) in changes.items()}, path)
     pagekit.audit("settings_changed", changes=changes)
     message, applied = i18n.text("set.saved", lang), True
     try:
@@ -205,9 +207,16 @@ def settings_save():
     return jsonify({"ok": True, "changed": changes, "applied": applied, "message": message})
 
 
+def clock_view(clock: dict) -> dict:
+    """The recorder's clock with what the page shows: local time, source in words."""
+    source = clock_source_text(str(clock.get("source", "")), pagekit.lang())
+    return {**clock, "source_text": source,
+            "now_local": local_time(clock.get("now", ""), pagekit.config(), DATE_TIME_SECONDS)}
+
+
 @bp.get("/api/clock")
 def clock_status():
-    return jsonify({"ok": True, "clock": pagekit.recorder("status")["clock"]})
+    return jsonify({"ok": True, "clock": clock_view(pagekit.recorder("status")["clock"])})
 
 
 @bp.post("/api/clock")
@@ -219,4 +228,7 @@ def clock_set():
         raise ConfigError("set.clock.bad_time")
     result = pagekit.recorder("set_clock", epoch_s=float(epoch_s), source="browser")
     pagekit.audit("clock_set", epoch_s=float(epoch_s), now=result.get("now"))
-    return jsonify({"ok": True, "clock": result})
+    clock = clock_view(result)
+    return jsonify({"ok": True, "clock": clock,
+                    "message": i18n.text("set.clock.done", pagekit.lang(),
+                                         now=clock["now_local"])})

@@ -7,6 +7,7 @@ vcgencmd, a container may have no thermal zone or journal.
 from __future__ import annotations
 
 import collections
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -77,8 +78,9 @@ def recent_log(own_log: Path, lines: int = LOG_LINES) -> tuple[str, list[str]]:
         units = [arg for unit in UNITS for arg in ("-u", unit)]
         try:
             done = subprocess.run([journalctl, *units, "-n", str(lines), "--no-pager",
-                                   "-o", "short-iso"], capture_output=True, text=True,
-                                  timeout=10)
+                                   "-o", "short-iso"], capture_output=True, encoding="utf-8",
+                                  errors="replace", timeout=10,
+                                  env={**os.environ, "LC_ALL": "C.UTF-8"})  # Cyrillic intact
             out = [line for line in done.stdout.splitlines() if line.strip()]
             if done.returncode == 0 and out and not out[0].startswith("-- No entries"):
                 return "journal", out

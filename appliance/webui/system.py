@@ -22,10 +22,13 @@ i18n.register({
     "sys.uptime": ("Время работы", "Uptime"),
     "sys.uptime_value": ("{days} д {hours} ч {minutes} мин", "{days} d {hours} h {minutes} min"),
     "sys.version": ("Версия программы", "Software version"),
+    "sys.log": ("Технический журнал (для специалиста)", "Technical log (for a specialist)"),
+    "sys.log.hint": ("Служебные строки программы, часть на английском: пришлите их "
+                     "специалисту, если регистратор работает не так", "The program's own "
+                     "lines: send them to a specialist when the recorder misbehaves"),
     "sys.box_key": ("Ключ подписи выгрузок (отпечаток)", "Export signing key (fingerprint)"),
     "sys.box_key.none": ("ещё не создан (создаётся при первом запуске записи)",
                          "not made yet (made at the recorder's first start)"),
-    "sys.log": ("Последние записи журнала", "Recent log lines"),
     "sys.log.journal": ("системный журнал (journalctl)", "system journal (journalctl)"),
     "sys.log.file": ("журнал веб-страницы", "the web page's log"),
     "sys.not_available": ("нет данных", "not available"),

@@ -195,4 +195,4 @@ def test_audio(name: str):
 @bp.get("/api/test/peaks/<path:name>")
 def test_peaks(name: str):
     return jsonify({"ok": True, **cached_peaks(test_file(name),
-                                               pagekit.config().data_dir / "cache" / "peaks")})
+                                               pagekit.cache_dir("peaks"))})

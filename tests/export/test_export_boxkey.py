@@ -70,3 +70,15 @@ def test_openssl_alone_checks_signature_and_fingerprint(data_dir, small_day, tmp
     tampered = shell("openssl pkeyutl -verify -pubin -inkey box-key.pem -rawin "
                      "-in manifest.json -sigfile manifest.json.sig")
     assert tampered.returncode != 0 and "Signature Verification Failure" in tampered.stdout
+
+
+def test_the_recorder_starts_even_when_its_key_is_unreadable(tmp_path, caplog):
+    from appliance.recorder.daemon import make_box_key
+
+    make_box_key(tmp_path)
+    made = box_fingerprint(tmp_path)
+    assert made
+    private_key_path(tmp_path).write_bytes(b"garbage")
+    make_box_key(tmp_path)  # logged, never raised: recording comes first
+    assert "не читается" in caplog.text
+    assert box_fingerprint(tmp_path) == made  # the public half is left as it was

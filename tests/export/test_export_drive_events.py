@@ -42,8 +42,9 @@ def test_inserted_drive_is_mounted_exported_and_left_safe_to_remove(data_dir, sm
     assert states == ["mounted", "exporting", "safe_to_remove"]
     assert not os.path.ismount(mount_dir)
 
-    subprocess.run(["mount.exfat-fuse", "-o", "ro", loop, str(mount_dir)], check=True,
-                   capture_output=True)
+    # the FUSE daemon of the export's mount may hold the device a moment after the unmount
+    wait_until(lambda: subprocess.run(["mount.exfat-fuse", "-o", "ro", loop, str(mount_dir)],
+                                      capture_output=True).returncode == 0)
     wait_until(lambda: os.path.ismount(mount_dir))
     assert run_verify(mount_dir, out=lambda line: None) == 0
 

@@ -10,6 +10,7 @@ import pytest
 from export_daybuilder import PartSpec, build_day
 from export_drive import exfat_drive, run, wait_until
 from package_forger import reseal, rewrite_journal
+from package_forger import sha as sha_of
 
 from appliance.boxkey import box_fingerprint, ensure_key
 from appliance.export.exporter import export_days
@@ -187,3 +188,18 @@ def test_a_hostile_manifest_cannot_reach_outside_the_folder(tmp_path, boxes):
     assert "Traceback" not in checked.stderr
     collected = verify("--collect", tmp_path / "archive", drive)
     assert collected.returncode == 1 and not (tmp_path / "archive" / ROOM).exists()
+
+
+def test_the_act_and_report_csv_are_compared_with_the_manifest(tmp_path, boxes):
+    drive = tmp_path / "drive"
+    drive.mkdir()
+    export_days(boxes[0], drive)
+    room = drive / ROOM
+    sha = sha_of(room / PART1)
+    for doc in ("акт-передачи.html", "report.csv"):
+        path = room / doc
+        path.write_bytes(path.read_bytes().replace(sha.encode(), b"0" * 64))
+    checked = verify(drive)
+    assert checked.returncode == 1
+    assert f"акт-передачи.html: {PART1} — размер или SHA-256 не совпадает" in checked.stdout
+    assert f"report.csv: {PART1} — размер или SHA-256 не совпадает" in checked.stdout

@@ -79,10 +79,13 @@ def test_split_mode_parts_are_exact_stretches_of_the_feed(fast_recorder):
     assert [(m["kind"], m["frame"]) for m in index["markers"]] == [
         (m["kind"], m["frame"]) for m in markers if m["part"] == 2]
     labels = part2.with_suffix(".txt").read_text("utf-8").splitlines()
-    assert labels[1].split("\t") == [f"{returned['second']['frame'] / 48000:.6f}"] * 2 + [
-        "Участник 2, вариант 3"]
+    # a typed label stays in the journal: the files say the participant's number only
+    second = returned["second"]
+    assert labels[1].split("\t") == [f"{second['frame'] / 48000:.6f}"] * 2 + [
+        f"Участник {second['participant']}"]
     assert [(c.frame, c.label) for c in read_info(part2).cues] == [
-        (m["frame"], m["label"]) for m in index["markers"]]
+        (m["frame"], m["label"] if m["participant"] is None else f"Участник {m['participant']}")
+        for m in index["markers"]]
     assert verify_chain(day_dir / "journal.jsonl") is None
 
 

@@ -144,7 +144,8 @@ MESSY_CSV = ("Список участников итогового собесе�
              "Ответственный организатор ________ / Петров П. П. /;;;;;\r\n").encode("cp1251")
 BROKEN_CSV = "№;ФИО;Класс\r\n1;Иванов Иван;9А\r\n2;\"Петрова Анна;9Б\r\n".encode("cp1251")
 NO_NAME_CSV = "№;ФИО;Класс\r\n1;Иванов Иван;9А\r\n2;;9Б\r\n".encode("cp1251")
-UNLABELLED = """() => [...document.querySelectorAll('#participants input, #participants select')]
+UNLABELLED = """() => [...document.querySelectorAll(
+    '#participants input:not([type=hidden]), #participants select')]
   .filter((el) => !el.labels.length && !el.getAttribute('aria-label')).map((el) => el.outerHTML)"""
 
 

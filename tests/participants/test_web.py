@@ -175,3 +175,25 @@ def test_hostile_bodies_get_a_russian_refusal_never_a_server_error(web_authed_cl
             reply = post(client, f"{path}?date={DATE}", body)
             assert reply.status_code == 400, (path, body, reply.json)
             assert reply.json["error"]["text"][0].isupper(), reply.json
+
+
+def test_refusals_and_notes_follow_the_page_language(web_authed_client):
+    client = web_authed_client
+    client.get("/lang/en")
+    data = ("№ п.п.;ФИО участника;Номер аудитории/ отметка о неявке\r\n"
+            "1;Иванов Иван Иванович;0005\r\n2;Петрова Анна Сергеевна;0006\r\n3;;0005\r\n"
+            ).encode("cp1251")
+    refused = upload(client, "is01.csv", data)
+    assert refused.json["error"]["text"] == (
+        "Row 4: the participant's name is missing. Nothing was imported")
+    preview = post(client, f"/api/participants/import?date={DATE}",
+                   {"filename": "is01.csv", "data_b64": base64.b64encode(data).decode(),
+                    "preview": True})
+    assert preview.json["problem"] == refused.json["error"]["text"]
+    twice = post(client, f"/api/participants/import?date={DATE}",
+                 {"filename": "is01.csv", "data_b64": base64.b64encode(data).decode(),
+                  "roles": ["name", "name", ""]})
+    assert twice.json["error"]["text"] == "'Full name' is chosen for two columns: A and B"
+    good = upload(client, "is01.csv", data.rsplit(b"\r\n3;", 1)[0] + b"\r\n")
+    assert good.json["message"] == ("Participants imported: 1 Participants of other rooms left "
+                                    "out (1): 0006 (1)")

@@ -93,7 +93,7 @@ class Box:
     def __init__(self, net: SchoolNet, name: str, number: int, root: Path, room: str,
                  **sections) -> None:
         self.net, self.name, self.ns = net, name, f"{net.prefix}-{name}"
-        self.address = f"{SUBNET}.{number}"
+        self.address, self.room = f"{SUBNET}.{number}", room
         self.veth = f"{net.prefix[-6:]}{name}"[:15]
         self.root = root
         data_dir = root / "data"
@@ -106,6 +106,7 @@ class Box:
         self.recorder: RecorderProcess | None = None
         self.web: WebProcess | None = None
         self.http = NsHttp(self.ns)
+        self.avahi: subprocess.Popen | None = None
 
     def command(self, *args: str) -> list[str]:
         return ["ip", "netns", "exec", self.ns, sys.executable, "-m", "appliance", *args,
@@ -143,6 +144,19 @@ class Box:
                               capture_output=True, text=True, check=True)
         return done.stdout
 
+    def start_avahi(self) -> None:
+        """The system's mDNS daemon in this namespace too, as on the SD image (it shares UDP
+        port 5353 with the page's own announcer); no D-Bus, nothing published of its own."""
+        conf = self.root / "avahi-daemon.conf"
+        conf.write_text("[server]\nuse-ipv6=no\nenable-dbus=no\n[wide-area]\n"
+                        "enable-wide-area=no\n[publish]\npublish-workstation=no\n")
+        with open(self.root / "avahi.log", "ab") as log:
+            self.avahi = subprocess.Popen(
+                ["ip", "netns", "exec", self.ns, "avahi-daemon", "-f", str(conf),
+                 "--no-drop-root", "--no-chroot", "--no-rlimits"], stdout=log, stderr=log)
+        wait_for(lambda: b"Server startup complete" in (self.root / "avahi.log").read_bytes(),
+                 timeout_s=30, what=f"avahi-daemon in {self.ns}")
+
     def link(self, up: bool) -> None:
         _in_ns(self.ns, "ip", "link", "set", "eth0", "up" if up else "down")
 
@@ -151,6 +165,9 @@ class Box:
             self.web.terminate()
         if self.recorder:
             self.recorder.terminate()
+        if self.avahi:
+            self.avahi.terminate()
+            self.avahi.wait(timeout=15)
         self.http.close()
 
 

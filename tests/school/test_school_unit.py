@@ -143,3 +143,25 @@ def test_pairing_on_the_page(web_authed_client, web_data_dir):
     assert client.get("/api/school").json["paired"] is False
     html = client.get("/school").get_data(as_text=True)
     assert "Все аудитории" in html and "<script>" not in html and "school.js" in html
+
+
+def test_the_page_starts_without_mdns(web_app, web_authed_client, monkeypatch, caplog):
+    """Where the interface list or multicast is refused (a service without AF_NETLINK), the
+    page runs on, saying that finding other boxes is off."""
+    from appliance.webui import school
+
+    def refused(*args, **kwargs):
+        raise OSError(97, "Address family not supported by protocol")
+    monkeypatch.setattr(school, "SchoolLan", refused)
+    school.start_lan(web_app)
+    assert "mDNS announce and discovery not started" in caplog.text
+    reply = web_authed_client.get("/api/school").json
+    assert reply["lan"] is False and [row["room"] for row in reply["rows"]] == ["0005"]
+
+
+def test_rows_in_english():
+    row = peer_row(known(SUMMARY, 200.0, diff=-3.0), 201.0, "en")
+    assert row["state_text"] == "recording" and row["disk_text"] == "12.5 h"
+    assert row["clock_text"] == "-3.0 s — clocks differ!"
+    assert peer_row(known(SUMMARY, 200.0), 260.0, "en")["state_text"] == \
+        "no connection for 60 s"

@@ -50,7 +50,7 @@ def test_refusals_name_the_command_in_russian():
         transition(State.PAUSED, Action.MARK, "split")
     assert str(refused.value) == "Команда «Следующий участник» невозможна: сейчас пауза"
     for action, name in ((Action.START, "Начать запись"), (Action.PAUSE, "Пауза"),
-                         (Action.RESUME, "Продолжить"), (Action.STOP, "Остановить")):
+                         (Action.RESUME, "Продолжить"), (Action.STOP, "Завершить день")):
         with pytest.raises(Exception, match=f"«{name}»"):
             transition(State.STOPPED if action is not Action.START else State.RECORDING,
                        action, "split")

@@ -40,8 +40,9 @@ def test_page_lists_days_with_keep_until_and_what_is_due(days, web_authed_client
     assert "удалять рано" in page and "УДАЛИТЬ" in page and 'href="/retention"' in page
 
 
-def test_purge_needs_the_typed_word_then_writes_the_act(days, web_authed_client,
+def test_purge_needs_the_typed_word_then_writes_the_act(days, sim_recorder, web_authed_client,
                                                         web_data_dir):
+    """The recorder deletes (the page asks it over the control socket)."""
     old, recent = days
     refused = post(web_authed_client, "/api/retention/purge", {"confirm": "удалить"})
     assert refused.status_code == 400 and "УДАЛИТЬ" in refused.json["error"]["text"]

@@ -87,7 +87,7 @@ def test_participant_clip_wav_is_the_masters_samples_named_and_audited(page_clie
     assert wav_frames(clip, 0, end - start) == wav_frames(day.path / PART1, start, end - start)
     [entry] = audit_lines(data_dir, "clip_made")
     assert entry.data["file"] == name and entry.data["start_frame"] == start
-    assert not any((data_dir / "cache" / "clips").iterdir())  # nothing left behind
+    assert not any((data_dir / "web" / "cache" / "clips").iterdir())  # nothing left behind
 
 
 def test_clip_between_two_markers_as_mp3_lasts_what_it_should(page_client, day, tmp_path):

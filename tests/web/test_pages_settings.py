@@ -39,7 +39,7 @@ def test_preview_gives_the_exact_file_name_for_the_typed_values(page_client):
     reply = page_client.get("/api/settings/preview", query_string={"site.school": "64010"})
     body = reply.get_json()
     assert body["file"] is None
-    assert body["fields"]["site.school"] == ("Код ОО: нужно ровно 6 цифр(ы), например 640101; "
+    assert body["fields"]["site.school"] == ("Код ОО: нужно ровно 6 цифр, например 640101; "
                                              "введено «64010»")
 
 
@@ -64,15 +64,18 @@ def test_every_field_gets_its_own_message(page_client, site_config):
     fields = reply.get_json()["fields"]
     assert fields == {
         "site.region": "Код региона: заполните поле",
-        "site.msu": "Код МСУ: нужно ровно 2 цифр(ы), например 01; введено «1»",
-        "site.room": "Номер аудитории: нужно ровно 4 цифр(ы), например 0005; введено «５５５５»",
+        "site.msu": "Код МСУ: нужно ровно 2 цифры, например 01; введено «1»",
+        "site.room": "Номер аудитории: нужно ровно 4 цифры, например 0005; введено «５５５５»",
         "recording.naming": "Имена файлов: выберите одно из предложенных значений",
         "audio.device": "Микрофон: заполните поле",
         "audio.rate": "Частота дискретизации, Гц: нужно целое число; введено «fast»",
     }
     reply = post(page_client, "/api/settings", {"audio.rate": "1000"})
     assert reply.get_json()["fields"]["audio.rate"].startswith(
-        "Частота дискретизации, Гц: нужно число от 8000 до 192000")
+        "Частота дискретизации, Гц: нужно число от 8000 до 96000")
+    reply = post(page_client, "/api/settings", {"audio.rate": "12345"})
+    assert reply.get_json()["fields"]["audio.rate"] == \
+        "Частота дискретизации, Гц: выберите одно из предложенных значений"
     assert site_config.read_bytes() == before
 
 

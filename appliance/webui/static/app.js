@@ -39,6 +39,8 @@ function api(path, body) {
     return response.json().then((reply) => {
       if (reply && reply.ok === false && reply.error) {
         showMessage(reply.error.text, reply.error.hint, "bad");
+      } else if (reply && reply.ok && body !== undefined) {
+        hideMessage();  // an old refusal never stays above the news of a success
       }
       return reply;
     });
@@ -52,3 +54,40 @@ document.addEventListener("DOMContentLoaded", () => {
   const close = document.querySelector("#message-box .message-close");
   if (close) close.addEventListener("click", hideMessage);
 });
+
+// The menu on a phone: one button that opens and closes the list of pages.
+document.addEventListener("DOMContentLoaded", () => {
+  const toggle = document.getElementById("menu-toggle");
+  const nav = document.getElementById("main-nav");
+  if (!toggle || !nav) return;
+  toggle.addEventListener("click", () => {
+    const open = nav.classList.toggle("open");
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+});
+
+// An ISO time from the box ("2027-02-10T09:05:30+03:00") as the box's wall clock shows it:
+// dd.mm.yyyy ЧЧ:ММ (with seconds when asked), in the site's zone when the page names one,
+// else as the box wrote it (its own zone), whatever the zone of the browser.
+function localTime(iso, withSeconds) {
+  const zone = (document.querySelector('meta[name="box-timezone"]') || {}).content;
+  const m = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?/.exec(iso || "");
+  if (!m) return iso || "";
+  if (zone && !Number.isNaN(Date.parse(iso))) {
+    const parts = {};
+    const options = { timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit",
+                      day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+    for (const p of new Intl.DateTimeFormat("en-GB", options).formatToParts(new Date(iso))) {
+      parts[p.type] = p.value;
+    }
+    return `${parts.day}.${parts.month}.${parts.year} ${parts.hour}:${parts.minute}` +
+      (withSeconds ? `:${parts.second}` : "");
+  }
+  return `${m[3]}.${m[2]}.${m[1]} ${m[4]}:${m[5]}` + (withSeconds && m[6] ? `:${m[6]}` : "");
+}
+
+// A number with the page language's decimal separator (0,4 in Russian).
+function decimal(value, digits) {
+  const shown = Number(value).toFixed(digits);
+  return document.documentElement.lang === "en" ? shown : shown.replace(".", ",");
+}

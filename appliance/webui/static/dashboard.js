@@ -38,7 +38,7 @@
       const pct = (db) => Math.max(0, Math.min(100, 100 * (1 - db / METER_FLOOR_DBFS)));
       row.querySelector(".meter-peak").style.left = pct(peak) + "%";
       row.querySelector(".meter-cover").style.width = (100 - pct(rms[i])) + "%";
-      row.querySelector(".meter-value").textContent = peak <= -120 ? "−∞" : peak.toFixed(1) + " " + text.dbfs;
+      row.querySelector(".meter-value").textContent = peak <= -120 ? "−∞" : decimal(peak, 1) + " " + text.dbfs;
       row.classList.toggle("clip", peak > -1);
     });
   }
@@ -82,31 +82,37 @@
 
   function renderStatus(st) {
     const state = $("state");
-    // recording asked for but no audio reaching the file: never shown as "recording"
-    const shown = (st.alarms || []).some((a) => a.code === "not_recording") ?
-      "not_recording" : st.state;
-    if (state.dataset.state !== shown) {
-      state.dataset.state = shown;
+    // recording asked for but no audio reaching the file: never shown as "recording";
+    // with the site codes not set nothing can start: the heading says so, like the lamp
+    const notRecording = (st.alarms || []).some((a) => a.code === "not_recording");
+    const notConfigured = st.configured === false &&
+      (st.state === "idle" || st.state === "stopped");
+    const named = notRecording ? "not_recording" : st.state;
+    const shown = notConfigured && !notRecording ? "not_configured" : named;
+    if (state.dataset.state !== named || state.dataset.shown !== shown) {
+      state.dataset.state = named;
+      state.dataset.shown = shown;
       state.className = "state state-" + shown;
       state.textContent = text.state[shown] || shown;
     }
     setText("elapsed", hms(st.elapsed_s || 0));
     setText("part", st.part == null ? "—" : st.part);
-    setText("file", st.file || "—");
+    setText("file", st.file ? st.file.split("/").pop() : "—");  // the name, not the path
     setText("participants", st.participants);
-    setText("device", st.device.present ? st.device.name : text.device_missing);
+    const device = st.device.name === "simulated" ? text.device_simulated : st.device.name;
+    setText("device", st.device.present ? device : text.device_missing);
     setText("hours-left", st.hours_left == null ? "—" :
-      fmt(text.hours_left, { hours: st.hours_left.toFixed(1) }));
+      fmt(text.hours_left, { hours: decimal(st.hours_left, 1) }));
     const source = text.clock_sources[st.clock.source] || st.clock.source;
-    const clockLine = st.clock.ok ? fmt(text.clock_ok, { source: source }) + " " + st.clock.now :
-      text.clock_bad;
+    const clockLine = st.clock.ok ?
+      fmt(text.clock_ok, { source: source }) + " " + localTime(st.clock.now) : text.clock_bad;
     setText("clock", clockLine + (st.clock.reason ? ": " + st.clock.reason : ""));
     $("not-configured").hidden = st.configured !== false;
-    renderControls(st.state);
+    renderControls(st.state, st.configured !== false);
     renderMeters(st.levels);
     renderAlarms(st.alarms || []);
     renderRefusal(st.last_refusal);
-    renderLeds(st.leds);
+    renderLeds(st.leds, st.state);
     renderFlags(st.participant);
   }
 
@@ -114,8 +120,8 @@
   const ALLOWED = { idle: ["start"], stopped: ["start"], recording: ["mark", "pause", "stop"],
                     paused: ["resume", "stop"] };
 
-  function renderControls(state) {
-    const allowed = ALLOWED[state] || [];
+  function renderControls(state, configured) {
+    const allowed = (ALLOWED[state] || []).filter((cmd) => configured || cmd !== "start");
     for (const button of document.querySelectorAll(".controls button[data-cmd]")) {
       const possible = allowed.includes(button.dataset.cmd);
       button.classList.toggle("possible", possible);
@@ -128,22 +134,31 @@
     return new Date(epochS * 1000).toLocaleTimeString(document.documentElement.lang || "ru");
   }
 
+  // A refusal shown before a command went through is history: not shown above the news.
+  let shownRefusalS = 0;
+  let dismissedS = 0;
+
   function renderRefusal(refusal) {
-    $("last-refusal").hidden = !refusal;
-    if (!refusal) return;
+    const current = refusal && refusal.time > dismissedS;
+    if (current) shownRefusalS = refusal.time;
+    $("last-refusal").hidden = !current;
+    if (!current) return;
     setText("refusal-time", clockTime(refusal.time));
     setText("refusal-command", text.commands[refusal.command] || refusal.command);
     setText("refusal-text", refusal.message);
   }
 
-  function renderLeds(leds) {
+  function renderLeds(leds, state) {
     $("leds").hidden = !leds;
     if (!leds) return;
     $("led-red").classList.toggle("on", !!leds.red);
     $("led-green").classList.toggle("on", !!leds.green);
     const pattern = $("led-pattern");
     pattern.dataset.pattern = leds.pattern;
-    setText("led-pattern", text.leds[leds.pattern] || leds.pattern);
+    // a long press is a pause only while recording; from «Готов» the release starts it
+    const idle = state === "idle" || state === "stopped";
+    const shown = leds.pattern === "long_reached" && idle ? "long_reached_idle" : leds.pattern;
+    setText("led-pattern", text.leds[shown] || leds.pattern);
   }
 
   let shownFlags = null;
@@ -188,40 +203,6 @@
       li.textContent = text.flags_none;
       list.appendChild(li);
     }
-  }
-
-  function renderDrive(drive) {
-    const el = $("drive-state");
-    el.dataset.state = drive.state;
-    const percent = Math.floor((drive.progress || 0) * 100);
-    el.textContent = fmt(text.drive[drive.state] || drive.state,
-      { device: drive.device || "", percent: percent, message: drive.message || "" });
-    el.className = drive.state === "failed" ? "bad" : drive.state === "safe_to_remove" ? "good" : "";
-    const progress = $("drive-progress");
-    progress.hidden = drive.state !== "exporting";
-    progress.value = drive.progress || 0;
-    $("btn-export").disabled = !["mounted", "failed"].includes(drive.state);
-  }
-
-  // The drive changes slowly: asked once a second, quietly (the event stream reports a
-  // recorder that does not answer).
-  function pollDrive() {
-    fetch("/api/drive", { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then((response) => response.json())
-      .then((reply) => { if (reply && reply.ok) renderDrive(reply.drive); })
-      .catch(() => {})
-      .finally(() => setTimeout(pollDrive, 1000));
-  }
-
-  function exportToDrive() {
-    if (!window.confirm(text.export_confirm)) return;
-    api("/api/drive/export", {}).then((reply) => {
-      if (reply && reply.ok) {
-        hideMessage();
-        $("control-result").textContent = text.export_started;
-        renderDrive(reply.drive);
-      }
-    });
   }
 
   // The simulated examiner's button: held while the pointer (or key) is down, so short,
@@ -318,6 +299,7 @@
     api("/api/control/" + cmd, body).then((reply) => {
       if (reply && reply.ok) {
         hideMessage();
+        dismissedS = shownRefusalS;
         $("control-result").textContent = fmt(text.done, { what: text.commands[cmd] });
         if (cmd === "mark") $("mark-label").value = "";
       } else {
@@ -329,10 +311,8 @@
   for (const button of document.querySelectorAll(".controls button[data-cmd]")) {
     button.addEventListener("click", () => control(button.dataset.cmd));
   }
-  $("btn-export").addEventListener("click", exportToDrive);
   setUpSimulatedButton();
   connect();
   setInterval(showStaleness, 500);
   probeButton();
-  pollDrive();
 })();

@@ -1,4 +1,4 @@
-// Player page: the part's waveform with its markers; marker buttons seek the audio.
+// Player page: the part's waveform with its markers; a marker button plays from its time.
 (function () {
   "use strict";
   const audio = document.getElementById("player");
@@ -7,6 +7,9 @@
   const wave = new Waveform(canvas, audio, markers);
   wave.load(canvas.dataset.peaks);
   for (const button of document.querySelectorAll("#markers button.marker")) {
-    button.addEventListener("click", () => seekAudio(audio, parseFloat(button.dataset.time)));
+    button.addEventListener("click", () => {
+      seekAudio(audio, parseFloat(button.dataset.time));
+      audio.play().catch(() => {});  // a browser refusing to play still has the seek
+    });
   }
 })();

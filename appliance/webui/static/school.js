@@ -78,13 +78,13 @@ document.addEventListener("DOMContentLoaded", () => {
     api("/api/school/pair", { passphrase: input.value }).then((reply) => {
       if (reply && reply.ok) {
         input.value = "";
-        showMessage(reply.text, "", "ok");
+        showMessage(reply.text, "", "good");
       }
     });
   });
   document.getElementById("school-unpair").addEventListener("click", () => {
     api("/api/school/unpair", {}).then((reply) => {
-      if (reply && reply.ok) showMessage(reply.text, "", "ok");
+      if (reply && reply.ok) showMessage(reply.text, "", "good");
     });
   });
 });

@@ -60,8 +60,8 @@
   const clockStatus = document.getElementById("clock-status");
   function showClock(clock) {
     const d = clockStatus.dataset;
-    clockStatus.textContent = `${clock.now} — ${clock.ok ? d.ok : d.bad}` +
-      ` (${d.source}: ${clock.source})` + (clock.reason ? `. ${clock.reason}` : "");
+    clockStatus.textContent = `${clock.now_local} — ${clock.ok ? d.ok : d.bad}` +
+      ` (${d.source}: ${clock.source_text})` + (clock.reason ? `. ${clock.reason}` : "");
     clockStatus.className = clock.ok ? "good" : "bad";
   }
   function loadClock() {
@@ -69,7 +69,10 @@
   }
   document.getElementById("clock-set").addEventListener("click", () => {
     api("/api/clock", { epoch_s: Date.now() / 1000 }).then((reply) => {
-      if (reply && reply.ok) showClock(reply.clock);
+      if (reply && reply.ok) {
+        showClock(reply.clock);
+        showMessage(reply.message, "", "good");
+      }
     });
   });
 
