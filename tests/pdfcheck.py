@@ -44,6 +44,16 @@ class Printed:
                 return True
         return False
 
+    def line_of(self, word: str) -> list[str]:
+        """The words printed on the same line as the first `word` (a table row's first line),
+        left to right."""
+        for page in self.words:
+            found = next((w for w in page if w[4] == word), None)
+            if found:
+                same = [w for w in page if abs(w[1] - found[1]) < 1.0]
+                return [w[4] for w in sorted(same, key=lambda w: w[0])]
+        return []
+
     def overflowing(self, margin_mm: float) -> list[str]:
         """Words that reach into the right or bottom margin or past the page's edge."""
         width, height = self.size_pt

@@ -38,6 +38,7 @@ table.sign td.cap{padding:0 3pt;font-size:7.5pt;text-align:center;vertical-align
 td.blank{height:14pt}
 small{font-size:8pt}
 code{font-size:7pt;overflow-wrap:anywhere}
+.fingerprint{font-family:monospace;font-size:12pt;font-weight:bold}
 @media screen{body{margin:1.5em auto;max-width:60em}}
 """
 

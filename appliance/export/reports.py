@@ -245,9 +245,7 @@ def transfer_act(title: str, site: list[tuple[str, str]], files: list[FileEntry]
     count = len(files) + 1 + len(unlisted)
     after = f"этот акт ({act_name})" + (
         f" и записанные после него {', '.join(unlisted)}" if unlisted else "")
-    signed = ("" if not fingerprint else
-              f"<p>Пакет подписан ключом устройства. Отпечаток ключа: "
-              f"<code>{html.escape(fingerprint)}</code></p>")
+    signed = fingerprint_line(fingerprint) if fingerprint else ""
     body = (paper.heading(title) + paper.fields(site)
             + (f"<p>{html.escape(what)}</p>" if what else "")
             + f"<p>Передано файлов: {count} — перечисленные ниже {len(files)} (общий объём "

@@ -1,5 +1,5 @@
 """A real recorded exam day for the paperwork tests: the recorder process on the fast ALSA feed,
-a roster of 25 (one no-show), every present participant marked with "next participant", the
+a roster of 25 (one no-show, one ОВЗ), every present participant marked with "next participant", the
 variants, one early finish and one marker correction entered through the control socket, and
 two participants marked «незачет» as the technician does from the expert's protocols.
 
@@ -38,6 +38,8 @@ ABSENT = 2
 EARLY = 5
 EARLY_REASON = "плохое самочувствие"
 COUNT = 25
+OVZ = 4
+"""A participant with special needs (ОВЗ) on the list."""
 NEZACHET = (7, 12)
 """Marked «незачет» from the expert's protocol."""
 MOVED, MOVED_BY_S, MOVED_REASON = 3, 2, "метка нажата раньше"
@@ -45,10 +47,11 @@ MOVED, MOVED_BY_S, MOVED_REASON = 3, 2, "метка нажата раньше"
 
 
 def roster_csv() -> bytes:
-    lines = ["№;ФИО участника;Класс;Отметка о неявке"]
+    lines = ["№;ФИО участника;Класс;Отметка об ОВЗ;Отметка о неявке"]
     for n in range(1, COUNT + 1):
         name = NAMES[(n - 1) % len(NAMES)] if n <= len(NAMES) else f"Участников Участник {n}-й"
-        lines.append(f"{n};{name};9{'АБ'[n % 2]};{'Н' if n == ABSENT else ''}")
+        lines.append(f"{n};{name};9{'АБ'[n % 2]};{'да' if n == OVZ else ''};"
+                     f"{'Н' if n == ABSENT else ''}")
     return ("\n".join(lines) + "\n").encode("cp1251")
 
 

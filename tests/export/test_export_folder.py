@@ -93,7 +93,7 @@ def test_reports_list_parts_markers_alarms_and_play_offline(data_dir, small_day,
             assert name in act and sha in act
     assert "Передал" in act and "Принял" in act
     fingerprint = box_fingerprint(data_dir)
-    assert f"<code>{fingerprint}</code>" in act
+    assert f'<span class="fingerprint">{fingerprint}</span>' in act  # the act and the report
     assert f'<span class="fingerprint">{fingerprint}</span>' in page
 
 

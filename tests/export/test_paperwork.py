@@ -22,7 +22,9 @@ from paperwork_day import (
     EARLY_REASON,
     MOVED,
     MOVED_REASON,
+    NAMES,
     NEZACHET,
+    OVZ,
     RATE_HZ,
     expected_intro_end,
     record_day,
@@ -113,8 +115,7 @@ def test_room_sheet_is_form_is02(day, folder, rows, chromium, tmp_path):
     assert printed.overflowing(MARGIN_MM) == []
     # every participant in list order; no technical remark on the signed copy
     assert [r.number for r in rows] == list(range(1, COUNT + 1))
-    assert printed.page_of("Александрова-Римская Екатерина")  # the longest name wraps in
-    assert printed.page_of("Константиновна")  # its cell and stays whole
+    assert printed.has_words(NAMES[3]), "the longest name wraps within its cell, whole"
     assert not printed.page_of("Нет речи") and not printed.page_of(".wav")
     absent = next(r for r in rows if r.number == ABSENT)
     assert absent.mark == sheet.ABSENT and not absent.start
@@ -159,16 +160,19 @@ def test_technician_copy_has_the_warnings_and_the_file_positions(day, folder, ro
 
 
 def test_ovz_column_appears_when_the_roster_marks_it(folder, rows, chromium, tmp_path):
-    """Rosters that carry «ОВЗ» (participants with special needs, who may have more time)
-    get the column; the others do not."""
-    plain = print_pdf(chromium, sheet.sheet_html(folder, rows), tmp_path / "plain.pdf")
+    """The list marks participant 4 ОВЗ (more time allowed): the column is there, «да» in
+    that row only; a list without ОВЗ prints no such column."""
+    assert [r.number for r in rows if r.ovz] == [OVZ]
+    printed = print_pdf(chromium, sheet.sheet_html(folder, rows), tmp_path / "ovz.pdf")
+    assert printed.page_of("ОВЗ") == [1, 2], "a heading on each page"
+    row = next(r for r in rows if r.number == OVZ)
+    assert printed.line_of("Александрова-Римская")[:5] == [
+        str(OVZ), "Александрова-Римская", row.class_name, "да", row.variant]
+    yes = [w for page in printed.words for w in page if w[4] == "да"]
+    assert len(yes) == 1 and printed.overflowing(MARGIN_MM) == []
+    without = [dataclasses.replace(r, ovz=False) for r in rows]
+    plain = print_pdf(chromium, sheet.sheet_html(folder, without), tmp_path / "plain.pdf")
     assert not plain.page_of("ОВЗ")
-    marked = [dataclasses.replace(r, ovz=r.number == 4) for r in rows]
-    printed = print_pdf(chromium, sheet.sheet_html(folder, marked), tmp_path / "ovz.pdf")
-    assert printed.page_of("ОВЗ") == [1, 2] and printed.has_words("9А 5")
-    pages_with_yes = [i for i, page in enumerate(printed.words, 1)
-                      if any(w[4] == "да" for w in page)]
-    assert pages_with_yes == [1] and printed.overflowing(MARGIN_MM) == []
 
 
 @pytest.fixture(scope="module")
@@ -198,7 +202,8 @@ def test_handover_act_counts_the_folder_and_keeps_its_signatures(day, exported, 
         last]
     assert printed.page_of("(подпись)") == [last] and printed.page_of("(дата)") == [last]
     assert printed.overflowing(MARGIN_MM) == []
-    assert printed.page_of(f"Отпечаток ключа: {ensure_key(day.data_dir).fingerprint}")
+    assert printed.page_of("Ключ подписи устройства (отпечаток): "
+                           f"{ensure_key(day.data_dir).fingerprint}")
     verified = subprocess.run([str(Path(sys.executable).with_name("appliance")), "verify",
                                str(exported.parent.parent)], capture_output=True, text=True)
     assert "Все проверки пройдены" in verified.stdout, verified.stdout + verified.stderr
@@ -209,7 +214,7 @@ def test_handover_act_prints_the_signing_key_fingerprint(folder, chromium, tmp_p
     fingerprint = "SHA256:" + "ab12" * 11
     act = handover_act(folder, files, "", fingerprint, unlisted=WRITTEN_BY_SEAL)
     printed = print_pdf(chromium, act, tmp_path / "signed.pdf")
-    assert printed.page_of(f"Отпечаток ключа: {fingerprint}") == [1]
+    assert printed.page_of(f"Ключ подписи устройства (отпечаток): {fingerprint}") == [1]
     assert printed.page_of("Передано файлов: 44 ")
     last = len(printed.pages)
     assert last == 2 and last in printed.page_of("файл-39.wav")
