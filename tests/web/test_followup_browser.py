@@ -148,7 +148,7 @@ def test_wizard_reasons_are_russian_with_the_code_as_a_label(page):
     row = page.locator('#step-participant tr.reason[data-code="no_speech"]')
     row.wait_for(timeout=30_000)
     cells = row.locator("td")
-    assert cells.nth(0).inner_text().startswith("Речь не обнаружена")
+    assert cells.nth(0).inner_text().startswith("Канал 1: Речь не обнаружена")
     assert cells.nth(0).locator("small.reason-code").inner_text() == "no_speech"
     assert cells.nth(1).inner_text().endswith(" с") and cells.nth(2).inner_text() == "600 с"
     headers = page.locator("#step-participant table.reasons th").all_inner_texts()
