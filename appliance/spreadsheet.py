@@ -19,3 +19,10 @@ def safe_cell(value: object) -> object:
 
 def safe_row(cells) -> list:
     return [safe_cell(cell) for cell in cells]
+
+
+def plain_cell(text: str) -> str:
+    """The text `safe_cell` was given back, when a program reads the file again."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text

@@ -10,6 +10,8 @@ import csv
 import io
 import re
 
+from appliance.spreadsheet import plain_cell, safe_cell
+
 MANIFEST_NAME = "SHA256SUMS"
 REPORT_CSV = "report.csv"
 REPORT_HTML = "report.html"
@@ -50,11 +52,12 @@ def format_csv(rows: list[dict[str, str]]) -> bytes:
 
 
 def format_csv_table(columns: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:
-    """Any table as the report's CSV dialect (`;`, CRLF, UTF-8 with a BOM, for Excel)."""
+    """Any table as the report's CSV dialect (`;`, CRLF, UTF-8 with a BOM, for Excel); text
+    that Excel would run as a formula is written as plain text."""
     out = io.StringIO()
     writer = csv.DictWriter(out, columns, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -64,4 +67,5 @@ def parse_csv(text: str) -> list[dict[str, str]]:
     missing = [c for c in CSV_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise ValueError(", ".join(missing))
-    return list(reader)
+    return [{key: plain_cell(value) if isinstance(value, str) else value
+             for key, value in row.items()} for row in reader]

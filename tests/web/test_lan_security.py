@@ -307,3 +307,15 @@ def test_the_recorder_itself_refuses_a_purge_without_the_word(sim_recorder, web_
     assert old.exists()
     reply = sim_recorder.client.call("purge", confirm="УДАЛИТЬ", source="cli")
     assert [done["date"] for done in reply["purged"]] == [old.name] and not old.exists()
+
+
+def test_report_and_summary_csv_write_formulas_as_text_and_read_them_back():
+    """report.csv and the collection summary go through one writer: a hostile value (a
+    package's school code, say) reaches Excel as text, and `verify` still reads the value."""
+    from appliance.export.manifest import CSV_COLUMNS, format_csv_table, parse_csv
+    row = dict.fromkeys(CSV_COLUMNS, "1")
+    row[CSV_COLUMNS[1]] = "=HYPERLINK(\"http://evil\")"
+    data = format_csv_table(CSV_COLUMNS, [row])
+    written = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))[1]
+    assert written[1] == "'=HYPERLINK(\"http://evil\")"
+    assert parse_csv(data.decode("utf-8")) == [row]
