@@ -38,7 +38,8 @@ def test_the_page_never_says_recording_while_nothing_is_written(logged_in_page, 
         assert page.locator("#state").text_content() == "Запись НЕ ИДЁТ"
         first_alarm = page.locator('#alarms li[data-code="not_recording"]')
         assert "Запись не идёт: диск заполнен" in first_alarm.text_content()
-        assert page.locator("#led-pattern").get_attribute("data-pattern") == "not_recording"
+        # The LEDs follow the status at their own 0.1 s poll, one poll behind the alarm list.
+        page.wait_for_selector('#led-pattern[data-pattern="not_recording"]', timeout=2_000)
         screenshot(page, "dashboard-not-recording")
     finally:
         filler.unlink()
