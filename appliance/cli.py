@@ -9,25 +9,15 @@ message, never as a traceback, and give exit code 2; so are the file system's re
 from __future__ import annotations
 
 import argparse
-import errno
 import importlib
 import sys
 
 from appliance import __version__, i18n
-from appliance.errors import ApplianceError
+from appliance.errors import ApplianceError, os_error_words
 
 i18n.register({
     "cli.os_error": ("{path}: {what}", "{path}: {what}"),
-    "cli.os.erofs": ("накопитель или каталог доступен только для чтения: записать нельзя",
-                     "the drive or folder is read-only: nothing can be written"),
-    "cli.os.enospc": ("на накопителе нет места", "no space left on the drive"),
-    "cli.os.eacces": ("нет прав на запись или чтение", "permission denied"),
-    "cli.os.enoent": ("нет такого файла или каталога", "no such file or folder"),
-    "cli.os.other": ("ошибка файловой системы: {detail}", "file system error: {detail}"),
 })
-OS_ERRORS = {errno.EROFS: "cli.os.erofs", errno.ENOSPC: "cli.os.enospc",
-             errno.EDQUOT: "cli.os.enospc", errno.EACCES: "cli.os.eacces",
-             errno.EPERM: "cli.os.eacces", errno.ENOENT: "cli.os.enoent"}
 
 COMMANDS = {
     "recorder": "appliance.commands.recorder",
@@ -82,6 +72,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def os_error_text(err: OSError) -> str:
     """A file system refusal in the user's words, naming the file it concerns."""
-    what = i18n.text(OS_ERRORS.get(err.errno, "cli.os.other"), detail=err.strerror or err)
+    what = os_error_words(err)
     return i18n.text("cli.os_error", path=err.filename or "", what=what) if err.filename \
         else what

@@ -7,7 +7,26 @@ only know `ValueError` or `OSError` still catch them.
 
 from __future__ import annotations
 
+import errno
+
 from appliance import i18n
+
+i18n.register({
+    "os.erofs": ("накопитель или каталог доступен только для чтения: записать нельзя",
+                 "the drive or folder is read-only: nothing can be written"),
+    "os.enospc": ("на накопителе нет места", "no space left on the drive"),
+    "os.eacces": ("нет прав на запись или чтение", "permission denied"),
+    "os.enoent": ("нет такого файла или каталога", "no such file or folder"),
+    "os.other": ("ошибка файловой системы: {detail}", "file system error: {detail}"),
+})
+OS_ERRORS = {errno.EROFS: "os.erofs", errno.ENOSPC: "os.enospc", errno.EDQUOT: "os.enospc",
+             errno.EACCES: "os.eacces", errno.EPERM: "os.eacces", errno.ENOENT: "os.enoent"}
+
+
+def os_error_words(err: OSError) -> str:
+    """What a file system refusal means, in the reader's language (the system's own words,
+    in English, only for a cause not listed)."""
+    return i18n.text(OS_ERRORS.get(err.errno, "os.other"), detail=err.strerror or err)
 
 
 class ApplianceError(Exception):

@@ -19,7 +19,7 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, render_template, request, send_file
 
 from appliance import i18n
-from appliance.errors import ApplianceError, ConfigError, StateError, StorageError
+from appliance.errors import ApplianceError, ConfigError, StateError, StorageError, os_error_words
 from appliance.export import regional
 from appliance.export.audit import log_event
 from appliance.export.dayfolder import load_day
@@ -398,8 +398,7 @@ def _write_day_file(name: str, write, *args):
     try:
         return write(*args)
     except OSError as err:
-        raise StorageError("part.write_failed", name=name,
-                           reason=err.strerror or type(err).__name__) from err
+        raise StorageError("part.write_failed", name=name, reason=os_error_words(err)) from err
 
 
 @bp.get("/participants/sample.csv")

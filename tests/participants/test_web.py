@@ -214,7 +214,8 @@ def test_a_day_folder_that_cannot_be_written_is_said_in_russian(web_authed_clien
         reply = upload(web_authed_client, "ИС-01.csv", "1;Иванов Иван Иванович;9А\n".encode())
         assert reply.status_code == 507
         assert reply.json["error"]["text"].startswith(
-            "Не удалось записать файл в папку дня (roster.json): Read-only file system")
+            "Не удалось записать файл в папку дня (roster.json): накопитель или каталог "
+            "доступен только для чтения")
         mark = post(web_authed_client, f"/api/participants/result?date={DATE}",
                     {"participant": 1, "nezachet": True})
         assert mark.json["error"]["text"].startswith(
