@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance import i18n
+from appliance.contract.vocabulary import TRUSTED_CLOCK_SOURCES, ClockSource
 from appliance.errors import ClockError
 from appliance.fsutil import atomic_write_text
 
@@ -28,7 +29,6 @@ log = logging.getLogger(__name__)
 BUILD_YEAR = 2026
 TOLERANCE_S = 120.0
 FORWARD_JUMP_S = 12 * 3600.0
-TRUSTED_SOURCES = ("ntp", "rtc")
 TIMESYNC_FLAG = Path("/run/systemd/timesync/synchronized")
 RTC_DEVICE = Path("/dev/rtc0")
 
@@ -77,10 +77,10 @@ class ClockStatus:
 def detect_source(declared: str | None = None) -> str:
     """ntp when systemd-timesyncd says synchronized, else a declared source, rtc, or unknown."""
     if TIMESYNC_FLAG.exists():
-        return "ntp"
+        return ClockSource.NTP
     if declared:
         return declared
-    return "rtc" if RTC_DEVICE.exists() else "unknown"
+    return ClockSource.RTC if RTC_DEVICE.exists() else ClockSource.UNKNOWN
 
 
 class ClockGuard:
@@ -112,7 +112,7 @@ class ClockGuard:
         elif now_s < self.last_seen - TOLERANCE_S:
             reason = i18n.text("clock.behind", now=shown, seen=seen)
         elif (self.last_seen and now_s > self.last_seen + FORWARD_JUMP_S
-              and source not in TRUSTED_SOURCES):
+              and source not in TRUSTED_CLOCK_SOURCES):
             return ClockStatus(True, source, i18n.text(
                 "clock.check", hours=(now_s - self.last_seen) / 3600, seen=seen, now=shown),
                 now, confirm=True)

@@ -13,9 +13,9 @@ import numpy as np
 import tomli_w
 
 from appliance.capture.wavfile import read_info
+from appliance.contract.control import ControlClient
 from appliance.errors import ControlError
 from appliance.journal import read_entries
-from appliance.recorder.control import ControlClient
 from tests.feeds import wait_for
 
 SITE = {"region": "64", "msu": "01", "school": "640101", "room": "0005"}

@@ -7,10 +7,11 @@ from pathlib import Path
 
 from appliance import config as config_mod
 from appliance import i18n
+from appliance.contract.audit import AuditEvent, log_event
+from appliance.contract.dayview import load_day
+from appliance.contract.layout import find_days
 from appliance.errors import StateError
-from appliance.export.audit import AuditEvent, log_event
 from appliance.export.clips import participant_range, time_range, write_clip
-from appliance.export.dayfolder import find_days, load_day
 
 i18n.register({
     "clip.no_day": ("Нет записей за {date}", "No recordings of {date}"),

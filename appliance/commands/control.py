@@ -6,8 +6,9 @@ import json
 
 from appliance import config as config_mod
 from appliance import i18n
-from appliance.recorder.control import ControlClient
-from appliance.recorder.session import State
+from appliance.contract.control import ControlClient
+from appliance.contract.status import Status
+from appliance.contract.vocabulary import Action, Command
 
 i18n.register({
     "status.line": ("Состояние: {state}; день: {day}; часть: {part}; записано: {elapsed}; "
@@ -37,7 +38,7 @@ i18n.register({
 
 def register(subparsers, common) -> None:
     ctl = subparsers.add_parser("ctl", parents=[common], help="команда регистратору")
-    ctl.add_argument("action", choices=["start", "pause", "resume", "stop", "mark", "test"])
+    ctl.add_argument("action", choices=[*Action, Command.TEST])
     ctl.add_argument("--label", help="подпись метки (для mark)")
     ctl.add_argument("--date", help="дата дня ГГГГ-ММ-ДД, если часы не установлены (для start)")
     ctl.add_argument("--seconds", type=float,
@@ -54,14 +55,14 @@ def client(args) -> ControlClient:
 
 
 def run_ctl(args) -> int:
-    if args.action == "test":
+    if args.action == Command.TEST:
         return run_test(args)
     extra = {k: v for k, v in (("label", args.label), ("date", args.date)) if v}
     result = client(args).call(args.action, source="cli", **extra)
     if isinstance(result, dict) and "marker" in result:
         print(i18n.text("ctl.marker", **result["marker"]))
         result = result["status"]
-    print(format_status(result))
+    print(format_status(Status.from_json(result)))
     return 0
 
 
@@ -74,7 +75,7 @@ def run_test(args) -> int:
     result = None
     for seat in ("participant", "examiner"):
         print(i18n.text(f"test.say.{seat}", seconds=seconds), flush=True)
-        result = recorder.call("test", seat=seat, seconds=seconds, source="cli")
+        result = recorder.call(Command.TEST, seat=seat, seconds=seconds, source="cli")
         print(format_verdict(result["verdict"]))
     overall = result["overall"]
     print(i18n.text("test.overall", status=overall["status_text"]))
@@ -94,22 +95,21 @@ def format_verdict(verdict: dict) -> str:
 
 
 def run_status(args) -> int:
-    status = client(args).call("status")
-    print(json.dumps(status, ensure_ascii=False, indent=1) if args.json else format_status(status))
+    status = client(args).call(Command.STATUS)
+    print(json.dumps(status, ensure_ascii=False, indent=1) if args.json
+          else format_status(Status.from_json(status)))
     return 0
 
 
-def format_status(status: dict) -> str:
-    elapsed = int(status["elapsed_s"])
-    not_recording = any(a["code"] == "not_recording" for a in status["alarms"])
-    state = i18n.text("status.not_recording") if not_recording else State(status["state"]).text
+def format_status(status: Status) -> str:
+    elapsed = int(status.elapsed_s)
+    state = i18n.text("status.not_recording") if status.not_recording else status.state.text
     lines = [i18n.text(
-        "status.line", state=state, day=status["day"] or "—",
-        part=status["part"] or "—",
+        "status.line", state=state, day=status.day or "—", part=status.part or "—",
         elapsed=f"{elapsed // 3600}:{elapsed // 60 % 60:02d}:{elapsed % 60:02d}",
-        levels=" / ".join(f"{p:.1f}" for p in status["levels"]["peak_dbfs"]),
-        device=i18n.text("status.present" if status["device"]["present"] else "status.absent"))]
-    lines += [i18n.text("status.alarm", message=a["message"]) for a in status["alarms"]]
-    if status["clock"]["reason"]:  # refused, or far ahead and to be confirmed
-        lines.append(i18n.text("status.clock", reason=status["clock"]["reason"]))
+        levels=" / ".join(f"{p:.1f}" for p in status.levels["peak_dbfs"]),
+        device=i18n.text("status.present" if status.device_present else "status.absent"))]
+    lines += [i18n.text("status.alarm", message=a["message"]) for a in status.alarms]
+    if status.clock.get("reason"):  # refused, or far ahead and to be confirmed
+        lines.append(i18n.text("status.clock", reason=status.clock["reason"]))
     return "\n".join(lines)

@@ -12,13 +12,11 @@ import sys
 
 from appliance import config as config_mod
 from appliance import i18n
-from appliance.errors import ApplianceError, StateError
+from appliance.contract.retention import RetentionRule
+from appliance.errors import StateError
 from appliance.export.destruction_act import Commission
-from appliance.export.retention import RetentionRule, plan_purge, purge_day
+from appliance.export.retention import CONFIRM_WORD, plan_purge, purge_day, recorder_day
 from appliance.participants import roster as roster_mod
-from appliance.recorder.control import ControlClient
-
-CONFIRM_WORD = "УДАЛИТЬ"
 
 i18n.register({
     "purge.nothing": ("Удалять нечего", "Nothing to delete"),
@@ -53,15 +51,6 @@ _ROLES = (("head", "Ф.И.О. руководителя ОО (для акта)"),
           ("organizer", "Ф.И.О. ответственного организатора"),
           ("examiner", "Ф.И.О. экзаменатора-собеседника"),
           ("technician", "Ф.И.О. технического специалиста"))
-
-
-def recorder_day(config) -> dt.date | None:
-    """The day the running recorder has open, or None when no recorder answers."""
-    try:
-        day = ControlClient(config.recording.socket_path(), timeout_s=5).call("status")["day"]
-    except ApplianceError:
-        return None
-    return dt.date.fromisoformat(day) if day else None
 
 
 def _confirmed(args) -> bool:

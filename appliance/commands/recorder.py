@@ -34,8 +34,8 @@ def setup_logging() -> None:
 
 
 def run_recorder_command(args) -> int:
+    from appliance.daemon.process import RESTART, run_recorder
     from appliance.recorder.cpu import keep_on_one_cpu
-    from appliance.recorder.daemon import RESTART, run_recorder
     setup_logging()
     cpu = keep_on_one_cpu()
     if cpu is not None:

@@ -24,7 +24,7 @@ def register(subparsers, common) -> None:
 
 
 def run(args) -> int:
-    from appliance.recorder.daemon import lock_data_dir  # the daemon pulls in numpy: not
+    from appliance.daemon.process import lock_data_dir  # the daemon pulls in numpy: not
     # at import, so `appliance verify` on the coordinator's PC needs no audio libraries
 
     config = config_mod.load(args.config)

@@ -9,7 +9,7 @@ from pathlib import Path
 from appliance import config as config_mod
 from appliance import i18n
 from appliance.commands.clip import day_dir
-from appliance.export.dayfolder import load_day
+from appliance.contract.dayview import load_day
 from appliance.participants.flags import CheckLimits
 
 i18n.register({

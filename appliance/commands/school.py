@@ -8,6 +8,7 @@ import time
 
 from appliance import config as config_mod
 from appliance import i18n
+from appliance.contract.vocabulary import Command
 from appliance.school import trust
 
 i18n.register({
@@ -45,8 +46,8 @@ def run_school(args) -> int:
 
 def school_table(config, wait_s: float) -> str:
     """Browse the LAN for `wait_s`, ask every box found, and lay out the rows."""
+    from appliance.contract.control import ControlClient
     from appliance.errors import ApplianceError
-    from appliance.recorder.control import ControlClient
     from appliance.school.lan import SchoolLan
     from appliance.school.peers import Peers
     from appliance.school.summary import box_time, local_summary
@@ -54,7 +55,7 @@ def school_table(config, wait_s: float) -> str:
     own_id = trust.box_id(config.data_dir)
     try:
         own = local_summary(config, own_id,
-                            ControlClient(config.recording.socket_path(), 5).call("status"))
+                            ControlClient(config.recording.socket_path(), 5).call(Command.STATUS))
     except ApplianceError as err:
         own = local_summary(config, own_id, None, err)
     key = trust.load_key(config.data_dir, config.site.school)

@@ -14,11 +14,9 @@ from pathlib import Path
 
 from appliance import i18n, naming
 from appliance.capture.wavfile import build_header, read_info
+from appliance.contract.dayview import DayView, Part
 from appliance.errors import StateError
-from appliance.export.dayfolder import JOURNAL_NAME, DayFolder, Part
 from appliance.fsutil import atomic_write_bytes
-from appliance.journal import read_entries
-from appliance.participants import timeline
 
 CLIP_WORDS = {"cyrillic": ("участник", "часть"), "ascii": ("participant", "part")}
 
@@ -40,15 +38,14 @@ class ClipRange:
     """File name without extension."""
 
 
-def _prefix(day: DayFolder) -> str:
+def _prefix(day: DayView) -> str:
     return "_".join(naming.export_dirs(day.date, day.school, day.room, day.naming))
 
 
-def participant_range(day: DayFolder, participant: int) -> ClipRange:
+def participant_range(day: DayView, participant: int) -> ClipRange:
     """From the participant's marker to the next boundary marker in the same part, with the
-    journal's corrections applied (`appliance.participants.timeline`)."""
-    line = timeline.build(read_entries(day.path / JOURNAL_NAME))
-    for segment in line.live():
+    journal's corrections applied (`appliance.contract.dayview`)."""
+    for segment in day.segments():
         if segment.participant == participant:
             part = day.part(segment.part)
             if not part.sealed:
@@ -60,7 +57,7 @@ def participant_range(day: DayFolder, participant: int) -> ClipRange:
     raise StateError("clip.no_participant", n=participant, date=day.date.isoformat())
 
 
-def time_range(day: DayFolder, part_number: int, start_s: float, end_s: float) -> ClipRange:
+def time_range(day: DayView, part_number: int, start_s: float, end_s: float) -> ClipRange:
     part = day.part(part_number)
     if not part.sealed:
         raise StateError("clip.open_part", part=part.number)
@@ -77,7 +74,7 @@ def _stamp(seconds: float) -> str:
     return f"{whole // 3600:02d}{whole % 3600 // 60:02d}{whole % 60:02d}"
 
 
-def read_frames(day: DayFolder, clip: ClipRange) -> bytes:
+def read_frames(day: DayView, clip: ClipRange) -> bytes:
     """The master's PCM bytes of the range (interleaved int16, little-endian)."""
     path = day.path / clip.part.file
     info = read_info(path)
@@ -87,14 +84,14 @@ def read_frames(day: DayFolder, clip: ClipRange) -> bytes:
         return f.read((clip.end_frame - clip.start_frame) * frame_bytes)
 
 
-def wav_bytes(day: DayFolder, clip: ClipRange) -> bytes:
+def wav_bytes(day: DayView, clip: ClipRange) -> bytes:
     """The clip as a complete WAV file: the master's header format, its frames byte for byte."""
     pcm = read_frames(day, clip)
     info = read_info(day.path / clip.part.file)
     return build_header(info.format, None, len(pcm)) + pcm
 
 
-def write_clip(day: DayFolder, clip: ClipRange, dest_dir: Path, fmt: str = "wav",
+def write_clip(day: DayView, clip: ClipRange, dest_dir: Path, fmt: str = "wav",
                bitrate: str = "128k") -> Path:
     """Write the clip into `dest_dir`; returns its path. The master is only read."""
     dest = Path(dest_dir) / f"{clip.name}.{fmt}"

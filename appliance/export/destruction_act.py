@@ -12,8 +12,16 @@ import datetime as dt
 import html
 from dataclasses import dataclass
 
-from appliance.export import paper
+from appliance import i18n, paper
+from appliance.errors import ApplianceError
 from appliance.export.reports import FileEntry, files_grid
+
+MAX_NAME_CHARS = 200
+
+i18n.register({
+    "ret.name_too_long": ("Ф.И.О. длиннее {max} символов", "A name is longer than {max} "
+                          "characters"),
+})
 
 COMMISSION_ROLES = (
     ("head", "руководителя образовательной организации",
@@ -66,6 +74,18 @@ class Commission:
     organizer: str = ""
     examiner: str = ""
     technician: str = ""
+
+
+def commission_of(names: dict) -> Commission:
+    """The act's commission from the typed names (empty ones stay lines to sign)."""
+    chosen = {}
+    for key, _, _ in COMMISSION_ROLES:
+        value = str(names.get(key) or "").strip()
+        if len(value) > MAX_NAME_CHARS:
+            raise ApplianceError("ret.name_too_long", max=MAX_NAME_CHARS)
+        chosen[key] = value
+    return Commission(**chosen)
+
 
 
 MATERIAL_KINDS = (

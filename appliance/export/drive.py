@@ -9,7 +9,6 @@ tests feed BlockEvents directly (insertions cannot happen on a machine without U
 
 from __future__ import annotations
 
-import enum
 import logging
 import os
 import shutil
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance import i18n
+from appliance.contract.vocabulary import DriveState
 from appliance.errors import ApplianceError, StorageError
 
 log = logging.getLogger(__name__)
@@ -139,14 +139,6 @@ class UnitMounter:
 def default_mounter() -> Mounter | UnitMounter:
     """root mounts by itself (a development machine); anyone else relies on the udev unit."""
     return Mounter() if os.geteuid() == 0 else UnitMounter()
-
-
-class DriveState(enum.StrEnum):
-    ABSENT = "absent"
-    MOUNTED = "mounted"
-    EXPORTING = "exporting"
-    SAFE_TO_REMOVE = "safe_to_remove"
-    FAILED = "failed"
 
 
 ExportFunction = Callable[[Path, Callable], object]

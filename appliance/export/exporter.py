@@ -19,10 +19,11 @@ from pathlib import Path
 
 from appliance import i18n, naming
 from appliance.boxkey import BoxKey, ensure_key
+from appliance.contract.audit import AuditEvent, log_event
+from appliance.contract.dayview import DayView, load_day
+from appliance.contract.layout import JOURNAL_NAME, find_days
 from appliance.errors import StorageError
 from appliance.export import reports
-from appliance.export.audit import AuditEvent, log_event
-from appliance.export.dayfolder import JOURNAL_NAME, DayFolder, find_days, load_day
 from appliance.export.manifest import HANDOVER_ACT, REPORT_CSV, REPORT_HTML
 from appliance.export.package import JOURNAL_FILE, SEAL_FILES, WRITTEN_BY_SEAL, seal_package
 from appliance.export.verified_copy import PARTIAL_SUFFIX, copy_verified, write_verified
@@ -119,12 +120,12 @@ def max_file_bytes_for(fs_type: str) -> int | None:
     return FAT32_MAX_FILE_BYTES if fs_type in ("vfat", "msdos", "fat") else None
 
 
-def room_folder(dest_dir: Path, day: DayFolder) -> Path:
+def room_folder(dest_dir: Path, day: DayView) -> Path:
     school_dir, room_dir = naming.export_dirs(day.date, day.school, day.room, day.naming)
     return dest_dir / school_dir / room_dir
 
 
-def plan_day(day: DayFolder, dest_dir: Path) -> tuple[RoomExport, list[CopyItem]]:
+def plan_day(day: DayView, dest_dir: Path) -> tuple[RoomExport, list[CopyItem]]:
     """What to copy for one day: every sealed part and its sidecars."""
     room = RoomExport(day.date, day.school, day.room, room_folder(dest_dir, day))
     items: list[CopyItem] = []
@@ -203,7 +204,7 @@ def export_days(data_dir: str | os.PathLike, dest_dir: str | os.PathLike,
     return result
 
 
-def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracker: _Tracker,
+def _export_room(day: DayView, room: RoomExport, items: list[CopyItem], tracker: _Tracker,
                  school_name: str, key: BoxKey) -> None:
     room.folder.mkdir(parents=True, exist_ok=True)
     for stale in _stale_partials({room.folder}):

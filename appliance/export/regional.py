@@ -19,13 +19,12 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from appliance import i18n, naming
+from appliance import i18n, naming, paper
 from appliance.boxkey import ensure_key
+from appliance.contract.audit import AuditEvent, log_event
+from appliance.contract.dayview import DayView
 from appliance.errors import StateError
-from appliance.export import paper
-from appliance.export.audit import log_event
 from appliance.export.clips import participant_range, wav_bytes
-from appliance.export.dayfolder import DayFolder
 from appliance.export.package import WRITTEN_BY_SEAL, seal_package
 from appliance.export.reports import FileEntry, clock, transfer_act
 from appliance.export.verified_copy import write_verified
@@ -37,7 +36,6 @@ NEZACHET_LIST = "список-незачет.html"
 TRANSFER_ACT = "акт-передачи-РЦОИ.html"
 FOLDER_WORDS = {"cyrillic": ("РЦОИ_незачет", "РЦОИ_повторная-проверка"),
                 "ascii": ("RCOI_nezachet", "RCOI_appeal")}
-AUDIT_EVENT = "regional_package"
 
 i18n.register({
     "regional.none": ("За {date} нет участников с отметкой «незачет»",
@@ -58,7 +56,7 @@ def recheck_name(number: int) -> str:
     return f"повторная-проверка_участник-{number}.html"
 
 
-def folder_name(day: DayFolder, appeal_number: int | None = None) -> str:
+def folder_name(day: DayView, appeal_number: int | None = None) -> str:
     words = FOLDER_WORDS[day.naming]
     school_dir, room_dir = naming.export_dirs(day.date, day.school, day.room, day.naming)
     if appeal_number is None:
@@ -66,7 +64,7 @@ def folder_name(day: DayFolder, appeal_number: int | None = None) -> str:
     return f"{words[1]}_{school_dir}_{room_dir}_{appeal_number}"
 
 
-def write_package(data_dir: str | os.PathLike, day: DayFolder, dest_dir: str | os.PathLike,
+def write_package(data_dir: str | os.PathLike, day: DayView, dest_dir: str | os.PathLike,
                   school_name: str = "", appeal_number: int | None = None,
                   limits: CheckLimits | None = None, who: str = "cli") -> Package:
     """The «незачет» package of `day` (the participants marked in results.json), or with
@@ -110,8 +108,8 @@ def write_package(data_dir: str | os.PathLike, day: DayFolder, dest_dir: str | o
                "date": day.date.isoformat(), "school": day.school, "room": day.room,
                "participants": numbers}
     files = seal_package(folder, files, key, subject)
-    log_event(data_dir, AUDIT_EVENT, date=day.date.isoformat(), participants=numbers,
-              appeal=appeal_number is not None, folder=folder.name,
+    log_event(data_dir, AuditEvent.REGIONAL_PACKAGE, date=day.date.isoformat(),
+              participants=numbers, appeal=appeal_number is not None, folder=folder.name,
               files=[{"file": f.name, "bytes": f.bytes, "sha256": f.sha256} for f in files],
               source=who)
     return Package(folder, files, numbers)
@@ -136,11 +134,11 @@ def _labels(row: SheetRow, length_s: float) -> str:
     return "".join(f"{t:.6f}\t{t:.6f}\t{label}\n" for t, label in clip_markers(row, length_s))
 
 
-def _site(day: DayFolder, school_name: str) -> list[tuple[str, str]]:
+def _site(day: DayView, school_name: str) -> list[tuple[str, str]]:
     return paper.site_fields(day.region, day.msu, day.school, school_name, day.room, day.date)
 
 
-def nezachet_list(day: DayFolder, rows: list[SheetRow], clips: dict[int, FileEntry],
+def nezachet_list(day: DayView, rows: list[SheetRow], clips: dict[int, FileEntry],
                   school_name: str = "") -> bytes:
     """Сведения об участниках итогового собеседования, имеющих «незачет»."""
     title = "Сведения об участниках итогового собеседования, имеющих «незачет»"
@@ -158,7 +156,7 @@ def nezachet_list(day: DayFolder, rows: list[SheetRow], clips: dict[int, FileEnt
     return paper.document(title, body)
 
 
-def recheck_sheet(day: DayFolder, row: SheetRow, clip: FileEntry,
+def recheck_sheet(day: DayView, row: SheetRow, clip: FileEntry,
                   school_name: str = "") -> bytes:
     """What the regional commission needs beside its protocol ИС-06-01: whose answer, which
     file (with its SHA-256), and where in it the introduction and the answer are."""
@@ -180,7 +178,7 @@ def recheck_sheet(day: DayFolder, row: SheetRow, clip: FileEntry,
     return paper.document(title, body)
 
 
-def _act(day: DayFolder, files: list[FileEntry], school_name: str, appeal: bool,
+def _act(day: DayView, files: list[FileEntry], school_name: str, appeal: bool,
          fingerprint: str) -> bytes:
     what = ("аудиозапись ответа участника для повторной проверки региональной комиссией"
             if appeal else "аудиозаписи ответов участников итогового собеседования, "

@@ -18,8 +18,8 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from appliance.export import paper
-from appliance.export.dayfolder import Alarm, DayFolder, Part
+from appliance import paper
+from appliance.contract.dayview import Alarm, DayView, Part
 from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, format_csv
 
 NO_ALARMS = "нет"
@@ -50,7 +50,7 @@ def wall_time(moment: dt.datetime) -> str:
     return moment.strftime("%H:%M:%S")
 
 
-def part_verdict(day: DayFolder, part: Part) -> str:
+def part_verdict(day: DayView, part: Part) -> str:
     """«в норме» or «замечания»: any alarm in the journal or the part's sound summary."""
     summary = day.summary(part)
     if summary.get("verdict"):
@@ -58,7 +58,7 @@ def part_verdict(day: DayFolder, part: Part) -> str:
     return "замечания" if part.alarms or summary.get("alarm_counts") else "в норме"
 
 
-def levels_text(day: DayFolder, part: Part) -> str:
+def levels_text(day: DayView, part: Part) -> str:
     """Peak, RMS and speech share per channel from the summary, or "—" when there is none."""
     summary = day.summary(part)
     levels = summary.get("levels", {})
@@ -88,10 +88,10 @@ def alarms_text(part: Part) -> str:
 
 
 def markers_text(part: Part) -> str:
-    return " | ".join(f"{clock(m.time_s)} {m.label}" for m in part.markers)
+    return " | ".join(f"{clock(m.time_s)} {m.shown_label}" for m in part.live_markers())
 
 
-def csv_rows(day: DayFolder) -> list[dict[str, str]]:
+def csv_rows(day: DayView) -> list[dict[str, str]]:
     return [{
         "Дата": day.date.isoformat(), "Код ОО": day.school, "Аудитория": day.room,
         "Часть": str(p.number), "Файл": p.file,
@@ -102,7 +102,7 @@ def csv_rows(day: DayFolder) -> list[dict[str, str]]:
     } for p in day.parts]
 
 
-def report_csv(day: DayFolder) -> bytes:
+def report_csv(day: DayView) -> bytes:
     return format_csv(csv_rows(day))
 
 
@@ -135,7 +135,7 @@ def report_scripts() -> list[tuple[str, bytes]]:
     return [(name, (STATIC_DIR / name).read_bytes()) for name in SCRIPTS]
 
 
-def _site_table(day: DayFolder, school_name: str) -> str:
+def _site_table(day: DayView, school_name: str) -> str:
     rows = [("Наименование ОО", school_name or "—"), ("Код ОО", day.school),
             ("Аудитория", day.room), ("Дата проведения", day.date.strftime("%d.%m.%Y")),
             ("Хранить до", day.keep_until.strftime("%d.%m.%Y") if day.keep_until else "—")]
@@ -143,12 +143,13 @@ def _site_table(day: DayFolder, school_name: str) -> str:
                                for k, v in rows) + "</table>\n"
 
 
-def _part_section(day: DayFolder, part: Part) -> str:
+def _part_section(day: DayView, part: Part) -> str:
     audio_id = f"part{part.number}"
     src = urllib.parse.quote(part.file)
     marks = "".join(
         f"<li><button class=\"mark\" data-audio=\"{audio_id}\" data-time=\"{m.time_s:.3f}\">"
-        f"{clock(m.time_s)} — {html.escape(m.label)}</button></li>" for m in part.markers)
+        f"{clock(m.time_s)} — {html.escape(m.shown_label)}</button></li>"
+        for m in part.live_markers())
     verdict = part_verdict(day, part)
     alarms = alarms_text(part)
     cls = "" if alarms == NO_ALARMS else " class=\"bad\""
@@ -187,7 +188,7 @@ _CHECK_SECTION = """<section id="check"><h2>Проверить файлы</h2>
 """
 
 
-def report_html(day: DayFolder, school_name: str = "", fingerprint: str = "") -> bytes:
+def report_html(day: DayView, school_name: str = "", fingerprint: str = "") -> bytes:
     title = f"Аудиозапись итогового собеседования — ОО {day.school}, аудитория {day.room}"
     body = [html_head(title, SCRIPTS), f"<h1>{html.escape(title)}</h1>",
             _site_table(day, school_name), fingerprint_line(fingerprint),
@@ -219,7 +220,7 @@ def files_grid(files: list[FileEntry], end: str = "") -> str:
     return paper.grid(FILE_COLUMNS, rows, end)
 
 
-def handover_act(day: DayFolder, files: list[FileEntry], school_name: str = "",
+def handover_act(day: DayView, files: list[FileEntry], school_name: str = "",
                  fingerprint: str = "", *, unlisted: tuple[str, ...]) -> bytes:
     """Акт передачи: what left the room on this drive, with sizes and SHA-256.
 

@@ -14,13 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from appliance import i18n
-from appliance.errors import StateError
-from appliance.export.audit import AuditEvent, log_event
-from appliance.export.dayfolder import DayFolder, find_days, load_day
+from appliance.contract.audit import AuditEvent, log_event
+from appliance.contract.control import ControlClient
+from appliance.contract.dayview import DayView, load_day
+from appliance.contract.layout import find_days
+from appliance.contract.retention import RetentionRule
+from appliance.contract.vocabulary import Command
+from appliance.errors import ApplianceError, StateError
 from appliance.export.destruction_act import Commission, destruction_act
 from appliance.export.reports import FileEntry
 from appliance.export.verified_copy import sha256_file
 from appliance.fsutil import atomic_write_bytes, fsync_dir
+
+CONFIRM_WORD = "УДАЛИТЬ"
+"""What the technician types to confirm a purge (the CLI, the Retention page)."""
 
 i18n.register({
     "purge.early": ("{date}: срок хранения до {keep_until}, удалять рано",
@@ -35,48 +42,9 @@ i18n.register({
 })
 
 
-def keep_until_for(exam_date: dt.date, keep_years: int = 1, month_day: str = "03-01",
-                   keep_months: int = 0) -> dt.date:
-    """`keep_months` after the exam when set (six months, as some municipalities keep them),
-    else `month_day` of the exam year plus `keep_years`. A day missing in the month it lands
-    in (29 February, 31 April) falls back to that month's last day."""
-    if keep_months:
-        months = exam_date.month - 1 + keep_months
-        return _valid_date(exam_date.year + months // 12, months % 12 + 1, exam_date.day)
-    month, day = (int(x) for x in month_day.split("-"))
-    return _valid_date(exam_date.year + keep_years, month, day)
-
-
-def _valid_date(year: int, month: int, day: int) -> dt.date:
-    while True:
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            day -= 1
-
-
-@dataclass(frozen=True)
-class RetentionRule:
-    keep_years: int = 1
-    month_day: str = "03-01"
-    keep_months: int = 0
-    """When not 0: kept this many months after the exam (`month_day`/`keep_years` unused)."""
-
-    @classmethod
-    def from_config(cls, export) -> RetentionRule:
-        return cls(export.keep_years, export.keep_until, export.keep_months)
-
-    def keep_until(self, day: DayFolder) -> dt.date:
-        """The date journaled when the day was opened wins over today's rule."""
-        return day.keep_until or self.date_for(day.date)
-
-    def date_for(self, exam_date: dt.date) -> dt.date:
-        return keep_until_for(exam_date, self.keep_years, self.month_day, self.keep_months)
-
-
 @dataclass
 class PurgePlan:
-    due: list[DayFolder] = field(default_factory=list)
+    due: list[DayView] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     """Messages for days that will not be deleted, and why."""
 
@@ -88,11 +56,22 @@ class PurgedDay:
     act: Path
 
 
-def plan_purge(data_dir: str | os.PathLike, today: dt.date, rule: RetentionRule = RetentionRule(),
+def recorder_day(config) -> dt.date | None:
+    """The day the running recorder has open, or None when no recorder answers."""
+    try:
+        status = ControlClient(config.recording.socket_path(), timeout_s=5).call(Command.STATUS)
+    except ApplianceError:
+        return None
+    return dt.date.fromisoformat(status["day"]) if status["day"] else None
+
+
+def plan_purge(data_dir: str | os.PathLike, today: dt.date, rule: RetentionRule | None = None,
                dates: list[dt.date] | None = None, early: bool = False,
                held: dt.date | None = None) -> PurgePlan:
-    """Which days may go: past their date, or (only with `early`) named in `dates`; never
-    `held`, the day the running recorder has open (it would record into a deleted folder)."""
+    """Which days may go: past their date (by `rule`, the default one when None), or (only
+    with `early`) named in `dates`; never `held`, the day the running recorder has open (it
+    would record into a deleted folder)."""
+    rule = rule or RetentionRule()
     plan = PurgePlan()
     days = {d.date: d for d in (load_day(p) for p in find_days(data_dir))}
     for date in dates or []:
@@ -118,7 +97,7 @@ def acts_dir(data_dir: str | os.PathLike) -> Path:
     return Path(data_dir) / "retention" / "acts"
 
 
-def purge_day(data_dir: str | os.PathLike, day: DayFolder, today: dt.date,
+def purge_day(data_dir: str | os.PathLike, day: DayView, today: dt.date,
               school_name: str = "", commission: Commission | None = None,
               who: str = "cli") -> PurgedDay:
     """Delete one day's folder, with the audit lines and the act (see the module docstring)."""
@@ -128,7 +107,8 @@ def purge_day(data_dir: str | os.PathLike, day: DayFolder, today: dt.date,
     files = [FileEntry(p.relative_to(day.path).as_posix(), p.stat().st_size, sha256_file(p))
              for p in paths]
     listing = [{"file": f.name, "bytes": f.bytes, "sha256": f.sha256} for f in files]
-    log_event(data_dir, "purge_started", date=day.date.isoformat(), files=listing, source=who)
+    log_event(data_dir, AuditEvent.PURGE_STARTED, date=day.date.isoformat(), files=listing,
+              source=who)
     for path in paths:
         path.unlink()
     for folder in sorted((p for p in day.path.rglob("*") if p.is_dir()), reverse=True):

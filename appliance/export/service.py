@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from appliance.config import Config
+from appliance.contract.vocabulary import Command
 from appliance.export.drive import DriveManager, Mounter, UdevWatcher, UnitMounter
 
 log = logging.getLogger(__name__)
@@ -51,4 +52,4 @@ def drive_handlers(manager: DriveManager) -> dict:
     onto the mounted drive now; `started` is False when there is none or one is running)."""
     def export() -> dict:
         return {"started": manager.start_export(), **manager.status()}
-    return {"drive": manager.status, "export": export}
+    return {Command.DRIVE: manager.status, Command.EXPORT: export}

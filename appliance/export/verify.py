@@ -24,6 +24,7 @@ from pathlib import Path
 
 from appliance import boxkey, i18n, naming
 from appliance.capture.wavfile import read_info
+from appliance.contract.dayview import DayView
 from appliance.errors import WavFormatError
 from appliance.export.manifest import (
     HANDOVER_ACT,
@@ -300,15 +301,19 @@ def _check_journal(check: RoomCheck, package: _Package) -> None:
             or (day.get("date"), day.get("school"), day.get("room"))
             != (check.date, check.school, check.room)):
         check.problem("verify.journal_day")
-    opened = [e.data["file"] for e in entries if e.event == Event.PART_OPENED]
-    closed = {e.data["file"]: e.data for e in entries if e.event == Event.PART_CLOSED}
-    for file in opened:
-        if file not in closed:
-            check.problem("verify.part_open", file=file)
-        elif file not in package.listed:
-            check.problem("verify.part_absent", file=file)
-        elif package.actual.get(file, closed[file]["sha256"]) != closed[file]["sha256"]:
-            check.problem("verify.part_hash", file=file)
+    try:
+        parts = DayView(check.folder, entries).parts
+    except (KeyError, TypeError, ValueError) as err:  # a chained journal of the wrong shape
+        check.problem("verify.no_journal", detail=err)
+        return
+    for part in parts:
+        if not part.sealed:
+            check.problem("verify.part_open", file=part.file)
+        elif part.file not in package.listed:
+            check.problem("verify.part_absent", file=part.file)
+        elif package.actual.get(part.file, part.sha256) != part.sha256:
+            check.problem("verify.part_hash", file=part.file)
+    opened = {part.file for part in parts}
     for file in sorted(n for n in package.listed if n.endswith(".wav")):
         if file not in opened:
             check.problem("verify.part_unknown", file=file)

@@ -10,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from appliance.contract.status import Status
+from appliance.contract.vocabulary import Action, State
 from appliance.errors import ApplianceError
 from appliance.hardware.button import Gesture
 
 
 class Controller(Protocol):
-    """The recorder as the controls see it (appliance.recorder.core.Recorder fits)."""
+    """The recorder as the controls see it (hardware.recorder_link.RecorderLink)."""
 
     def handle(self, cmd: str, **args: object) -> dict:
         """Run start/pause/resume/stop/mark; raises ApplianceError when it cannot act."""
@@ -24,14 +26,17 @@ class Controller(Protocol):
         """The status object of docs/FORMATS.md."""
 
 
-_WHILE_RECORDING = {Gesture.SHORT: "mark", Gesture.LONG: "pause", Gesture.VERY_LONG: "stop"}
-_WHILE_PAUSED = {Gesture.SHORT: "resume", Gesture.LONG: "resume", Gesture.VERY_LONG: "stop"}
-_OTHERWISE = {Gesture.SHORT: "start", Gesture.LONG: "start", Gesture.VERY_LONG: "stop"}
-COMMANDS = {"recording": _WHILE_RECORDING, "paused": _WHILE_PAUSED}
+_WHILE_RECORDING = {Gesture.SHORT: Action.MARK, Gesture.LONG: Action.PAUSE,
+                    Gesture.VERY_LONG: Action.STOP}
+_WHILE_PAUSED = {Gesture.SHORT: Action.RESUME, Gesture.LONG: Action.RESUME,
+                 Gesture.VERY_LONG: Action.STOP}
+_OTHERWISE = {Gesture.SHORT: Action.START, Gesture.LONG: Action.START,
+              Gesture.VERY_LONG: Action.STOP}
+COMMANDS = {State.RECORDING: _WHILE_RECORDING, State.PAUSED: _WHILE_PAUSED}
 """state -> gesture -> command; idle, stopped and unknown states use `_OTHERWISE`."""
 
 
-def command_for(state: str | None, gesture: Gesture) -> str:
+def command_for(state: str | None, gesture: Gesture) -> Action:
     return COMMANDS.get(state or "", _OTHERWISE)[gesture]
 
 
@@ -53,7 +58,7 @@ def perform(controller: Controller, gesture: Gesture, source: str,
     rather than at the release that completed the gesture.
     """
     try:
-        state = controller.status().get("state")
+        state = Status.from_json(controller.status()).state
     except ApplianceError:
         state = None
     command = command_for(state, gesture)

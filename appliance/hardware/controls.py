@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from appliance.config import GpioConfig
+from appliance.contract.status import Status
 from appliance.errors import ApplianceError
 from appliance.hardware import leds
 from appliance.hardware.actions import Controller, PressOutcome, perform
@@ -70,7 +71,7 @@ class ExaminerControls:
         self.controller = controller
         self.source = source
         self.decoder = ButtonDecoder(button_timing(gpio))
-        self.status: dict | None = None
+        self.status: Status | None = None
         self.pattern: leds.Pattern | None = None
         self.last_outcome: PressOutcome | None = None
         self._pending: list[ButtonEvent] = []
@@ -132,7 +133,7 @@ class ExaminerControls:
 
     def _poll(self, now_s: float) -> None:
         try:
-            self.status = self.controller.status()
+            self.status = Status.from_json(self.controller.status())
         except ApplianceError as err:
             log.warning("recorder status unavailable: %s", err)
             self.status = None

@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from appliance.contract.status import Status
+from appliance.contract.vocabulary import DriveState, LedPattern, State
+
 
 @dataclass(frozen=True)
 class Blink:
@@ -50,7 +53,7 @@ OFF = Blink()
 class Pattern:
     """What both LEDs do; `name` is what the serial panel and the web page are told."""
 
-    name: str
+    name: LedPattern
     red: Blink
     green: Blink
 
@@ -65,56 +68,44 @@ class Pattern:
 _FAST_RED = Blink(0.25, 0.125)
 _FAST_GREEN_OPPOSITE = Blink(0.25, 0.125, 0.125)
 
-NOT_READY = Pattern("not_ready", OFF, Blink(2.0, 0.1))
-READY = Pattern("ready", OFF, ON)
-RECORDING = Pattern("recording", ON, OFF)
-PAUSED = Pattern("paused", Blink(1.0, 0.5), OFF)
-ALARM = Pattern("alarm", _FAST_RED, OFF)
-EXPORT_RUNNING = Pattern("export_running", Blink(0.5, 0.25), Blink(0.5, 0.25))
-EXPORT_FAILED = Pattern("export_failed", Blink(1.0, 0.5), Blink(1.0, 0.5, 0.5))
-SAFE_TO_REMOVE = Pattern("safe_to_remove", OFF, ON)
-FAULT = Pattern("fault", _FAST_RED, _FAST_GREEN_OPPOSITE)
-NOT_RECORDING = Pattern("not_recording", _FAST_RED, _FAST_GREEN_OPPOSITE)
-PRESSED = Pattern("pressed", ON, ON)
-LONG_REACHED = Pattern("long_reached", OFF, OFF)
-REFUSED = Pattern("refused", _FAST_RED, _FAST_GREEN_OPPOSITE)
+NOT_READY = Pattern(LedPattern.NOT_READY, OFF, Blink(2.0, 0.1))
+READY = Pattern(LedPattern.READY, OFF, ON)
+RECORDING = Pattern(LedPattern.RECORDING, ON, OFF)
+PAUSED = Pattern(LedPattern.PAUSED, Blink(1.0, 0.5), OFF)
+ALARM = Pattern(LedPattern.ALARM, _FAST_RED, OFF)
+EXPORT_RUNNING = Pattern(LedPattern.EXPORT_RUNNING, Blink(0.5, 0.25), Blink(0.5, 0.25))
+EXPORT_FAILED = Pattern(LedPattern.EXPORT_FAILED, Blink(1.0, 0.5), Blink(1.0, 0.5, 0.5))
+SAFE_TO_REMOVE = Pattern(LedPattern.SAFE_TO_REMOVE, OFF, ON)
+FAULT = Pattern(LedPattern.FAULT, _FAST_RED, _FAST_GREEN_OPPOSITE)
+NOT_RECORDING = Pattern(LedPattern.NOT_RECORDING, _FAST_RED, _FAST_GREEN_OPPOSITE)
+PRESSED = Pattern(LedPattern.PRESSED, ON, ON)
+LONG_REACHED = Pattern(LedPattern.LONG_REACHED, OFF, OFF)
+REFUSED = Pattern(LedPattern.REFUSED, _FAST_RED, _FAST_GREEN_OPPOSITE)
 PATTERNS = {p.name: p for p in (NOT_READY, READY, RECORDING, PAUSED, ALARM, EXPORT_RUNNING,
                                 EXPORT_FAILED, SAFE_TO_REMOVE, FAULT, NOT_RECORDING, PRESSED,
                                 LONG_REACHED, REFUSED)}
 
 
-def is_ready(status: dict) -> bool:
-    """Set up and able to start: site codes set, clock trusted, microphone present."""
-    return bool(status.get("configured")
-                and (status.get("clock") or {}).get("ok")
-                and (status.get("device") or {}).get("present"))
-
-
-def choose_pattern(status: dict | None) -> Pattern:
+def choose_pattern(status: Status | None) -> Pattern:
     """The pattern the recorder's status calls for (press feedback is layered on top).
 
     Priority: no status (recorder not answering) > recording asked for but not reaching the
-    file (`not_recording`, a fault) > alarm > recording/paused > USB drive (`status["drive"]`,
-    added by the hardware service) > ready/not ready. Export patterns never hide a running
-    recording.
+    file (`not_recording`, a fault) > alarm > recording/paused > USB drive (`status.drive`,
+    added by the recorder's drive service) > ready/not ready. Export patterns never hide a
+    running recording.
     """
     if status is None:
         return FAULT
-    state = status.get("state")
-    alarms = status.get("alarms")
-    if alarms:
-        return NOT_RECORDING if any(a.get("code") == NOT_RECORDING.name for a in alarms) \
-            else ALARM
-    if state == "recording":
+    if status.alarms:
+        return NOT_RECORDING if status.not_recording else ALARM
+    if status.state is State.RECORDING:
         return RECORDING
-    if state == "paused":
+    if status.state is State.PAUSED:
         return PAUSED
-    drive_state = (status.get("drive") or {}).get("state")
-    if drive_state in _DRIVE_PATTERNS:
-        return _DRIVE_PATTERNS[drive_state]
-    return READY if is_ready(status) else NOT_READY
+    if status.drive_state in _DRIVE_PATTERNS:
+        return _DRIVE_PATTERNS[status.drive_state]
+    return READY if status.ready else NOT_READY
 
 
-_DRIVE_PATTERNS = {"exporting": EXPORT_RUNNING, "failed": EXPORT_FAILED,
-                   "safe_to_remove": SAFE_TO_REMOVE}
-"""USB drive state (appliance.export.drive.DriveState, the `drive` control command) -> LEDs."""
+_DRIVE_PATTERNS = {DriveState.EXPORTING: EXPORT_RUNNING, DriveState.FAILED: EXPORT_FAILED,
+                   DriveState.SAFE_TO_REMOVE: SAFE_TO_REMOVE}

@@ -21,6 +21,7 @@ from collections.abc import Callable
 
 from appliance import __version__
 from appliance.config import GpioConfig, SerialConfig
+from appliance.contract.status import Status
 from appliance.errors import ApplianceError
 from appliance.hardware import leds, panel_protocol, serialport
 from appliance.hardware.actions import Controller, PressOutcome, perform
@@ -132,7 +133,7 @@ class PanelSession:
 
     def _status_line(self) -> bytes:
         try:
-            status = self.controller.status()
+            status = Status.from_json(self.controller.status())
         except ApplianceError as err:
             log.warning("recorder status unavailable: %s", err)
             status = None

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import reduce
 
 from appliance import i18n
+from appliance.contract.status import Status
+from appliance.contract.vocabulary import State
 from appliance.errors import ApplianceError
 
 VERSION = 1
@@ -99,7 +101,8 @@ def key_line(pressed: bool, seq: int) -> bytes:
     return encode(Message("P", "KEY", ("1" if pressed else "0", str(seq % KEY_SEQ_MODULO))))
 
 
-STATE_WORDS = {"idle": "IDLE", "recording": "REC", "paused": "PAUSE", "stopped": "STOP"}
+STATE_WORDS = {State.IDLE: "IDLE", State.RECORDING: "REC", State.PAUSED: "PAUSE",
+               State.STOPPED: "STOP"}
 
 
 def level_bar(peak_dbfs: float | None) -> int:
@@ -110,24 +113,20 @@ def level_bar(peak_dbfs: float | None) -> int:
     return max(0, min(BAR_SEGMENTS, round(fraction * BAR_SEGMENTS)))
 
 
-def status_line(status: dict | None, pattern_name: str) -> bytes:
+def status_line(status: Status | None, pattern_name: str) -> bytes:
     """Appliance -> panel `ST`: state, elapsed seconds, part, level bar, alarms, LED pattern."""
     if status is None:
         fields = ("FAULT", "0", "-", "0", "-", pattern_name)
     else:
-        peaks = [p for p in (status.get("levels") or {}).get("peak_dbfs") or []
-                 if p is not None]
-        alarms = "+".join(_code(a) for a in status.get("alarms") or []) or "-"
-        part = status.get("part")
-        fields = (STATE_WORDS.get(status.get("state"), "FAULT"),
-                  str(int(status.get("elapsed_s") or 0)),
-                  "-" if part is None else str(part),
+        peaks = status.peaks_dbfs()
+        alarms = "+".join(_code(code) for code in status.alarm_codes()) or "-"
+        fields = (STATE_WORDS.get(status.state, "FAULT"), str(int(status.elapsed_s or 0)),
+                  "-" if status.part is None else str(status.part),
                   str(level_bar(max(peaks) if peaks else None)), alarms, pattern_name)
     return encode(Message("A", "ST", fields))
 
 
-def _code(alarm: dict) -> str:
-    code = str(alarm.get("code", "alarm"))
+def _code(code: str) -> str:
     return code if _FIELD_OK.fullmatch(code) and "+" not in code else "alarm"
 
 

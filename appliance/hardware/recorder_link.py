@@ -20,16 +20,14 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from appliance.contract.audit import AuditEvent, log_event
 from appliance.errors import ApplianceError
-from appliance.export.audit import log_event
 from appliance.recorder.core import Recorder
 
 STAMPS_KEPT = 512
 """Edges remembered: a panel heartbeat notes 10 a second, so this covers any press held to
 the longest configurable stop threshold (60 s) with room to spare."""
 
-PRESS_REFUSED = "press_refused"
-"""Audit event for a press refused while the recorder has no day to journal it in."""
 
 
 class RecorderLink:
@@ -73,7 +71,7 @@ class RecorderLink:
             return self.recorder.handle(cmd, at_frame=frame, **args)
         except ApplianceError as err:
             if self.recorder.day is None:
-                log_event(self.data_dir, PRESS_REFUSED, command=cmd,
+                log_event(self.data_dir, AuditEvent.PRESS_REFUSED, command=cmd,
                           source=args.get("source", "button"), code=err.code,
                           message=err.message())
             raise

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from appliance import i18n
 from appliance.config import Config
+from appliance.contract.vocabulary import ButtonAction, Command
 from appliance.errors import ControlError
 from appliance.hardware.controls import HardwareBridge
 from appliance.hardware.mock import MockPins
@@ -22,7 +23,7 @@ from appliance.hardware.pins import open_pins
 from appliance.hardware.recorder_link import RecorderLink
 from appliance.recorder.core import Recorder
 
-BUTTON_ACTIONS = {"press": True, "release": False}
+BUTTON_ACTIONS = {ButtonAction.PRESS: True, ButtonAction.RELEASE: False}
 
 i18n.register({
     "button.bad_action": ("Кнопка: действие «{action}» неизвестно (press или release)",
@@ -73,9 +74,9 @@ class ExaminerHardware:
         def status_with_leds() -> dict:
             return {**status(), "leds": self.leds()}
 
-        handlers = {"status": status_with_leds}
+        handlers = {Command.STATUS: status_with_leds}
         if isinstance(self.pins, MockPins):
-            handlers["button"] = self.press_simulated
+            handlers[Command.BUTTON] = self.press_simulated
         return handlers
 
     def press_simulated(self, action: str, source: str = "cli") -> dict:

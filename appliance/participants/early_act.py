@@ -9,7 +9,7 @@ responsible organizer and the examiner. Printed on A4 portrait, one act per part
 
 from __future__ import annotations
 
-from appliance.export import paper
+from appliance import paper
 from appliance.participants.sheet import SheetRow
 
 TITLE = ("Акт о досрочном завершении выполнения заданий итогового собеседования "

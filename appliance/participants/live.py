@@ -15,7 +15,6 @@ import numpy as np
 from appliance import i18n
 from appliance.errors import ConfigError, StateError
 from appliance.participants import roster as roster_mod
-from appliance.participants import timeline
 from appliance.participants.flags import CheckLimits
 from appliance.participants.introcheck import NoiseFloor, SegmentCheck
 
@@ -61,7 +60,7 @@ class ParticipantTracker:
         """The list number for a new participant marker: `requested` (checked against the
         roster), else the next present participant not yet recorded, else one past the last."""
         roster = self.roster(day.dir)
-        assigned = timeline.build(day.journal.entries).assigned()
+        assigned = day.view.assigned()
         if requested is not None:
             number = int(requested)
             if roster.participants:
@@ -106,7 +105,7 @@ class ParticipantTracker:
                    participant: int | None = None, new_frame: int | None = None,
                    void: bool | None = None, reason: str = "", source: str = "cli") -> dict:
         """A `marker_corrected` payload, checked against the journal and the roster."""
-        found = timeline.build(day.journal.entries).find(int(part), int(frame))
+        found = day.view.find(int(part), int(frame))
         if found is None:
             raise StateError("correct.no_marker", part=part, frame=frame)
         data: dict = {"part": found.part, "frame": found.original["frame"]}
@@ -116,7 +115,7 @@ class ParticipantTracker:
                 roster.require(int(participant))
             data["participant"] = int(participant)
         if new_frame is not None:
-            frames = day.parts[found.part].frames or writer_frames or 0
+            frames = day.view.part(found.part).frames or writer_frames or 0
             if not 0 <= int(new_frame) <= frames:
                 raise StateError("correct.bad_frame", frame=new_frame, part=found.part,
                                  frames=frames)
@@ -149,14 +148,31 @@ class ParticipantTracker:
         if day is None:
             self._status = {"flagged": [], "next": None, "roster": 0}
             return
-        line = timeline.build(day.journal.entries)
+        self._follow_corrections(day)
         roster = self.roster(day.dir)
-        nxt = roster.next_present(line.assigned())
+        nxt = roster.next_present(day.view.assigned())
         flagged = [{"participant": s.participant, "part": s.part, "frame": s.frame,
-                    "flags": s.check["flags"]} for s in line.live()
+                    "flags": s.check["flags"]} for s in day.view.segments()
                    if s.check and s.check.get("flags")]
         self._status = {"flagged": flagged, "next": nxt.number if nxt else None,
                         "roster": len(roster.participants)}
+
+    def _follow_corrections(self, day) -> None:
+        """The answer being recorded as the journal now says it is: a correction renumbers it
+        (checked from then on with that participant's limits) or voids it (nobody is
+        answering on that marker, so nothing is checked)."""
+        segment = self.segment
+        if segment is None or self.check is None:
+            return
+        marker = day.view.find(segment["part"], segment["frame"])
+        if marker is None:
+            return
+        if marker.void:
+            self.check = self.segment = None
+        elif marker.participant != segment["participant"]:
+            person = self.roster(day.dir).get(marker.participant)
+            self.check.limits = self.limits.for_participant(person is not None and person.ovz)
+            self.segment = {**segment, "participant": marker.participant}
 
     def status(self) -> dict:
         """Any thread: the snapshot plus the segment being recorded now."""

@@ -11,8 +11,8 @@ import json
 import os
 from pathlib import Path
 
+from appliance.contract.layout import PRIVATE
 from appliance.fsutil import atomic_write_text
-from appliance.participants.roster import PRIVATE
 
 RESULTS_NAME = "results.json"
 

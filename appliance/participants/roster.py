@@ -14,12 +14,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from appliance import i18n, naming
+from appliance import i18n
+from appliance.contract import layout
+from appliance.contract.audit import AuditEvent, log_event
 from appliance.errors import ConfigError
 from appliance.fsutil import atomic_write_text
 
 ROSTER_NAME = "roster.json"
-PRIVATE = 0o640
 MAX_NUMBER = 999
 
 i18n.register({
@@ -117,14 +118,10 @@ class Roster:
             seen.add(p.number)
 
 
-def day_dir(data_dir: str | os.PathLike, date) -> Path:
-    return Path(data_dir) / "recordings" / naming.day_dirname(date)
-
-
 def orphans(data_dir: str | os.PathLike, today: dt.date) -> list[Path]:
     """Day folders of past dates holding a roster but no recording (a list imported for a day
     that was never recorded): nothing keeps them, so purge removes them."""
-    root = Path(data_dir) / "recordings"
+    root = layout.recordings_dir(data_dir)
     found = []
     for path in sorted(root.glob(f"*/{ROSTER_NAME}")):
         folder = path.parent
@@ -132,17 +129,15 @@ def orphans(data_dir: str | os.PathLike, today: dt.date) -> list[Path]:
             date = dt.date.fromisoformat(folder.name)
         except ValueError:
             continue
-        if date < today and not (folder / "journal.jsonl").exists():
+        if date < today and not layout.is_recorded(folder):
             found.append(folder)
     return found
 
 
 def remove_orphan(data_dir: str | os.PathLike, folder: Path, who: str = "cli") -> None:
     """Delete a roster-only day folder (see `orphans`), with a line in the audit journal."""
-    from appliance.export.audit import log_event
-
     files = sorted(p for p in folder.iterdir() if p.is_file())
-    log_event(data_dir, "roster_purged", date=folder.name, files=[p.name for p in files],
+    log_event(data_dir, AuditEvent.ROSTER_PURGED, date=folder.name, files=[p.name for p in files],
               source=who)
     for path in files:
         path.unlink()
@@ -162,5 +157,6 @@ def save(directory: str | os.PathLike, roster: Roster) -> Path:
     roster.validate()
     path = Path(directory) / ROSTER_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(roster.to_dict(), ensure_ascii=False, indent=1), PRIVATE)
+    atomic_write_text(path, json.dumps(roster.to_dict(), ensure_ascii=False, indent=1),
+                      layout.PRIVATE)
     return path

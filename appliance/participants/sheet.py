@@ -17,12 +17,10 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from appliance import paper
 from appliance.capture.wavfile import read_info
-from appliance.export import paper
-from appliance.export.dayfolder import DayFolder
-from appliance.journal import read_entries
+from appliance.contract.dayview import DayView, Marker
 from appliance.participants import roster as roster_mod
-from appliance.participants import timeline
 from appliance.participants.flags import CheckLimits, flag_text
 from appliance.spreadsheet import safe_row
 
@@ -94,20 +92,19 @@ def _ovz_note(person: roster_mod.Participant) -> list[str]:
     return [OVZ_NOTE] if person.ovz else []
 
 
-def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetRow]:
+def build_rows(day: DayView, limits: CheckLimits | None = None) -> list[SheetRow]:
     """Roster order; each recorded segment is a row; no-shows get «Н»; markers for numbers
     not on the list come last."""
     limits = limits or CheckLimits()
-    line = timeline.build(read_entries(day.path / "journal.jsonl"))
     roster = roster_mod.load(day.path)
-    by_number: dict[int | None, list[timeline.Segment]] = {}
-    for segment in line.live():
+    by_number: dict[int | None, list[Marker]] = {}
+    for segment in day.segments():
         by_number.setdefault(segment.participant, []).append(segment)
     rows: list[SheetRow] = []
     for person in roster.ordered():
         segments = by_number.pop(person.number, [])
         listed = {"variant": person.variant} if person.variant else {}
-        info = {**listed, **line.info.get(person.number, {})}
+        info = {**listed, **day.participant_info.get(person.number, {})}
         if not segments:
             notes = ["Н (неявка)"] if person.absent else ["нет записи"]
             rows.append(SheetRow(person.number, person.name, person.class_name,
@@ -116,19 +113,19 @@ def build_rows(day: DayFolder, limits: CheckLimits | None = None) -> list[SheetR
                                  mark=ABSENT if person.absent else ""))
         own_limits = limits.for_participant(person.ovz)
         for segment in segments:
-            row = _segment_row(day, line, segment, person.name, person.class_name, info,
+            row = _segment_row(day, segment, person.name, person.class_name, info,
                                own_limits, person.ovz)
             row.notes += _ovz_note(person)
             rows.append(row)
     for number, segments in sorted(by_number.items(), key=lambda kv: (kv[0] is None, kv[0])):
-        info = line.info.get(number, {}) if number is not None else {}
-        rows += [_segment_row(day, line, s, "(нет в списке)" if roster.participants else "",
+        info = day.participant_info.get(number, {}) if number is not None else {}
+        rows += [_segment_row(day, s, "(нет в списке)" if roster.participants else "",
                               "", info, limits) for s in segments]
     return rows
 
 
-def _segment_row(day: DayFolder, line: timeline.Timeline, segment: timeline.Segment, name: str,
-                 class_name: str, info: dict, limits: CheckLimits, ovz: bool = False) -> SheetRow:
+def _segment_row(day: DayView, segment: Marker, name: str, class_name: str, info: dict,
+                 limits: CheckLimits, ovz: bool = False) -> SheetRow:
     part = day.part(segment.part)
     rate = part.rate_hz
     opened = part.start_wall()
@@ -161,7 +158,7 @@ def _segment_row(day: DayFolder, line: timeline.Timeline, segment: timeline.Segm
                     early_reason=str(info.get("reason") or "") if mark else None)
 
 
-def _check(day: DayFolder, segment: timeline.Segment, limits: CheckLimits) -> dict | None:
+def _check(day: DayView, segment: Marker, limits: CheckLimits) -> dict | None:
     """The journaled check when it measured this very segment, else one made from the file
     (a corrected marker moved the segment, or the recorder stopped before judging it)."""
     check = segment.check
@@ -252,7 +249,7 @@ def _time_cells(row: SheetRow) -> list[str]:
 def sheet_html(day, rows: list[SheetRow], school_name: str = "") -> bytes:
     """Form ИС-02, the copy people sign: A4 landscape, no technical remarks (those are on the
     technician's copy, `technician_html`). `day`: anything with `region`, `msu`, `school`,
-    `room` and `date` (a DayFolder, or a Place for a day not started yet)."""
+    `room` and `date` (a DayView, or a Place for a day not started yet)."""
     ovz = any(r.ovz for r in rows)
     columns = [("№ п/п", "4%"), ("ФИО участника", "19%" if ovz else "22%"), ("Класс", "5%")]
     columns += [("ОВЗ", "3%")] if ovz else []

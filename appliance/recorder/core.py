@@ -32,19 +32,23 @@ from appliance.capture.wavfile import build_header
 from appliance.capture.writer import WavPartWriter
 from appliance.clock import ClockGuard
 from appliance.config import Config
+from appliance.contract import layout
+from appliance.contract.dayview import Part
+from appliance.contract.retention import RetentionRule
+from appliance.contract.status import Status
+from appliance.contract.vocabulary import Action, State
 from appliance.dsp.alarms import AlarmMonitor
 from appliance.dsp.levels import BlockLevels, block_levels, levels_of_blocks
 from appliance.dsp.meter import MeterBallistics
 from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
-from appliance.export.retention import RetentionRule
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
 from appliance.participants.flags import CheckLimits
 from appliance.participants.live import ParticipantTracker
-from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days
+from appliance.recorder.day import Day
 from appliance.recorder.recovery import recover_day
-from appliance.recorder.session import Action, Effect, State, transition
+from appliance.recorder.session import Effect, transition
 from appliance.recorder.storage import DiskGuard
 from appliance.recorder.supervisor import Cause, WriteSupervisor
 from appliance.recorder.test_recording import TestCapture
@@ -134,7 +138,7 @@ class Recorder:
         self.state = State.IDLE
         self.day: Day | None = None
         self.writer: WavPartWriter | None = None
-        self.part: PartRecord | None = None
+        self.part: Part | None = None
         self.device_present = False
         self.device_detail = ""
         self.frames_processed = 0
@@ -150,7 +154,7 @@ class Recorder:
         """Its journal lines a full disk refused, written in order once the disk takes them."""
         self._last_supervise = 0.0
         self._retry_open_at = 0.0
-        self._unfinished: list[tuple[PartRecord, PartSummary | None]] = []
+        self._unfinished: list[tuple[Part, PartSummary | None]] = []
         """Closed parts whose seal, side files or summary the disk refused (retried later)."""
         self.monitor = AlarmMonitor(config.checks, self.format.rate_hz, self.format.channels)
         self.summary: PartSummary | None = None
@@ -210,7 +214,7 @@ class Recorder:
 
     def _recover_and_resume(self) -> None:
         interrupted = None
-        for directory in find_days(self.config.data_dir):
+        for directory in layout.find_days(self.config.data_dir):
             day = Day.load(directory)
             try:
                 recover_day(day)
@@ -282,36 +286,37 @@ class Recorder:
                                        thread is None or thread.is_alive())
 
     def status(self) -> dict:
+        """The status object (appliance.contract.status), as the control socket sends it."""
         day, writer, part = self.day, self.writer, self.part
-        recorded = (day.recorded_frames if day else 0) + (writer.frames if writer else 0)
+        recorded = (day.view.recorded_frames if day else 0) + (writer.frames if writer else 0)
         not_recording = self.not_recording()
         alarms = list(self.alarms.values())
-        return {
-            "state": self.state.value,
-            "day": day.info.get("date") if day else None,
-            "part": part.part if part else None,
-            "file": str(day.path(part)) if day and part else None,
-            "part_frames": writer.frames if writer else 0,
-            "elapsed_s": round(recorded / self.format.rate_hz, 3),
-            "captured_frames": self.source.frames_captured,
-            "participants": day.participants if day else 0,
-            "participant": self.participants_live.status(),
-            "levels": self.levels.to_dict(),
-            "levels_time": self.levels_time,
-            "meter": self.meter.reading.to_dict(),
-            "alarms": [not_recording, *alarms] if not_recording else alarms,
-            "overflows": self.overflows,
-            "device": {"name": self.source.name, "present": self.device_present,
-                       "detail": self.device_detail},
-            "clock": self.clock.status().to_dict(),
-            "configured": self.config.site.is_complete(),
-            "rate_hz": self.format.rate_hz,
-            "channels": self.format.channels,
-            "free_bytes": self.disk.reading.free_bytes if self.disk.reading else None,
-            "disk": self.disk.reading.to_dict() if self.disk.reading else None,
-            "last_refusal": self.last_refusal,
-            "version": __version__,
-        }
+        return Status(
+            state=self.state,
+            day=day.info.get("date") if day else None,
+            part=part.number if part else None,
+            file=str(day.path(part)) if day and part else None,
+            part_frames=writer.frames if writer else 0,
+            elapsed_s=round(recorded / self.format.rate_hz, 3),
+            captured_frames=self.source.frames_captured,
+            participants=len(day.view.segments()) if day else 0,
+            participant=self.participants_live.status(),
+            levels=self.levels.to_dict(),
+            levels_time=self.levels_time,
+            meter=self.meter.reading.to_dict(),
+            alarms=[not_recording, *alarms] if not_recording else alarms,
+            overflows=self.overflows,
+            device={"name": self.source.name, "present": self.device_present,
+                    "detail": self.device_detail},
+            clock=self.clock.status().to_dict(),
+            configured=self.config.site.is_complete(),
+            rate_hz=self.format.rate_hz,
+            channels=self.format.channels,
+            free_bytes=self.disk.reading.free_bytes if self.disk.reading else None,
+            disk=self.disk.reading.to_dict() if self.disk.reading else None,
+            last_refusal=self.last_refusal,
+            version=__version__,
+        ).to_json()
 
     # ----- pipeline thread --------------------------------------------------------------
     def _run(self) -> None:
@@ -451,7 +456,7 @@ class Recorder:
         if self.state is State.RECORDING:
             self._record(Event.ALARM if change.active else Event.ALARM_CLEARED,
                          code=alarm.code, message=alarm.message, value=round(alarm.value, 3),
-                         part=self.part.part if self.part else None, frame=frame)
+                         part=self.part.number if self.part else None, frame=frame)
 
     def _reopen_part(self) -> None:
         """Recording is wanted but no part is open (after a restart, the microphone or disk
@@ -627,9 +632,9 @@ class Recorder:
         """Where a state change's marker will be: in the open part, at the start of the part
         about to open, or nowhere (no part open and none to open)."""
         if self.writer:
-            return self.part.part, self._marker_frame(at_frame)
+            return self.part.number, self._marker_frame(at_frame)
         if Effect.OPEN_PART in effects:
-            return self.day.next_part, 0
+            return self.day.view.next_part, 0
         return None, None
 
     def _marker_frame(self, at_frame: int | None) -> int:
@@ -683,14 +688,14 @@ class Recorder:
                             keep_until=self._keep_until(date).isoformat(), version=__version__)
 
     def _open_part(self) -> None:
-        day, number = self.day, self.day.next_part
+        day, number = self.day, self.day.view.next_part
         file = day.stem(number) + ".wav"
         bext = day.bext(number, self.clock.status().now, self.format)
         header = build_header(self.format, bext)
         day.record(Event.PART_OPENED, part=number, file=file, rate_hz=self.format.rate_hz,
                    channels=self.format.channels, capture_frame=self.frames_processed,
                    header=header.hex())
-        self.part = day.parts[number]
+        self.part = day.view.part(number)
         self.summary = PartSummary(self.format.rate_hz, self.format.channels)
         self.writer = WavPartWriter(day.path(self.part), self.format, bext,
                                     max_bytes=self.config.recording.max_part_mb * 1_000_000)
@@ -708,7 +713,7 @@ class Recorder:
         try:
             self._journal_check(self.participants_live.end())
         except OSError as err:
-            log.error("participant check of part %s not journaled: %s", part.part, err)
+            log.error("participant check of part %s not journaled: %s", part.number, err)
         self.writer = self.part = self.summary = None  # never write to a half-closed part
         try:
             writer.close(self.day.cues(part))
@@ -716,14 +721,14 @@ class Recorder:
             self._write_summary(part, summary)
         except OSError as err:
             log.error("part %s not completely closed (%s): finished when the disk allows",
-                      part.part, _describe(err))
+                      part.number, _describe(err))
             self._unfinished.append((part, summary))
 
-    def _write_summary(self, part: PartRecord, summary: PartSummary | None) -> None:
+    def _write_summary(self, part: Part, summary: PartSummary | None) -> None:
         if summary is not None:
-            atomic_write_text(self.day.path(part).with_suffix(".summary.json"),
+            atomic_write_text(layout.sidecar(self.day.dir, part.file, layout.SUMMARY_SUFFIX),
                               json.dumps(summary.to_dict(), ensure_ascii=False, indent=1),
-                              PRIVATE)
+                              layout.PRIVATE)
 
     def _finish_parts(self) -> None:
         """Complete the parts whose closing the disk refused: a part never sealed is repaired
@@ -754,12 +759,12 @@ class Recorder:
             label = label or i18n.text(label_key or MARK_LABELS[effect])
         frame = self._marker_frame(at_frame)
         capture_frame = self.frames_processed - (self.writer.frames - frame)
-        self.day.record(Event.MARKER, part=self.part.part, frame=frame, kind=kind, label=label,
+        self.day.record(Event.MARKER, part=self.part.number, frame=frame, kind=kind, label=label,
                         participant=participant, capture_frame=capture_frame)
         self.day.write_sidecars(self.part)
         if participant is not None:
-            self.participants_live.begin(participant, self.part.part, frame, self.day.dir)
-        return {"part": self.part.part, "frame": frame,
+            self.participants_live.begin(participant, self.part.number, frame, self.day.dir)
+        return {"part": self.part.number, "frame": frame,
                 "time_s": round(frame / self.format.rate_hz, 6), "kind": kind, "label": label,
                 "participant": participant}
 
@@ -782,7 +787,7 @@ class Recorder:
         self.alarms[code] = {"code": code, "message": message, "hint": hint,
                              "since": time.time()}
         self._record(Event.ALARM, code=code, message=message,
-                     part=self.part.part if self.part else None,
+                     part=self.part.number if self.part else None,
                      frame=self.writer.frames if self.writer else None)
 
     def _clear_alarm(self, code: str) -> None:

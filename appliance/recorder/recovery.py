@@ -20,11 +20,12 @@ import numpy as np
 
 from appliance.capture import wavfile
 from appliance.capture.writer import append_cues
+from appliance.contract import layout
 from appliance.dsp.levels import levels_of_blocks
 from appliance.dsp.summary import PartSummary
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
-from appliance.recorder.day import PRIVATE, Day, find_days
+from appliance.recorder.day import Day
 
 SUMMARY_BLOCK_S = 0.1  # the recorder's block (audio.block_ms default)
 SUMMARY_BATCH = 600  # blocks read and measured at a time (a minute of audio)
@@ -52,17 +53,17 @@ def recover_day(day: Day) -> list[RecoveredPart]:
         info, changed = wavfile.repair(path, part.header)
         if not info.cues and part.markers:
             append_cues(path, info.data_offset, info.data_bytes, day.cues(part))
-        day.record(Event.PART_RECOVERED, part=part.part, file=part.file, frames=info.frames,
+        day.record(Event.PART_RECOVERED, part=part.number, file=part.file, frames=info.frames,
                    changed=changed)
         day.seal(part, "recovered")
         log.info("recovered %s: %d frames (changed: %s)", part.file, info.frames, changed)
         done.append(RecoveredPart(day.info.get("date", ""), part.file, info.frames, changed))
-    for part in day.parts.values():
+    for part in day.view.parts:
         day.write_sidecars(part)  # written only where a cut left them missing or behind
-        summary = day.path(part).with_suffix(".summary.json")
+        summary = layout.sidecar(day.dir, part.file, layout.SUMMARY_SUFFIX)
         if not summary.exists():
             atomic_write_text(summary, json.dumps(summarize(day.path(part)),
-                                                  ensure_ascii=False, indent=1), PRIVATE)
+                                                  ensure_ascii=False, indent=1), layout.PRIVATE)
     return done
 
 
@@ -93,7 +94,7 @@ def summarize(path: Path) -> dict:
 def recover_all(data_dir: str | Path) -> list[RecoveredPart]:
     """Recover every day under `data_dir` (the recorder must not be running)."""
     done = []
-    for directory in find_days(data_dir):
+    for directory in layout.find_days(data_dir):
         day = Day.load(directory)
         try:
             done.extend(recover_day(day))

@@ -16,6 +16,7 @@ from pathlib import Path
 from appliance import config as config_mod
 from appliance import i18n
 from appliance.config import Config
+from appliance.contract.vocabulary import State
 from appliance.errors import StateError
 from appliance.recorder.core import Recorder
 
@@ -65,7 +66,7 @@ class ConfigReloader:
             self._restart()
 
     def _in_day(self) -> bool:
-        return self.recorder.state.value in ("recording", "paused")
+        return self.recorder.state in (State.RECORDING, State.PAUSED)
 
     def _restart(self) -> None:
         self.restart.set()

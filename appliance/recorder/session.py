@@ -10,41 +10,13 @@ from __future__ import annotations
 import enum
 
 from appliance import i18n
+from appliance.contract.vocabulary import Action, State
 from appliance.errors import StateError
 
 i18n.register({
-    "state.idle": ("ожидание", "idle"),
-    "state.recording": ("идёт запись", "recording"),
-    "state.paused": ("пауза", "paused"),
-    "state.stopped": ("запись завершена", "stopped"),
     "session.refused": ("Команда «{action}» невозможна: сейчас {state}",
                         "Command '{action}' is not possible: the recorder is {state}"),
-    "session.action.start": ("Начать запись", "Start"),
-    "session.action.mark": ("Следующий участник", "Next participant"),
-    "session.action.pause": ("Пауза", "Pause"),
-    "session.action.resume": ("Продолжить", "Resume"),
-    "session.action.stop": ("Завершить день", "End the day"),
 })
-
-
-class State(enum.StrEnum):
-    IDLE = "idle"
-    RECORDING = "recording"
-    PAUSED = "paused"
-    STOPPED = "stopped"
-
-    @property
-    def text(self) -> str:
-        """The state as the user reads it."""
-        return i18n.text(f"state.{self.value}")
-
-
-class Action(enum.StrEnum):
-    START = "start"
-    PAUSE = "pause"
-    RESUME = "resume"
-    STOP = "stop"
-    MARK = "mark"
 
 
 class Effect(enum.StrEnum):
@@ -86,5 +58,5 @@ def transition(state: State, action: Action, pause_mode: str) -> tuple[State, tu
     try:
         return TABLE[(state, action, pause_mode)]
     except KeyError:
-        raise StateError("session.refused", action=i18n.text(f"session.action.{action.value}"),
+        raise StateError("session.refused", action=action.text,
                          state=state.text) from None

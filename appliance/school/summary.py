@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 
 from appliance.config import Config
+from appliance.contract.status import Status
 from appliance.errors import ApplianceError
-from appliance.webui.statushub import hours_left
 
 
 def box_time(config: Config) -> float:
@@ -58,7 +58,7 @@ def local_summary(config: Config, box_id: str, status: dict | None,
                 "last_test": None, "mirror": None, "version": ""}
     return {**summary, "state": status.get("state", "unknown"),
             "elapsed_s": status.get("elapsed_s"),
-            "hours_left": hours_left(status),
+            "hours_left": Status.from_json(status).recording_hours_left(),
             "alarms": [{"code": str(a.get("code", "")), "message": str(a.get("message", ""))}
                        for a in status.get("alarms", [])],
             "last_test": _last_test(status), "mirror": _mirror(status),

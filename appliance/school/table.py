@@ -7,7 +7,7 @@ Pure functions of the summaries and the clock, shared by the page (as JSON) and 
 from __future__ import annotations
 
 from appliance import i18n
-from appliance.recorder.session import State
+from appliance.contract.vocabulary import State
 from appliance.school.peers import Known
 
 CLOCK_TOLERANCE_S = 2.0

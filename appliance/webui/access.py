@@ -22,37 +22,26 @@ from flask import (
 )
 
 from appliance import i18n
+from appliance.contract.audit import AuditEvent, audit_path, log_event, read_audit
 from appliance.errors import ApplianceError
-from appliance.export.audit import audit_path, log_event, read_audit
 from appliance.journal import verify_chain
 from appliance.webui import auditview, auth
-from appliance.webui.app import (
+from appliance.webui.loginaudit import FailedLogins
+from appliance.webui.pagekit import (
     csrf_token,
     current_config,
+    current_language,
     error_reply,
+    logged_in,
     optional_text,
     t,
     wants_json,
 )
-from appliance.webui.loginaudit import FailedLogins
 from appliance.webui.ratelimit import FailureLimiter
 
 bp = Blueprint("access", __name__)
 
 AUDIT_PAGE_ROWS = 500
-
-
-class WebEvent:
-    """Audit event names of the web page (the export ones are in appliance.export.audit)."""
-    LOGIN = "login"
-    LOGIN_FAILED = "login_failed"
-    LOGIN_BLOCKED = "login_blocked"
-    LOGOUT = "logout"
-    PASSWORD_SET = "password_set"
-    PASSWORD_CHANGED = "password_changed"
-    CONTROL = "recorder_control"
-    SETTINGS_CHANGED = "settings_changed"
-    DOWNLOAD = "download"
 
 
 i18n.register({
@@ -126,7 +115,7 @@ def _failed_logins() -> FailedLogins:
     if failures is None:
         data_dir = current_config().data_dir
         failures = FailedLogins(lambda **counts: log_event(
-            data_dir, WebEvent.LOGIN_FAILED, source="web", **counts))
+            data_dir, AuditEvent.LOGIN_FAILED, source="web", **counts))
         current_app.extensions["appliance.failed_logins"] = failures
     return failures
 
@@ -200,7 +189,7 @@ def login():
         _failed_logins().failed(_address())
         return _form_page("login.html", err, 401)
     _begin_session()
-    audit(WebEvent.LOGIN)
+    audit(AuditEvent.LOGIN)
     if wants_json():
         return jsonify({"ok": True, "csrf_token": csrf_token()})
     return redirect(_safe_next())
@@ -208,7 +197,7 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    audit(WebEvent.LOGOUT)
+    audit(AuditEvent.LOGOUT)
     auth.revoke(session.get("sid", ""), session.get("expires", 0))
     lang = session.get("lang")
     session.clear()
@@ -241,9 +230,9 @@ def setup():
         auth.set_password(config, _field("password"), repeated)
     except auth.AuthError as err:
         return _form_page("setup.html", err, 400, **context)
-    audit(WebEvent.PASSWORD_SET)
+    audit(AuditEvent.PASSWORD_SET)
     _begin_session()
-    audit(WebEvent.LOGIN)
+    audit(AuditEvent.LOGIN)
     if wants_json():
         return jsonify({"ok": True, "csrf_token": csrf_token()})
     return redirect("/")
@@ -267,7 +256,7 @@ def change_password():
         return _form_page("password.html", err, 400 if err.code != "auth.bad_password" else 401,
                           done=False)
     _begin_session()
-    audit(WebEvent.PASSWORD_CHANGED)
+    audit(AuditEvent.PASSWORD_CHANGED)
     if wants_json():
         return jsonify({"ok": True, "csrf_token": csrf_token()})
     return render_template("password.html", error=None, done=True)
@@ -283,7 +272,6 @@ def language(code: str):
 @bp.route("/api/session")
 def session_info():
     """For scripts: the CSRF token to send, whether logged in, whether setup is pending."""
-    from appliance.webui.app import logged_in
     return jsonify({"ok": True, "csrf_token": csrf_token(), "logged_in": logged_in(),
                     "setup_needed": auth.setup_needed(current_config())})
 
@@ -294,14 +282,10 @@ def audit_page():
     entries = read_audit(data_dir)
     broken = verify_chain(audit_path(data_dir)) if entries else None
     kind = request.args.get("kind", "")
-    kinds = auditview.kinds(_lang())
+    kinds = auditview.kinds(current_language())
     if kind not in {value for value, _ in kinds}:
         kind = ""
-    rows = auditview.rows(entries, kind, _lang(), current_config())
+    rows = auditview.rows(entries, kind, current_language(), current_config())
     return render_template("audit.html", rows=rows[:AUDIT_PAGE_ROWS], matching=len(rows),
                            count=len(entries), broken=broken, kinds=kinds, kind=kind)
 
-
-def _lang() -> str:
-    from appliance.webui.app import current_language
-    return current_language()

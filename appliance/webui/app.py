@@ -4,7 +4,7 @@ Every page module named in PAGE_MODULES contributes a blueprint `bp`. The gate i
 `before_request` makes every endpoint need a logged-in session except PUBLIC_ENDPOINTS, so a
 page module cannot forget it; likewise every state-changing request must carry the session's
 CSRF token. The web page holds no recording state: it talks to the recorder only through the
-control socket (recorder_link), so it may crash or restart at any time.
+control socket (pagekit.recorder), so it may crash or restart at any time.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Flask, g, jsonify, redirect, render_template, request, session, url_for
+from flask import Flask, g, redirect, request, session, url_for
 from werkzeug.exceptions import HTTPException
 
 from appliance import __version__, i18n
 from appliance import config as config_mod
-from appliance.config import Config
 from appliance.errors import (
     ApplianceError,
     ClockError,
@@ -34,6 +33,16 @@ from appliance.errors import (
 from appliance.fsutil import atomic_write_bytes
 from appliance.webui import guard
 from appliance.webui.localtime import local_date, zone_name
+from appliance.webui.pagekit import (
+    csrf_token,
+    current_config,
+    current_language,
+    error_reply,
+    logged_in,
+    optional_text,
+    t,
+    wants_json,
+)
 
 log = logging.getLogger(__name__)
 
@@ -107,78 +116,6 @@ i18n.register({
     "web.internal.hint": ("Подробности — в журнале на странице «Система»",
                           "Details are in the log on the System page"),
 })
-
-
-# ----- helpers for page modules ---------------------------------------------------------------
-def config_path() -> Path:
-    """The settings file this app reads and the settings page writes."""
-    from flask import current_app
-    return current_app.config["APPLIANCE_CONFIG_PATH"]
-
-
-def current_config() -> Config:
-    """The settings, re-read whenever the file changed (the settings page saves it)."""
-    from flask import current_app
-    cache = current_app.extensions["appliance.config"]
-    path = config_path()
-    try:
-        stamp = path.stat().st_mtime_ns
-    except FileNotFoundError:
-        stamp = None
-    if cache.get("stamp", ...) != stamp:
-        cache["config"], cache["stamp"] = config_mod.load(path), stamp
-    return cache["config"]
-
-
-def current_language() -> str:
-    """The page language: the session's choice, else the configured default."""
-    lang = session.get("lang") if _has_request() else None
-    return lang if lang in ("ru", "en") else current_config().web.language
-
-
-def t(key: str, **params: object) -> str:
-    """A user-facing message in the page language (also the Jinja global `t`), numbers with
-    the language's decimal separator."""
-    lang = current_language()
-    return i18n.text(key, lang, **i18n.localized(params, lang))
-
-
-def optional_text(key: str, **params: object) -> str:
-    """The message `key` in the page language, or "" when no such message exists (hints)."""
-    try:
-        return i18n.text(key, current_language(), **params)
-    except KeyError:
-        return ""
-
-
-def csrf_token() -> str:
-    """This session's CSRF token, made on first use (Jinja global `csrf_token()`)."""
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(32)
-    return session["csrf"]
-
-
-def logged_in() -> bool:
-    return bool(g.get("user"))
-
-
-def wants_json() -> bool:
-    return (request.path.startswith("/api/") or request.is_json
-            or request.accept_mimetypes.best == "application/json")
-
-
-def error_reply(err: ApplianceError, status: int):
-    """`{"ok": false, "error": {...}}` for scripts, an error page for people."""
-    body = {"code": err.code, "text": err.message(current_language()),
-            "hint": optional_text(f"{err.code}.hint", **err.params)}
-    if wants_json():
-        return jsonify({"ok": False, "error": body}), status
-    return render_template("error.html", error=body), status
-
-
-def _has_request() -> bool:
-    from flask import has_request_context
-    return has_request_context()
 
 
 # ----- the app --------------------------------------------------------------------------------

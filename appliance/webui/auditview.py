@@ -6,8 +6,8 @@ turns them into sentences.
 from __future__ import annotations
 
 from appliance import i18n
+from appliance.contract import vocabulary  # noqa: F401 - the command names (session.action.*)
 from appliance.journal import Entry
-from appliance.recorder import session  # noqa: F401 - the command names (session.action.*)
 from appliance.webui.localtime import local_date, local_time
 
 KINDS = {

@@ -16,30 +16,31 @@ import time
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, session
 
 from appliance import i18n
+from appliance.contract.audit import AuditEvent
+from appliance.contract.status import Status
+from appliance.contract.vocabulary import (
+    Action,
+    ButtonAction,
+    ClockSource,
+    Command,
+    DriveState,
+    LedPattern,
+)
 from appliance.errors import ApplianceError, ControlError, StateError
 from appliance.participants.flags import flag_text
-from appliance.webui import auth, recorder_link
-from appliance.webui.access import WebEvent, audit
-from appliance.webui.app import current_config, current_language, t
-from appliance.webui.localtime import CLOCK_SOURCES, clock_source_text
-from appliance.webui.statushub import StatusHub, hours_left
+from appliance.webui import auth, pagekit
+from appliance.webui.access import audit
+from appliance.webui.localtime import clock_source_text
+from appliance.webui.pagekit import current_config, current_language, t
+from appliance.webui.statushub import StatusHub
 from appliance.webui.testwizard import sound_check_line
 from appliance.webui.units import UNIT_CODES
 
 bp = Blueprint("dashboard", __name__)
 
-CONTROL_COMMANDS = ("start", "mark", "pause", "resume", "stop")
 MAX_LABEL_CHARS = 200
 KEEPALIVE_S = 10.0
 MAX_STREAMS = 10  # each open stream holds a server thread (commands/web.py THREADS = 16)
-BUTTON_ACTIONS = ("press", "release")  # appliance.hardware.service (which loads numpy)
-LED_PATTERNS = ("not_ready", "ready", "recording", "paused", "alarm", "export_running",
-                "export_failed", "safe_to_remove", "fault", "not_recording", "pressed",
-                "long_reached", "refused")
-"""The names of appliance.hardware.leds.PATTERNS (a test keeps them equal)."""
-DRIVE_STATES = ("absent", "mounted", "exporting", "safe_to_remove", "failed")
-EXPORT_REQUESTED = "export_requested"
-SIMULATED_BUTTON = "simulated_button"
 
 i18n.register({
     "dash.title": ("Запись", "Recording"),
@@ -185,7 +186,7 @@ def drive_box():
     def drive_texts() -> dict:
         return {"states": {state: t(f"dash.drive.{state}", device="{device}",
                                     percent="{percent}", message="{message}")
-                           for state in DRIVE_STATES},
+                           for state in DriveState},
                 "export_confirm": t("dash.export_confirm"),
                 "export_started": t("dash.export_started")}
     return {"drive_texts": drive_texts}
@@ -193,24 +194,24 @@ def drive_box():
 
 @bp.route("/")
 def index():
-    sources = {source: clock_source_text(source, current_language()) for source in CLOCK_SOURCES}
-    return render_template("dashboard.html", commands=CONTROL_COMMANDS, clock_sources=sources,
+    sources = {source: clock_source_text(source, current_language()) for source in ClockSource}
+    return render_template("dashboard.html", commands=list(Action), clock_sources=sources,
                            sound_check=sound_check_line(),
                            led_names={name: t(f"led.{name}")
-                                      for name in (*LED_PATTERNS, "long_reached_idle")},
+                                      for name in (*LedPattern, "long_reached_idle")},
                            units={code: t(f"unit.{code}") for code in UNIT_CODES})
 
 
 @bp.route("/api/status")
 def status():
-    reply = recorder_link.call("status")
-    reply["hours_left"] = hours_left(reply)
+    reply = pagekit.recorder(Command.STATUS)
+    reply["hours_left"] = Status.from_json(reply).recording_hours_left()
     return jsonify({"ok": True, **reply})
 
 
 @bp.route("/api/control/<cmd>", methods=["POST"])
 def control(cmd: str):
-    if cmd not in CONTROL_COMMANDS:
+    if cmd not in set(Action):
         raise ApplianceError("dash.bad_command", cmd=cmd)
     body = request.get_json(silent=True) or {}
     args = {"source": "web"}
@@ -220,11 +221,11 @@ def control(cmd: str):
             raise ApplianceError("dash.label_too_long", max=MAX_LABEL_CHARS)
         args["label"] = label
     try:
-        result = recorder_link.call(cmd, **args)
+        result = pagekit.recorder(cmd, **args)
     except ApplianceError as err:
-        audit(WebEvent.CONTROL, command=cmd, refused=err.code)
+        audit(AuditEvent.CONTROL, command=cmd, refused=err.code)
         raise
-    audit(WebEvent.CONTROL, command=cmd, **({"label": label} if "label" in args else {}))
+    audit(AuditEvent.CONTROL, command=cmd, **({"label": label} if "label" in args else {}))
     return jsonify({"ok": True, "result": result})
 
 
@@ -233,7 +234,7 @@ def button_info():
     """`simulated`: whether the recorder has the `button` command (simulated GPIO only). Asked
     with an empty action, which the command refuses without touching the button."""
     try:
-        recorder_link.call("button", action="")
+        pagekit.recorder(Command.BUTTON, action="")
     except ApplianceError as err:
         if err.code == "control.unreachable":
             raise
@@ -244,28 +245,28 @@ def button_info():
 @bp.post("/api/button/<action>")
 def button(action: str):
     """Press or release the simulated examiner's button (the recorder times the gesture)."""
-    if action not in BUTTON_ACTIONS:
+    if action not in set(ButtonAction):
         raise ApplianceError("dash.bad_button_action", action=action)
     try:
-        result = recorder_link.call("button", action=action, source="web")
+        result = pagekit.recorder(Command.BUTTON, action=action, source="web")
     except ApplianceError as err:
         if err.code == "control.bad_request":  # the recorder has no such command
             raise StateError("dash.button_not_simulated", detail=err.message()) from err
         raise
-    audit(SIMULATED_BUTTON, action=action)
+    audit(AuditEvent.SIMULATED_BUTTON, action=action)
     return jsonify({"ok": True, "result": result})
 
 
 @bp.get("/api/drive")
 def drive():
-    return jsonify({"ok": True, "drive": recorder_link.call("drive")})
+    return jsonify({"ok": True, "drive": pagekit.recorder(Command.DRIVE)})
 
 
 @bp.post("/api/drive/export")
 def export():
     """Start an export onto the mounted drive now; a refusal says why, by the drive's state."""
-    reply = recorder_link.call("export")
-    audit(EXPORT_REQUESTED, started=reply["started"], state=reply["state"],
+    reply = pagekit.recorder(Command.EXPORT)
+    audit(AuditEvent.EXPORT_REQUESTED, started=reply["started"], state=reply["state"],
           device=reply.get("device", ""))
     if not reply["started"]:
         raise StateError(f"dash.export.{reply['state']}", message=reply.get("message", ""))

@@ -12,12 +12,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appliance import i18n
+from appliance.contract.vocabulary import ClockSource
 from appliance.regions import site_timezone
 
 DATE_TIME = "%d.%m.%Y %H:%M"
 DATE_TIME_SECONDS = "%d.%m.%Y %H:%M:%S"
 DATE = "%d.%m.%Y"
-CLOCK_SOURCES = ("ntp", "rtc", "browser", "unknown")
 
 i18n.register({
     "clock_source.ntp": ("по сети (NTP)", "network (NTP)"),
@@ -29,7 +29,7 @@ i18n.register({
 
 def clock_source_text(source: str, lang: str) -> str:
     """Where the box's time comes from, in words (the code itself when it is a new one)."""
-    return i18n.text(f"clock_source.{source}", lang) if source in CLOCK_SOURCES else source
+    return i18n.text(f"clock_source.{source}", lang) if source in set(ClockSource) else source
 
 
 def zone_name(config) -> str:

@@ -19,16 +19,18 @@ from pathlib import Path
 from flask import Blueprint, Response, jsonify, render_template, request, send_file
 
 from appliance import i18n
+from appliance.contract import layout
+from appliance.contract.audit import AuditEvent, log_event
+from appliance.contract.dayview import load_day
+from appliance.contract.vocabulary import Action, Command
 from appliance.errors import ApplianceError, ConfigError, StateError, StorageError, os_error_words
 from appliance.export import regional
-from appliance.export.audit import log_event
-from appliance.export.dayfolder import load_day
 from appliance.participants import early_act, importer, results, sheet
 from appliance.participants import roster as roster_mod
 from appliance.participants.columns import ROLES, column_letter
 from appliance.participants.flags import CheckLimits
-from appliance.webui import recorder_link
-from appliance.webui.app import current_config, current_language, t
+from appliance.webui import pagekit
+from appliance.webui.pagekit import current_config, current_language, t
 
 bp = Blueprint("participants", __name__)
 
@@ -121,7 +123,7 @@ i18n.register({
 # ----- helpers ------------------------------------------------------------------------------
 def _recorder_status() -> dict | None:
     try:
-        return recorder_link.call("status")
+        return pagekit.recorder(Command.STATUS)
     except ApplianceError:
         return None
 
@@ -143,7 +145,7 @@ def chosen_date(status: dict | None = None) -> dt.date:
 
 
 def day_dir(date: dt.date) -> Path:
-    return roster_mod.day_dir(current_config().data_dir, date)
+    return layout.day_dir(current_config().data_dir, date)
 
 
 def expected(date: dt.date) -> importer.Expected:
@@ -153,7 +155,7 @@ def expected(date: dt.date) -> importer.Expected:
 
 
 def sheet_rows(directory: Path) -> list[sheet.SheetRow]:
-    if not (directory / "journal.jsonl").exists():
+    if not layout.is_recorded(directory):
         return sheet.roster_rows(directory)
     limits = CheckLimits.from_config(current_config().participants)
     return sheet.build_rows(load_day(directory), limits)
@@ -174,7 +176,7 @@ def _audit(event: str, **data: object) -> None:
 
 
 def _place(date: dt.date, directory: Path):
-    if (directory / "journal.jsonl").exists():
+    if layout.is_recorded(directory):
         return load_day(directory)
     site = current_config().site
     return sheet.Place(site.school, site.room, date, site.region, site.msu)
@@ -212,7 +214,7 @@ def _sheet_view(render) -> Response:
 @bp.get("/participants/sheet.csv")
 def sheet_csv():
     date = chosen_date()
-    _audit("download", file=sheet.SHEET_CSV, date=date.isoformat())
+    _audit(AuditEvent.DOWNLOAD, file=sheet.SHEET_CSV, date=date.isoformat())
     name = f"{date.isoformat()}_{sheet.SHEET_CSV}"
     return Response(sheet.sheet_csv(sheet_rows(day_dir(date))), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename*=UTF-8''"
@@ -240,7 +242,7 @@ def regional_zip():
     of the finished folder, to carry to the centre on a drive."""
     date = chosen_date()
     appeal = request.form.get("participant", "").strip()
-    if not (day_dir(date) / "journal.jsonl").exists():
+    if not layout.is_recorded(day_dir(date)):
         raise StateError("part.no_recording", date=date.strftime("%d.%m.%Y"))
     config = current_config()
     cache = config.data_dir / "cache" / "regional"
@@ -385,7 +387,7 @@ def import_roster():
     result = importer.import_file(filename, data, expected(date), roles, header_row)
     _write_day_file(roster_mod.ROSTER_NAME, roster_mod.save, day_dir(date), result.roster)
     count = len(result.roster.participants)
-    _audit("roster_imported", date=date.isoformat(), count=count,
+    _audit(AuditEvent.ROSTER_IMPORTED, date=date.isoformat(), count=count,
            left_out=sum(result.other_rooms.values()))
     notes = result.notes(current_language())
     return jsonify({"ok": True, "count": count, "notes": notes,
@@ -415,7 +417,7 @@ def save_roster():
     date = chosen_date()
     roster = roster_mod.Roster.from_dict({"participants": body.get("participants", [])})
     _write_day_file(roster_mod.ROSTER_NAME, roster_mod.save, day_dir(date), roster)
-    _audit("roster_saved", date=date.isoformat(), count=len(roster.participants))
+    _audit(AuditEvent.ROSTER_SAVED, date=date.isoformat(), count=len(roster.participants))
     return jsonify({"ok": True, "message": t("part.saved")})
 
 
@@ -423,14 +425,14 @@ def save_roster():
 def mark():
     body = _body()
     args = {"participant": _int(body, "participant")} if body.get("participant") else {}
-    return jsonify({"ok": True, **recorder_link.call("mark", source="web", **args)})
+    return jsonify({"ok": True, **pagekit.recorder(Action.MARK, source="web", **args)})
 
 
 @bp.post("/api/participants/correct")
 def correct():
     body = _body()
     args = {k: body[k] for k in ("participant", "new_frame", "void") if body.get(k) is not None}
-    result = recorder_link.call("correct_marker", part=_int(body, "part"),
+    result = pagekit.recorder(Command.CORRECT_MARKER, part=_int(body, "part"),
                                 frame=_int(body, "frame"), reason=str(body.get("reason", "")),
                                 source="web", **args)
     return jsonify({"ok": True, "correction": result["correction"]})
@@ -443,21 +445,21 @@ def set_result():
     date = chosen_date()
     number = _int(body, "participant")
     failed = bool(body.get("nezachet"))
-    if not (day_dir(date) / "journal.jsonl").exists():  # the expert marks recorded answers
+    if not layout.is_recorded(day_dir(date)):  # the expert marks recorded answers
         raise StateError("part.no_recording", date=date.strftime("%d.%m.%Y"))
     roster = roster_mod.load(day_dir(date))
     if roster.participants:
         roster.require(number)
     marks = _write_day_file(results.RESULTS_NAME, results.set_nezachet, day_dir(date), number,
                             failed)
-    _audit("result_marked", date=date.isoformat(), participant=number, nezachet=failed)
+    _audit(AuditEvent.RESULT_MARKED, date=date.isoformat(), participant=number, nezachet=failed)
     return jsonify({"ok": True, "nezachet": sorted(marks)})
 
 
 @bp.post("/api/participants/info")
 def info():
     body = _body()
-    result = recorder_link.call("participant_info", participant=_int(body, "participant"),
+    result = pagekit.recorder(Command.PARTICIPANT_INFO, participant=_int(body, "participant"),
                                 variant=body.get("variant") or None,
                                 early_finish=body.get("early_finish"),
                                 reason=str(body.get("reason", "")), source="web")

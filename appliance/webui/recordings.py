@@ -1,6 +1,6 @@
 """Recordings pages: days, parts, the player with its waveform, downloads and participant clips.
 
-Everything is read through `appliance.export.dayfolder` (never opening the evidence for
+Everything is read through `appliance.contract.dayview` (never opening the evidence for
 writing). A file is served only when its exact name is in the day's own listing (parts and
 their sidecars from the journal) and it is a regular file, not a symlink, directly inside the
 day folder: `..`, absolute paths, encoded slashes and planted symlinks all end in 404.
@@ -16,10 +16,11 @@ from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
 from appliance import i18n
 from appliance.capture.wavfile import read_info
+from appliance.contract.audit import AuditEvent
+from appliance.contract.dayview import DayView, Part, load_day
+from appliance.contract.layout import find_days
 from appliance.errors import StateError, WavFormatError
-from appliance.export.audit import AuditEvent
 from appliance.export.clips import participant_range, time_range, write_clip
-from appliance.export.dayfolder import DayFolder, Part, find_days, load_day
 from appliance.export.reports import clock
 from appliance.webui import pagekit
 from appliance.webui.localtime import local_time
@@ -75,7 +76,7 @@ i18n.register({
 
 
 def _data_dir() -> Path:
-    return pagekit.config().data_dir
+    return pagekit.current_config().data_dir
 
 
 def day_dir(date: str) -> Path:
@@ -86,11 +87,11 @@ def day_dir(date: str) -> Path:
     abort(404)
 
 
-def open_day(date: str) -> DayFolder:
+def open_day(date: str) -> DayView:
     return load_day(day_dir(date))
 
 
-def day_file(day: DayFolder, name: str) -> Path:
+def day_file(day: DayView, name: str) -> Path:
     """A part or sidecar of `day` by its exact listed name, never anything else."""
     allowed = {p.file for p in day.parts}
     allowed |= {s.name for p in day.parts for s in day.sidecars(p)}
@@ -102,28 +103,29 @@ def day_file(day: DayFolder, name: str) -> Path:
     return path
 
 
-def part_verdict(day: DayFolder, part: Part) -> dict:
+def part_verdict(day: DayView, part: Part) -> dict:
     """`{"status": ok|remarks|open, "text", "alarms": [codes]}` from the journal and summary."""
     summary = day.summary(part)
     codes = sorted({a.code for a in part.alarms} | set(summary.get("alarm_counts", {})))
     status = "open" if not part.sealed else "remarks" if codes else "ok"
-    return {"status": status, "text": i18n.text(f"rec.verdict.{status}", pagekit.lang()),
-            "alarms": codes}
+    text = i18n.text(f"rec.verdict.{status}", pagekit.current_language())
+    return {"status": status, "text": text, "alarms": codes}
 
 
-def part_row(day: DayFolder, part: Part) -> dict:
+def part_row(day: DayView, part: Part) -> dict:
     """What the tables and the player show about one part."""
     path = day.path / part.file
     size = path.stat().st_size if path.is_file() else 0
     duration_s = part.duration_s if part.frames is not None else _open_duration_s(path, part)
     return {
         "number": part.number, "file": part.file, "sealed": part.sealed,
-        "started": local_time(part.opened_wall, pagekit.config(), "%H:%M:%S"),
+        "started": local_time(part.opened_wall, pagekit.current_config(), "%H:%M:%S"),
         "duration_s": duration_s,
         "duration": clock(duration_s)[:8], "bytes": size, "size": human_size(size),
         "verdict": part_verdict(day, part),
         "markers": [{"time_s": m.time_s, "clock": clock(m.time_s), "kind": m.kind,
-                     "label": m.label, "participant": m.participant} for m in part.markers],
+                     "label": m.shown_label, "participant": m.participant}
+                    for m in part.live_markers()],
         "alarms": [{"code": a.code, "message": a.message} for a in part.alarms],
         "sidecars": [p.name for p in day.sidecars(part)],
     }
@@ -138,16 +140,17 @@ def _open_duration_s(path: Path, part: Part) -> float:
 
 
 def human_size(size: int) -> str:
-    lang = pagekit.lang()
+    lang = pagekit.current_language()
     for unit, scale in (("gb", 10**9), ("mb", 10**6), ("kb", 10**3)):
         if size >= scale:
             return f"{i18n.decimal(size / scale, 1, lang)} {i18n.text(f'rec.unit.{unit}', lang)}"
     return f"{size} {i18n.text('rec.unit.b', lang)}"
 
 
-def participants(day: DayFolder) -> list[dict]:
-    return [{"number": m.participant, "label": m.label, "part": p.number, "clock": clock(m.time_s)}
-            for p in day.parts for m in p.markers if m.kind == "participant"]
+def participants(day: DayView) -> list[dict]:
+    """The recorded answers, as the journal's corrections say they are."""
+    return [{"number": m.participant, "label": m.shown_label, "part": m.part,
+             "clock": clock(m.time_s)} for m in day.segments()]
 
 
 @bp.get("/recordings")
@@ -206,7 +209,7 @@ def part_audio(date: str, name: str):
 def download(date: str, name: str):
     day = open_day(date)
     path = day_file(day, name)
-    pagekit.audit("download", date=date, file=name, bytes=path.stat().st_size)
+    pagekit.audit(AuditEvent.DOWNLOAD, date=date, file=name, bytes=path.stat().st_size)
     mimetype = MIMETYPES.get(path.suffix, "application/octet-stream")
     return send_file(path, mimetype=mimetype, as_attachment=True, download_name=name,
                      conditional=True)
@@ -230,7 +233,7 @@ def make_clip(date: str):
     cache.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(dir=cache))
     try:
-        path = write_clip(day, clip, work, fmt, pagekit.config().export.mp3_bitrate)
+        path = write_clip(day, clip, work, fmt, pagekit.current_config().export.mp3_bitrate)
         handle = open(path, "rb")  # noqa: SIM115 - send_file closes it after the response
     finally:
         shutil.rmtree(work)

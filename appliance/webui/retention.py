@@ -2,7 +2,7 @@
 past their date (typed confirmation), and the acts of destruction (form 1А) to download.
 
 `appliance purge` needs a console, which the image does not have; this page asks the recorder
-to do the same (the `purge` control command, appliance.recorder.purge_command), since the
+to do the same (the `purge` control command, appliance.daemon.purge_command), since the
 page may read the recordings but never delete or change them. The rules are the CLI's: only
 days past their date, never the day the running recorder has open, a typed «УДАЛИТЬ», and
 every step in the audit journal.
@@ -16,20 +16,20 @@ from pathlib import Path
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
 
 from appliance import i18n
-from appliance.commands.purge import CONFIRM_WORD, recorder_day
+from appliance.contract.audit import AuditEvent
+from appliance.contract.dayview import load_day
+from appliance.contract.layout import find_days as day_paths
+from appliance.contract.retention import RetentionRule
+from appliance.contract.vocabulary import Command
 from appliance.errors import ApplianceError
-from appliance.export.dayfolder import find_days as day_paths
-from appliance.export.dayfolder import load_day
-from appliance.export.destruction_act import COMMISSION_ROLES
-from appliance.export.retention import RetentionRule, acts_dir, plan_purge
-from appliance.recorder.purge_command import commission_of
+from appliance.export.destruction_act import COMMISSION_ROLES, commission_of
+from appliance.export.retention import CONFIRM_WORD, acts_dir, plan_purge, recorder_day
 from appliance.webui import pagekit
-from appliance.webui.access import WebEvent, audit
-from appliance.webui.app import current_config
+from appliance.webui.access import audit
+from appliance.webui.pagekit import current_config
 
 bp = Blueprint("retention", __name__)
 
-PURGE_REQUESTED = "purge_requested"
 PURGE_TIMEOUT_S = 600.0  # deleting a season of days on an SD card takes a while
 
 i18n.register({
@@ -123,11 +123,11 @@ def purge():
     names = {key: body.get(key) for key, _, _ in COMMISSION_ROLES}
     commission_of(names)
     config = current_config()
-    audit(PURGE_REQUESTED, confirmed=confirmed,
+    audit(AuditEvent.PURGE_REQUESTED, confirmed=confirmed,
           dates=[d.date.isoformat() for d in _plan(config).due])
     if not confirmed:
         raise ApplianceError("ret.not_confirmed", word=CONFIRM_WORD)
-    reply = pagekit.recorder("purge", timeout_s=PURGE_TIMEOUT_S, confirm=CONFIRM_WORD,
+    reply = pagekit.recorder(Command.PURGE, timeout_s=PURGE_TIMEOUT_S, confirm=CONFIRM_WORD,
                              commission=names, source="web")
     return jsonify({"ok": True, "refused": reply["refused"],
                     "nothing": i18n.text("ret.nothing") if not reply["purged"] else "",
@@ -141,6 +141,6 @@ def act(name: str):
     data_dir = current_config().data_dir
     if name not in list_acts(data_dir):
         abort(404)
-    audit(WebEvent.DOWNLOAD, file=f"retention/acts/{name}")
+    audit(AuditEvent.DOWNLOAD, file=f"retention/acts/{name}")
     return send_file(acts_dir(data_dir) / name, mimetype="text/html", as_attachment=True,
                      download_name=name, max_age=0)

@@ -17,21 +17,22 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, render_templ
 
 from appliance import i18n
 from appliance.config import Config
+from appliance.contract.audit import AuditEvent
+from appliance.contract.vocabulary import Command
 from appliance.errors import ApplianceError
 from appliance.school import trust
 from appliance.school.lan import Announcement, SchoolLan
 from appliance.school.peers import SUMMARY_PATH, Peers
 from appliance.school.summary import box_time, fingerprint, local_summary
 from appliance.school.table import school_rows
-from appliance.webui import recorder_link
+from appliance.webui import pagekit
 from appliance.webui.access import audit
-from appliance.webui.app import current_config, current_language
+from appliance.webui.pagekit import current_config, current_language
 
 log = logging.getLogger(__name__)
 bp = Blueprint("school", __name__)
 
 ANNOUNCE_CHECK_S = 10.0
-SCHOOL_PAIRED, SCHOOL_UNPAIRED = "school_paired", "school_unpaired"
 
 i18n.register({
     "school.refused": ("Отказано: запрос не от сопряжённого регистратора этой школы",
@@ -119,7 +120,7 @@ def start_lan(app: Flask) -> None:
 def _own_summary(config: Config) -> dict:
     own_id = trust.box_id(config.data_dir)
     try:
-        return local_summary(config, own_id, recorder_link.call("status"))
+        return local_summary(config, own_id, pagekit.recorder(Command.STATUS))
     except ApplianceError as err:
         return local_summary(config, own_id, None, err)
 
@@ -166,7 +167,7 @@ def pair():
     key = trust.derive_key(passphrase if isinstance(passphrase, str) else "",
                            config.site.school)
     trust.save_key(config.data_dir, key, config.site.school)
-    audit(SCHOOL_PAIRED, key_id=trust.key_id(key))
+    audit(AuditEvent.SCHOOL_PAIRED, key_id=trust.key_id(key))
     return jsonify({"ok": True, "key_id": trust.key_id(key),
                     "text": i18n.text("school.paired", current_language(),
                                       key_id=trust.key_id(key))})
@@ -175,5 +176,5 @@ def pair():
 @bp.post("/api/school/unpair")
 def unpair():
     trust.forget_key(current_config().data_dir)
-    audit(SCHOOL_UNPAIRED)
+    audit(AuditEvent.SCHOOL_UNPAIRED)
     return jsonify({"ok": True, "text": i18n.text("school.unpaired", current_language())})

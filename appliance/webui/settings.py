@@ -16,6 +16,8 @@ from flask import Blueprint, jsonify, render_template, request
 
 from appliance import config as config_mod
 from appliance import i18n, naming
+from appliance.contract.audit import AuditEvent
+from appliance.contract.vocabulary import Command
 from appliance.errors import ApplianceError, ConfigError, ControlError
 from appliance.webui import pagekit
 from appliance.webui.localtime import DATE_TIME_SECONDS, clock_source_text, local_time
@@ -121,7 +123,7 @@ def _message(err: ConfigError, label: str, lang: str) -> str:
 
 def check_form(values: dict) -> tuple[dict, dict]:
     """({field name: valid value}, {field name: message}) for the fields present."""
-    lang = pagekit.lang()
+    lang = pagekit.current_language()
     good, errors = {}, {}
     for name, raw in values.items():
         field = FIELD_BY_NAME.get(name)
@@ -144,10 +146,10 @@ def preview_name(values: dict, today: dt.date) -> str:
 def devices() -> tuple[list[dict], str | None]:
     """Input devices the recorder's PortAudio lists, or an error text when it cannot say."""
     try:
-        return list(pagekit.recorder("devices")), None
+        return list(pagekit.recorder(Command.DEVICES)), None
     except ApplianceError as err:
-        return [], i18n.text("set.devices_unavailable", pagekit.lang(),
-                             error=err.message(pagekit.lang()))
+        return [], i18n.text("set.devices_unavailable", pagekit.current_language(),
+                             error=err.message(pagekit.current_language()))
 
 
 def current_values(config: config_mod.Config) -> dict:
@@ -156,7 +158,7 @@ def current_values(config: config_mod.Config) -> dict:
 
 @bp.get("/settings")
 def settings_page():
-    config = pagekit.config()
+    config = pagekit.current_config()
     found, devices_error = devices()
     return render_template("settings.html", values=current_values(config), devices=found,
                            devices_error=devices_error, rates=RATES_HZ,
@@ -166,7 +168,7 @@ def settings_page():
 @bp.get("/api/settings/preview")
 def settings_preview():
     """The file name for the values being typed, or the messages of the fields it needs."""
-    config = pagekit.config()
+    config = pagekit.current_config()
     values = {**current_values(config), **request.args.to_dict()}
     wanted = {n: values[n] for n in ("site.school", "site.room", "recording.naming")}
     good, errors = check_form(wanted)
@@ -179,7 +181,7 @@ def settings_preview():
 def settings_save():
     body = request.get_json(silent=True) or {}
     good, errors = check_form({n: body[n] for n in FIELD_BY_NAME if n in body})
-    lang = pagekit.lang()
+    lang = pagekit.current_language()
     if errors:
         error = {"code": "set.invalid", "text": i18n.text("set.invalid", lang),
                  "hint": i18n.text("set.invalid.hint", lang)}
@@ -196,10 +198,10 @@ def settings_save():
     if not changes:
         return jsonify({"ok": True, "changed": {}, "message": i18n.text("set.unchanged", lang)})
     config_mod.save_changes({name: new for name, (_, new) in changes.items()}, path)
-    pagekit.audit("settings_changed", changes=changes)
+    pagekit.audit(AuditEvent.SETTINGS_CHANGED, changes=changes)
     message, applied = i18n.text("set.saved", lang), True
     try:
-        pagekit.recorder("reload_config", source="web")
+        pagekit.recorder(Command.RELOAD_CONFIG, source="web")
     except ControlError:  # saved; the recorder reads the file when it starts
         message, applied = i18n.text("set.saved_offline", lang), False
     except ApplianceError as err:  # saved; refused during a day (says so itself)
@@ -209,14 +211,15 @@ def settings_save():
 
 def clock_view(clock: dict) -> dict:
     """The recorder's clock with what the page shows: local time, source in words."""
-    source = clock_source_text(str(clock.get("source", "")), pagekit.lang())
+    source = clock_source_text(str(clock.get("source", "")), pagekit.current_language())
     return {**clock, "source_text": source,
-            "now_local": local_time(clock.get("now", ""), pagekit.config(), DATE_TIME_SECONDS)}
+            "now_local": local_time(clock.get("now", ""), pagekit.current_config(),
+                                    DATE_TIME_SECONDS)}
 
 
 @bp.get("/api/clock")
 def clock_status():
-    return jsonify({"ok": True, "clock": clock_view(pagekit.recorder("status")["clock"])})
+    return jsonify({"ok": True, "clock": clock_view(pagekit.recorder(Command.STATUS)["clock"])})
 
 
 @bp.post("/api/clock")
@@ -226,9 +229,9 @@ def clock_set():
     epoch_s = body.get("epoch_s")
     if isinstance(epoch_s, bool) or not isinstance(epoch_s, (int, float)):
         raise ConfigError("set.clock.bad_time")
-    result = pagekit.recorder("set_clock", epoch_s=float(epoch_s), source="browser")
-    pagekit.audit("clock_set", epoch_s=float(epoch_s), now=result.get("now"))
+    result = pagekit.recorder(Command.SET_CLOCK, epoch_s=float(epoch_s), source="browser")
+    pagekit.audit(AuditEvent.CLOCK_SET, epoch_s=float(epoch_s), now=result.get("now"))
     clock = clock_view(result)
     return jsonify({"ok": True, "clock": clock,
-                    "message": i18n.text("set.clock.done", pagekit.lang(),
+                    "message": i18n.text("set.clock.done", pagekit.current_language(),
                                          now=clock["now_local"])})

@@ -15,20 +15,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from appliance.contract.control import ControlClient
+from appliance.contract.status import Status
+from appliance.contract.vocabulary import Command
 from appliance.errors import ApplianceError
-from appliance.recorder.control import ControlClient
 
 INTERVAL_S = 0.05
 IDLE_STOP_S = 5.0
 POLL_TIMEOUT_S = 2.0
-
-
-def hours_left(status: dict) -> float | None:
-    """Recording hours that fit in the free space: free_bytes / (rate * channels * 2 * 3600)."""
-    free, rate, channels = status.get("free_bytes"), status.get("rate_hz"), status.get("channels")
-    if free is None or not rate or not channels:
-        return None
-    return round(free / (rate * channels * 2 * 3600), 2)
 
 
 class Snapshot:
@@ -104,10 +98,10 @@ class StatusHub:
 
     def _poll(self, seq: int) -> Snapshot:
         try:
-            status = ControlClient(self.socket_path(), POLL_TIMEOUT_S).call("status")
+            status = ControlClient(self.socket_path(), POLL_TIMEOUT_S).call(Command.STATUS)
         except ApplianceError as err:
             return Snapshot(seq, None, err)
         except Exception as err:  # top of the poller thread: show it, keep polling
             return Snapshot(seq, None, ApplianceError("web.internal", detail=repr(err)))
-        status["hours_left"] = hours_left(status)
+        status["hours_left"] = Status.from_json(status).recording_hours_left()
         return Snapshot(seq, status, None)

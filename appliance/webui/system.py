@@ -8,7 +8,7 @@ from flask import Blueprint, render_template
 from appliance import __version__, i18n
 from appliance.boxkey import box_fingerprint
 from appliance.webui import sysinfo
-from appliance.webui.app import current_config
+from appliance.webui.pagekit import current_config
 
 bp = Blueprint("system", __name__)
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from flask import Blueprint, abort, jsonify, render_template, send_file
 
 from appliance import i18n
+from appliance.contract.vocabulary import Command
 from appliance.dsp import SEATS
 from appliance.errors import StateError
 from appliance.webui import pagekit
@@ -76,12 +77,12 @@ i18n.register({
 
 
 def tests_dir() -> Path:
-    return pagekit.config().data_dir / "tests"
+    return pagekit.current_config().data_dir / "tests"
 
 
 def step_seconds() -> float:
     """Half of the configured test length for each seat (the config allows no less than 4 s)."""
-    return pagekit.config().checks.test_duration_s / 2
+    return pagekit.current_config().checks.test_duration_s / 2
 
 
 def test_file(name: str) -> Path:
@@ -179,7 +180,7 @@ def run_step(seat: str):
     if seat not in SEATS:
         raise StateError("tst.bad_seat", seat=seat)
     seconds = step_seconds()
-    result = pagekit.recorder("test", timeout_s=seconds + ANSWER_MARGIN_S, seat=seat,
+    result = pagekit.recorder(Command.TEST, timeout_s=seconds + ANSWER_MARGIN_S, seat=seat,
                               seconds=seconds, source="web")
     name = Path(result["file"]).name
     return jsonify({"ok": True, "seat": result["seat"], "name": name,

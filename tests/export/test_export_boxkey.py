@@ -73,7 +73,7 @@ def test_openssl_alone_checks_signature_and_fingerprint(data_dir, small_day, tmp
 
 
 def test_the_recorder_starts_even_when_its_key_is_unreadable(tmp_path, caplog):
-    from appliance.recorder.daemon import make_box_key
+    from appliance.daemon.process import make_box_key
 
     make_box_key(tmp_path)
     made = box_fingerprint(tmp_path)

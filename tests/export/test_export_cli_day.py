@@ -10,7 +10,7 @@ import hashlib
 import subprocess
 import sys
 
-from appliance.export.audit import read_audit
+from appliance.contract.audit import read_audit
 from tests.feeds import wait_for
 from tests.recorder_process import RecorderProcess, write_config
 

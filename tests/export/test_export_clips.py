@@ -8,10 +8,10 @@ import wave
 import pytest
 from export_daybuilder import PartSpec, build_day
 
+from appliance.contract.audit import read_audit
+from appliance.contract.dayview import load_day
 from appliance.errors import StateError
-from appliance.export.audit import read_audit
 from appliance.export.clips import participant_range, time_range, write_clip
-from appliance.export.dayfolder import load_day
 
 RATE_HZ = 48000
 

@@ -7,7 +7,8 @@ import subprocess
 import pytest
 from export_drive import exfat_loop, wait_until
 
-from appliance.export.drive import BlockEvent, DriveManager, DriveState, mount_options
+from appliance.contract.vocabulary import DriveState
+from appliance.export.drive import BlockEvent, DriveManager, mount_options
 from appliance.export.exporter import export_days
 from appliance.export.verify import run_verify
 

@@ -11,11 +11,11 @@ from export_drive import exfat_loop, is_mounted, run, wait_until
 from appliance.boxkey import box_fingerprint
 from appliance.capture.simulated import SimulatedSource
 from appliance.config import Config
+from appliance.contract.control import ControlClient
+from appliance.daemon.process import run_recorder
 from appliance.export.drive import BlockEvent, DriveManager, UnitMounter
 from appliance.export.exporter import export_days
 from appliance.export.verify import run_verify
-from appliance.recorder.control import ControlClient
-from appliance.recorder.daemon import run_recorder
 from tests.recorder_process import SITE
 
 

@@ -13,8 +13,8 @@ import pytest
 from export_daybuilder import PartSpec, build_day
 
 from appliance.boxkey import box_fingerprint
+from appliance.contract.audit import read_audit
 from appliance.errors import StorageError
-from appliance.export.audit import read_audit
 from appliance.export.collect import run_collect
 from appliance.export.exporter import (
     FAT32_MAX_FILE_BYTES,

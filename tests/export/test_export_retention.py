@@ -8,9 +8,10 @@ import sys
 import pytest
 from export_daybuilder import PartSpec, build_day
 
-from appliance.export.audit import audit_path, read_audit
+from appliance.contract.audit import audit_path, read_audit
+from appliance.contract.retention import RetentionRule, keep_until_for
 from appliance.export.destruction_act import count_in_words
-from appliance.export.retention import RetentionRule, keep_until_for, plan_purge, purge_day
+from appliance.export.retention import plan_purge, purge_day
 from appliance.journal import verify_chain
 
 
@@ -124,7 +125,7 @@ def test_recorder_journals_the_keep_until_date_of_the_config(tmp_path, months):
     from appliance.capture.simulated import SimulatedSource
     from appliance.clock import ClockGuard
     from appliance.config import Config
-    from appliance.export.dayfolder import load_day
+    from appliance.contract.dayview import load_day
     from appliance.recorder.core import Recorder
     from tests.feeds import wait_for
     from tests.recorder_process import SITE

@@ -31,13 +31,13 @@ from paperwork_day import (
 )
 
 from appliance import config as config_mod
+from appliance import paper
 from appliance.boxkey import ensure_key, signature_valid
 from appliance.capture.wavfile import read_info
+from appliance.contract.audit import read_audit
+from appliance.contract.dayview import load_day
 from appliance.errors import StateError
-from appliance.export import paper
-from appliance.export.audit import read_audit
 from appliance.export.clips import participant_range
-from appliance.export.dayfolder import load_day
 from appliance.export.destruction_act import Commission, count_in_words
 from appliance.export.exporter import export_days
 from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, REPORT_HTML, parse_sums

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from appliance.contract.status import Status
 from appliance.hardware import leds
 
 READY_STATUS = {"configured": True, "clock": {"ok": True}, "device": {"present": True},
@@ -31,7 +32,7 @@ READY_STATUS = {"configured": True, "clock": {"ok": True}, "device": {"present":
       "alarms": [{"code": "not_recording"}, {"code": "disk_full"}]}, leds.NOT_RECORDING),
 ])
 def test_choose_pattern(status, expected):
-    assert leds.choose_pattern(status) is expected
+    assert leds.choose_pattern(status and Status.from_json(status)) is expected
 
 
 def test_every_pattern_is_distinguishable_from_the_state_patterns_it_overrides():

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from appliance.contract.status import Status
 from appliance.hardware import panel_protocol as pp
 from appliance.hardware.panel_protocol import Message, PanelLineError
 
@@ -56,11 +57,11 @@ def test_status_line_fields():
     status = {"state": "recording", "elapsed_s": 3725.9, "part": 2,
               "levels": {"peak_dbfs": [-30.0, -12.0]},
               "alarms": [{"code": "silence"}, {"code": "disk_low"}]}
-    line = pp.status_line(status, "alarm")
+    line = pp.status_line(Status.from_json(status), "alarm")
     assert pp.parse(line.rstrip(b"\n")) == Message(
         "A", "ST", ("REC", "3725", "2", "16", "silence+disk_low", "alarm"))
-    idle = pp.parse(pp.status_line({"state": "idle", "levels": {"peak_dbfs": [None]}},
-                                    "ready").rstrip(b"\n"))
+    idle = pp.parse(pp.status_line(Status(levels={"peak_dbfs": [None]}),
+                                   "ready").rstrip(b"\n"))
     assert idle.fields == ("IDLE", "0", "-", "0", "-", "ready")
     assert pp.parse(pp.status_line(None, "fault").rstrip(b"\n")).fields[0] == "FAULT"
 
@@ -68,9 +69,9 @@ def test_status_line_fields():
 
 def test_the_panel_is_told_when_recording_is_on_but_nothing_is_written():
     from appliance.hardware import leds
-    status = {"state": "recording", "elapsed_s": 61, "part": None,
-              "levels": {"peak_dbfs": [-20.0]},
-              "alarms": [{"code": "not_recording", "cause": "disk_full"}, {"code": "disk_full"}]}
+    status = Status.from_json({
+        "state": "recording", "elapsed_s": 61, "part": None, "levels": {"peak_dbfs": [-20.0]},
+        "alarms": [{"code": "not_recording", "cause": "disk_full"}, {"code": "disk_full"}]})
     pattern = leds.choose_pattern(status)
     fields = pp.parse(pp.status_line(status, pattern.name).rstrip(b"\n")).fields
     assert fields[4:] == ("not_recording+disk_full", "not_recording")

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from appliance.contract.audit import read_audit
 from appliance.errors import ControlError
-from appliance.export.audit import read_audit
 from tests.feeds import wait_for
 from tests.recorder_process import RecorderProcess, journal, write_config
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from appliance.contract.status import Status
 from appliance.hardware import leds
 from appliance.hardware.recorder_link import RecorderLink
 
@@ -35,5 +36,6 @@ def test_a_press_maps_to_the_frame_captured_at_its_edge():
 
 
 def test_status_carries_the_drive_so_the_leds_show_the_export():
-    assert leds.choose_pattern(link_over(Source(), "exporting").status()) is leds.EXPORT_RUNNING
+    status = Status.from_json(link_over(Source(), "exporting").status())
+    assert leds.choose_pattern(status) is leds.EXPORT_RUNNING
     assert "drive" not in link_over(Source()).status()

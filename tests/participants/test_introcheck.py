@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from appliance.capture.wavfile import WavFormat, build_header
-from appliance.participants import timeline
+from appliance.contract.dayview import DayView
 from appliance.participants.flags import CheckLimits
 from appliance.participants.introcheck import NoiseFloor, SegmentCheck
 from appliance.participants.sheet import check_from_file
@@ -115,18 +116,20 @@ class E:
     time: str = "2027-02-10T09:00:00.000+03:00"
 
 
-def test_timeline_applies_corrections_and_keeps_the_original():
-    entries = [E("part_opened", {"part": 1, "rate_hz": 100}),
-               E("marker", {"part": 1, "frame": 100, "kind": "participant", "participant": 1}),
-               E("marker", {"part": 1, "frame": 500, "kind": "participant", "participant": 3}),
-               E("marker", {"part": 1, "frame": 600, "kind": "participant", "participant": 4}),
-               E("marker", {"part": 1, "frame": 900, "kind": "stop", "participant": None}),
-               E("part_closed", {"part": 1, "frames": 900}),
+def test_day_view_applies_corrections_and_keeps_the_original():
+    def marker(frame, kind, participant):
+        return E("marker", {"part": 1, "frame": frame, "kind": kind, "label": "",
+                            "participant": participant})
+    entries = [E("part_opened", {"part": 1, "file": "p1.wav", "rate_hz": 100, "channels": 1}),
+               marker(100, "participant", 1), marker(500, "participant", 3),
+               marker(600, "participant", 4), marker(900, "stop", None),
+               E("part_closed", {"part": 1, "frames": 900, "bytes": 1844, "sha256": "0" * 64}),
                E("marker_corrected", {"part": 1, "frame": 600, "void": True}),
                E("marker_corrected", {"part": 1, "frame": 500, "new_frame": 450,
                                       "participant": 2})]
-    line = timeline.build(entries)
-    assert [(s.participant, s.frame, s.end_frame) for s in line.live()] == [
+    day = DayView(Path("day"), entries)
+    assert [(s.participant, s.frame, s.end_frame) for s in day.segments()] == [
         (1, 100, 450), (2, 450, 900)]
-    assert line.find(1, 500).original == {"participant": 3, "frame": 500}
-    assert line.assigned() == {1, 2}
+    assert day.find(1, 500).original == {"participant": 3, "frame": 500}
+    assert day.assigned() == {1, 2}
+    assert [m.frame for m in day.part(1).live_markers()] == [100, 450, 900]

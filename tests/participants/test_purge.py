@@ -8,7 +8,8 @@ import datetime as dt
 import subprocess
 import sys
 
-from appliance.export.audit import read_audit
+from appliance.contract import layout
+from appliance.contract.audit import read_audit
 from appliance.participants import roster as roster_mod
 from appliance.participants.importer import import_file
 from tests.recorder_process import write_config
@@ -25,8 +26,8 @@ def test_purge_removes_past_roster_only_days_and_keeps_future_ones(tmp_path):
     data_dir = tmp_path / "data"
     config = write_config(tmp_path / "appliance.toml", data_dir)
     today = dt.date.today()
-    past = roster_mod.day_dir(data_dir, today - dt.timedelta(days=1))
-    future = roster_mod.day_dir(data_dir, today + dt.timedelta(days=1))
+    past = layout.day_dir(data_dir, today - dt.timedelta(days=1))
+    future = layout.day_dir(data_dir, today + dt.timedelta(days=1))
     for folder in (past, future):
         roster_mod.save(folder, import_file("list.csv", LIST).roster)
     dry = purge(config, "--dry-run")

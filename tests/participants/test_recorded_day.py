@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from appliance.contract.dayview import load_day
 from appliance.export.clips import participant_range
-from appliance.export.dayfolder import load_day
 from appliance.export.exporter import export_days
 from appliance.export.retention import plan_purge, purge_day
 from appliance.journal import verify_chain

@@ -10,7 +10,8 @@ import subprocess
 
 from openpyxl import Workbook
 
-from appliance.export.audit import read_audit
+from appliance.contract import layout
+from appliance.contract.audit import read_audit
 from appliance.journal import Event, Journal
 from appliance.participants import roster as roster_mod
 
@@ -41,7 +42,7 @@ def test_import_edit_print_and_csv(web_authed_client, web_data_dir):
         ["№ п.п.", "ФИО участника", "Класс", "Отметка о неявке"],
         [1, "Иванов Иван Иванович", "9А", None], [2, "Петрова Анна Сергеевна", "9Б", "Н"]]))
     assert reply.status_code == 200 and reply.json["message"] == "Загружено участников: 2"
-    day_dir = roster_mod.day_dir(data_dir, dt.date.fromisoformat(DATE))
+    day_dir = layout.day_dir(data_dir, dt.date.fromisoformat(DATE))
     assert [p.absent for p in roster_mod.load(day_dir).ordered()] == [False, True]
 
     bad = upload(page_client, "bad.csv", "1;Иванов И.И.;9А\n2;;9Б\n".encode("cp1251"))
@@ -90,7 +91,7 @@ def test_nezachet_marks_and_their_refusals_in_russian(web_authed_client, web_dat
     url = f"/api/participants/result?date={DATE}"
     early = post(page_client, url, {"participant": 1, "nezachet": True})
     assert early.status_code == 409 and early.json["error"]["text"] == "За 10.02.2027 нет записей"
-    day_dir = roster_mod.day_dir(web_data_dir, dt.date.fromisoformat(DATE))
+    day_dir = layout.day_dir(web_data_dir, dt.date.fromisoformat(DATE))
     day_dir.mkdir(parents=True)
     with Journal(day_dir / "journal.jsonl") as journal:  # the day was recorded
         journal.append(Event.DAY_OPENED, date=DATE, region="64", msu="01", school="640101",
@@ -203,7 +204,7 @@ def test_refusals_and_notes_follow_the_page_language(web_authed_client):
 def test_a_day_folder_that_cannot_be_written_is_said_in_russian(web_authed_client, web_data_dir):
     """The web page's user may only read the recordings on the image: a refused write of the
     roster or of a «незачет» mark is a message, never a server error, and changes nothing."""
-    day_dir = roster_mod.day_dir(web_data_dir, dt.date.fromisoformat(DATE))
+    day_dir = layout.day_dir(web_data_dir, dt.date.fromisoformat(DATE))
     day_dir.mkdir(parents=True)
     with Journal(day_dir / "journal.jsonl") as journal:
         journal.append(Event.DAY_OPENED, date=DATE, region="64", msu="01", school="640101",

@@ -10,6 +10,7 @@ import pytest
 
 from appliance.capture.simulated import SimulatedSource
 from appliance.commands.control import format_status
+from appliance.contract.status import Status
 from appliance.hardware import leds
 from appliance.recorder.supervisor import Cause, WriteSupervisor
 from tests.feeds import wait_for
@@ -70,13 +71,13 @@ def test_a_pulled_microphone_is_not_recording_until_frames_flow_again(tmp_path):
     recorder.handle("start")
     wait_recorded(recorder, 1)
     assert not_recording(recorder) is None
-    assert leds.choose_pattern(recorder.status()) is leds.RECORDING
+    assert leds.choose_pattern(Status.from_json(recorder.status())) is leds.RECORDING
     source.unplug()
     alarm = wait_for(lambda: not_recording(recorder), timeout_s=10, what="not_recording")
     assert alarm["cause"] == "no_device" and "микрофон не подключён" in alarm["message"]
     assert recorder.status()["alarms"][0]["code"] == "not_recording", "shown first"
-    assert leds.choose_pattern(recorder.status()) is leds.NOT_RECORDING
-    text = format_status(recorder.status())  # what `appliance status` prints
+    assert leds.choose_pattern(Status.from_json(recorder.status())) is leds.NOT_RECORDING
+    text = format_status(Status.from_json(recorder.status()))  # what `appliance status` prints
     assert "запись включена, но НЕ ИДЁТ" in text and "Запись не идёт: микрофон" in text
     (day_dir,) = (tmp_path / "data" / "recordings").iterdir()
     wait_for(lambda: any(e.data.get("code") == "not_recording" for e in journal(day_dir)),
@@ -130,8 +131,8 @@ class DyingSource(SimulatedSource):
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_any_recorder_thread_dying_ends_the_daemon_with_an_error(tmp_path):
-    from appliance.recorder.control import ControlClient
-    from appliance.recorder.daemon import DIED, run_recorder
+    from appliance.contract.control import ControlClient
+    from appliance.daemon.process import DIED, run_recorder
     config = make_config(tmp_path, control_socket=f"/tmp/appl-{uuid.uuid4().hex[:12]}.sock")
     source, result = DyingSource(), {}
     daemon = threading.Thread(target=lambda: result.update(code=run_recorder(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from appliance import config as config_mod
-from appliance.export.dayfolder import load_day
+from appliance.contract.dayview import load_day
 from appliance.webui import auth
 from appliance.webui.app import create_app
 from tests.feeds import make_fast_feed

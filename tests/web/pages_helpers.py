@@ -8,7 +8,7 @@ import subprocess
 import wave
 from pathlib import Path
 
-from appliance.export.audit import read_audit
+from appliance.contract.audit import read_audit
 from tests.export.export_daybuilder import PartSpec, build_day
 
 DAY = dt.date(2027, 2, 10)

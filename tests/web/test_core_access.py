@@ -11,7 +11,7 @@ import types
 import pytest
 
 from appliance import config as config_mod
-from appliance.export.audit import read_audit
+from appliance.contract.audit import read_audit
 from appliance.webui import app as app_module
 from appliance.webui import auth
 from appliance.webui.app import PUBLIC_ENDPOINTS, UNSAFE_METHODS

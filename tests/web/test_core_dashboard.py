@@ -10,7 +10,7 @@ import urllib.request
 
 import pytest
 
-from appliance.webui.statushub import hours_left
+from appliance.contract.status import Status
 from tests.webfixtures import HttpSession
 
 
@@ -21,6 +21,10 @@ def recorder_client(sim_recorder, web_authed_client):
 
 def post(client, path, body=None):
     return client.post(path, json=body or {}, headers={"X-CSRF-Token": client.csrf})
+
+
+def hours_left(status: dict) -> float | None:
+    return Status.from_json(status).recording_hours_left()
 
 
 def test_hours_left_is_free_bytes_over_the_byte_rate():

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from appliance.export.audit import audit_path, read_audit
+from appliance.contract.audit import audit_path, read_audit
 from appliance.journal import verify_chain
 from tests.export.export_daybuilder import PartSpec, build_day
 

@@ -14,10 +14,11 @@ import time
 from pathlib import Path
 
 from appliance import config as config_mod
+from appliance.contract.audit import read_audit
+from appliance.contract.dayview import load_day
+from appliance.contract.layout import find_days
 from appliance.errors import ApplianceError
-from appliance.export.audit import read_audit
 from appliance.export.clips import participant_range
-from appliance.export.dayfolder import find_days, load_day
 from appliance.spreadsheet import safe_row
 from appliance.webui import auth, guard
 from appliance.webui.loginaudit import FailedLogins
@@ -163,7 +164,7 @@ def test_failed_login_lines_reach_the_audit_journal(web_app):
 
 def test_audit_page_is_plain_russian_and_filters_by_kind(web_app, web_authed_client):
     data_dir = config_mod.load(web_app.config["APPLIANCE_CONFIG_PATH"]).data_dir
-    from appliance.export.audit import log_event
+    from appliance.contract.audit import log_event
     log_event(data_dir, "roster_imported", source="web", remote="192.0.2.5",
               date="2027-02-10", count=12)
     log_event(data_dir, "login_failed", source="web", address="192.0.2.6", failed=4,

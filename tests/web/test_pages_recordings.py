@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import quote
 
 import pytest
 
+from appliance.contract.layout import JOURNAL_NAME
+from appliance.journal import Event, Journal
 from tests.web.pages_helpers import (
     DAY,
     RATE_HZ,
@@ -21,6 +24,7 @@ pytest_plugins = ["tests.web.pages_fixtures"]
 
 DATE = DAY.isoformat()
 PART1 = "2027-02-10_ОО-640101_ауд-0005_часть-1.wav"
+PART2 = "2027-02-10_ОО-640101_ауд-0005_часть-2.wav"
 
 
 def test_days_and_parts_are_listed_with_duration_size_verdict_and_markers(page_client, day):
@@ -172,3 +176,32 @@ def test_test_recordings_outside_the_tests_folder_are_refused(page_client, data_
                  "..%2F..%2Fappliance.toml", "/etc/passwd", f"{good}/..", "x.wav"):
         reply = page_client.get(f"/test/audio/{name}", follow_redirects=True)
         assert reply.status_code == 404, name
+
+
+def test_a_corrected_marker_is_offered_and_clipped_as_its_new_participant(page_client, day,
+                                                                          tmp_path):
+    """Participant 3's marker corrected to 4: the page offers 4 and no longer 3, and 4's clip
+    is the answer that marker starts (the journal keeps the original marker)."""
+    third = next(m for m in day.segments() if m.participant == 3)
+    with Journal(day.path / JOURNAL_NAME) as journal:
+        journal.append(Event.MARKER_CORRECTED, part=third.part, frame=third.frame,
+                       participant=4, previous={"participant": 3, "frame": third.frame,
+                                                "void": False},
+                       reason="перепутали номер", source="cli")
+    page = page_client.get(f"/recordings/{DATE}").get_data(as_text=True)
+    select = page.split('<select name="participant">', 1)[1].split("</select>", 1)[0]
+    offered = re.findall(r'<option value="(\d+)">([^<(]*)', select)
+    assert offered == [("1", "Участник 1 "), ("2", "Участник 2 "), ("4", "Участник 4 ")]
+    reply = page_client.post(f"/recordings/{DATE}/clip", data={
+        "participant": "4", "format": "wav", "csrf_token": page_client.csrf_token})
+    assert reply.status_code == 200, reply.data[:300]
+    assert quote("участник-4.wav") in reply.headers["Content-Disposition"]
+    clip = tmp_path / "four.wav"
+    clip.write_bytes(reply.data)
+    length = third.end_frame - third.frame
+    assert wav_params(clip) == (RATE_HZ, 1, length)
+    assert wav_frames(clip, 0, length) == wav_frames(day.path / PART2, third.frame, length)
+    refused = page_client.post(f"/recordings/{DATE}/clip", data={
+        "participant": "3", "format": "wav", "csrf_token": page_client.csrf_token},
+        headers={"Accept": "application/json"})
+    assert refused.get_json()["error"]["code"] == "clip.no_participant"

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from appliance import config as config_mod
-from appliance.export.dayfolder import find_days
+from appliance.contract.layout import find_days
 from tests.export.export_daybuilder import PartSpec, build_day
 from tests.feeds import wait_for
 from tests.recorder_process import RecorderProcess

@@ -12,32 +12,18 @@ import datetime as dt
 import threading
 
 from appliance import i18n
-from appliance.commands.purge import CONFIRM_WORD
+from appliance.contract.retention import RetentionRule
+from appliance.contract.vocabulary import Command
 from appliance.errors import ApplianceError
-from appliance.export.destruction_act import COMMISSION_ROLES, Commission
-from appliance.export.retention import RetentionRule, plan_purge, purge_day
+from appliance.export.destruction_act import commission_of
+from appliance.export.retention import CONFIRM_WORD, plan_purge, purge_day
 from appliance.participants import roster as roster_mod
-
-MAX_NAME_CHARS = 200
 
 i18n.register({
     "ret.not_confirmed": ("Удаление не подтверждено: введите слово {word}",
                           "Deletion not confirmed: type the word {word}"),
     "ret.not_confirmed.hint": ("Ничего не удалено", "Nothing was deleted"),
-    "ret.name_too_long": ("Ф.И.О. длиннее {max} символов", "A name is longer than {max} "
-                          "characters"),
 })
-
-
-def commission_of(names: dict) -> Commission:
-    """The act's commission from the typed names (empty ones stay lines to sign)."""
-    chosen = {}
-    for key, _, _ in COMMISSION_ROLES:
-        value = str(names.get(key) or "").strip()
-        if len(value) > MAX_NAME_CHARS:
-            raise ApplianceError("ret.name_too_long", max=MAX_NAME_CHARS)
-        chosen[key] = value
-    return Commission(**chosen)
 
 
 def purge_handlers(recorder) -> dict:
@@ -55,7 +41,7 @@ def purge_handlers(recorder) -> dict:
             raise ApplianceError("ret.not_confirmed", word=CONFIRM_WORD)
         today = dt.date.today()
         with lock:
-            rule = RetentionRule(config.export.keep_years, config.export.keep_until)
+            rule = RetentionRule.from_config(config.export)
             plan = plan_purge(config.data_dir, today, rule, held=held_day())
             for folder in roster_mod.orphans(config.data_dir, today):
                 roster_mod.remove_orphan(config.data_dir, folder, who=source)
@@ -65,4 +51,4 @@ def purge_handlers(recorder) -> dict:
                 "purged": [{"date": done.date.isoformat(), "files": len(done.files),
                             "act": done.act.name} for done in purged]}
 
-    return {"purge": purge}
+    return {Command.PURGE: purge}

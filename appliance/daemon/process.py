@@ -19,13 +19,14 @@ from appliance import i18n
 from appliance.boxkey import ensure_key
 from appliance.clock import ClockGuard
 from appliance.config import Config
+from appliance.contract.control import ControlServer
+from appliance.contract.vocabulary import Action, ClockSource, Command, State
+from appliance.daemon.purge_command import purge_handlers
 from appliance.errors import StateError, StorageError
 from appliance.export.service import drive_handlers, start_drive_service
 from appliance.hardware.service import ExaminerHardware
 from appliance.journal import Event
-from appliance.recorder.control import ControlServer
 from appliance.recorder.core import Recorder
-from appliance.recorder.purge_command import purge_handlers
 from appliance.recorder.reload import ConfigReloader
 from appliance.recorder.sdnotify import Notifier
 from appliance.recorder.test_recording import TestSession
@@ -80,8 +81,8 @@ def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
         from appliance.capture.pyaudio_source import list_input_devices
         return list_input_devices()
 
-    def set_clock(epoch_s: float, source: str = "browser"):
-        in_day = recorder.state.value in ("recording", "paused")
+    def set_clock(epoch_s: float, source: str = ClockSource.BROWSER):
+        in_day = recorder.state in (State.RECORDING, State.PAUSED)
         return recorder.clock.set_time(float(epoch_s), source, apply_system, in_day).to_dict()
 
     tests = TestSession(recorder.config.data_dir / "tests", recorder.format,
@@ -90,8 +91,9 @@ def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
     def test(seat: str = "participant", seconds: float = 15.0, source: str = "cli"):
         return tests.judge(recorder.test_recording(seat, float(seconds)))
 
-    handlers = {cmd: session(cmd) for cmd in ("start", "pause", "resume", "stop", "mark")}
-    handlers.update(status=recorder.status, devices=devices, set_clock=set_clock, test=test)
+    handlers = {action: session(action) for action in Action}
+    handlers.update({Command.STATUS: recorder.status, Command.DEVICES: devices,
+                     Command.SET_CLOCK: set_clock, Command.TEST: test})
     handlers.update(participant_commands(recorder))
     handlers.update(purge_handlers(recorder))
     return handlers
@@ -108,6 +110,7 @@ def participant_commands(recorder: Recorder) -> dict:
             payload = tracker.correction(recorder.day, recorder.writer.frames
                                          if recorder.writer else None, **a)
             recorder.day.record(Event.MARKER_CORRECTED, **payload)
+            tracker.refresh_status(recorder.day)
             return {"correction": payload, "status": recorder.status()}
         return recorder.run_in_pipeline("correct_marker", run, **args)
 
@@ -118,7 +121,7 @@ def participant_commands(recorder: Recorder) -> dict:
             return {"info": payload, "status": recorder.status()}
         return recorder.run_in_pipeline("participant_info", run, **args)
 
-    return {"correct_marker": correct_marker, "participant_info": participant_info}
+    return {Command.CORRECT_MARKER: correct_marker, Command.PARTICIPANT_INFO: participant_info}
 
 
 RESTART = 75
@@ -169,14 +172,14 @@ def run_recorder(config: Config, simulate: bool = False, stop: threading.Event |
     recorder.start()
     handlers = control_handlers(recorder, apply_system=not simulate)
     drives, watcher = start_drive_service(
-        config, day_stopped=lambda: recorder.state.value in ("idle", "stopped"))
+        config, day_stopped=lambda: recorder.state in (State.IDLE, State.STOPPED))
     handlers.update(drive_handlers(drives))
     hardware = ExaminerHardware(config, recorder, simulate, drive_status=drives.status).start()
-    handlers.update(hardware.control_handlers(handlers["status"]))
+    handlers.update(hardware.control_handlers(handlers[Command.STATUS]))
     reloader = None if config_path is None else ConfigReloader(recorder, config_path,
                                                                 restart, stop)
     if reloader:
-        handlers["reload_config"] = reloader
+        handlers[Command.RELOAD_CONFIG] = reloader
     server = ControlServer(config.recording.socket_path(), handlers)
     server.start()
     notifier.ready()
