@@ -43,6 +43,11 @@ i18n.register({
                      "Setting {key}: a number from {low} to {high} expected; got '{value}'"),
     "config.type": ("Настройка {key}: ожидается {expected}; получено «{value}»",
                     "Setting {key}: {expected} expected; got '{value}'"),
+    "config.expected.int": ("целое число", "an integer"),
+    "config.expected.float": ("число", "a number"),
+    "config.expected.text": ("строка", "a string"),
+    "config.expected.names": ("список имён", "a list of names"),
+    "config.expected.flag": ("true или false", "true or false"),
     "config.zone": ("Настройка {key}: нужен часовой пояс вида Europe/Moscow; получено «{value}»",
                     "Setting {key}: a time zone like Europe/Moscow expected; got '{value}'"),
     "config.listen": ("Настройка {key}: нужен адрес вида 0.0.0.0:80; получено «{value}»",
@@ -55,236 +60,7 @@ i18n.register({
 })
 
 
-@dataclass
-class SiteConfig:
-    """Where the box stands; these codes go into every file name and report."""
-
-    region: str = ""
-    """Код региона: 2 digits, e.g. "64"."""
-    msu: str = ""
-    """Код МСУ (municipality): 2 digits, e.g. "01"."""
-    school: str = ""
-    """Код ОО (school code): 6 digits, e.g. "640101"."""
-    room: str = ""
-    """Номер аудитории: 4 digits, e.g. "0005"."""
-    timezone: str = ""
-    """Часовой пояс (time zone), e.g. "Asia/Vladivostok"; empty: the zone of the region code.
-    The clock, file names, pages and documents are in this local time."""
-
-    def is_complete(self) -> bool:
-        return all((self.region, self.msu, self.school, self.room))
-
-
-@dataclass
-class AudioConfig:
-    """The microphone."""
-
-    device: str | int = "default"
-    """PortAudio input device: a name substring or an index."""
-    rate: int = 48000
-    """Sample rate in Hz; 44100 or 48000 are what USB microphones offer."""
-    channels: int = 1
-    """Channels to record (1 = mono, 2 = two microphones on a stereo interface)."""
-    block_ms: int = 100
-    """Capture block length in ms: levels update once per block; markers are exact to it."""
-
-
-@dataclass
-class RecordingConfig:
-    """The day's recording on the appliance."""
-
-    data_dir: str = "/var/lib/appliance"
-    """Where recordings, journals and state live (its own partition on the image)."""
-    pause_mode: str = "split"
-    """"split": each resume starts a new part file; "continue": the same part goes on."""
-    naming: str = "cyrillic"
-    """File names: "cyrillic" (ОО, ауд, часть) or "ascii" (OO, room, part)."""
-    max_part_mb: int = 3900
-    """A part rolls over to the next part before this size (MB of 10^6 bytes); FAT32 < 4 GiB."""
-    control_socket: str = ""
-    """The recorder's control socket; empty means {data_dir}/control.sock."""
-    reserve_mb: int = 50
-    """Free space kept for closing parts validly: audio stops being written below it."""
-    disk_warn_hours: float = 2.0
-    """Alarm "low disk space" when fewer hours of recording than this fit on the disk."""
-
-    def socket_path(self) -> Path:
-        return Path(self.control_socket or Path(self.data_dir) / "control.sock")
-
-
-@dataclass
-class WebConfig:
-    """The technician's web page."""
-
-    listen: str = "0.0.0.0:80"
-    """host:port the web page listens on."""
-    language: str = "ru"
-    """Default language of the page: "ru" or "en"."""
-    setup_code_file: str = ""
-    """Where the one-time first-start code is written (read it with physical access); empty
-    means {data_dir}/setup-code.txt. The image points it at the FAT boot partition."""
-    session_minutes: int = 720
-    """A login lasts this long (minutes), then the page asks for the password again."""
-    login_attempts: int = 5
-    """Failed logins (or setup codes) allowed from one address within `login_window_s` ..."""
-    login_window_s: int = 300
-    """... after which that address is refused until the window has passed (s)."""
-    allowed_hosts: list[str] = field(default_factory=list)
-    """Extra names the page answers to (e.g. a school DNS name), beside its own
-    room-NNNN.local, host name, addresses and localhost; any other Host header gets 421."""
-
-
-@dataclass
-class GpioConfig:
-    """The examiner's button and LEDs (BCM pin numbers)."""
-
-    backend: str = "auto"
-    """"auto" (RPi.GPIO when present, otherwise none), "rpigpio", "mock" or "none"."""
-    button_pin: int = 17
-    rec_led_pin: int = 27
-    ready_led_pin: int = 22
-    debounce_ms: int = 30
-    """Edges closer than this are contact bounce."""
-    long_press_s: float = 2.0
-    """Held this long while recording: pause."""
-    stop_press_s: float = 5.0
-    """Held this long while recording or paused: stop the day."""
-    error_pattern_s: float = 2.0
-    """How long the LEDs flash the error pattern after a press the recorder refused."""
-
-
-@dataclass
-class SerialConfig:
-    """The optional serial panel."""
-
-    port: str = ""
-    """Serial device, e.g. /dev/ttyUSB0; empty: no panel."""
-    baudrate: int = 115200
-
-
-@dataclass
-class ChecksConfig:
-    """Sound checks: live alarms and the test-recording verdict (reasoning: docs/THRESHOLDS.md)."""
-
-    silence_dbfs: float = -60.0
-    """Live `silence`: every block's peak below this (dBFS) ..."""
-    silence_s: float = 10.0
-    """... for this long (s): a dead or unplugged microphone, or the gain turned down."""
-    clipping_clear_s: float = 5.0
-    """Live `clipping` clears after this long (s) without a clipped run."""
-    low_level_dbfs: float = -40.0
-    """Live `low_level`: the loudest 100 ms of the last window has an RMS below this (dBFS)."""
-    low_level_window_s: float = 180.0
-    """The window (s) the live `low_level` alarm looks back over (longer than the silent
-    preparation before an answer, up to 2 minutes)."""
-    overflow_clear_s: float = 10.0
-    """Live `overflow` clears after this long (s) without the device losing samples."""
-    dropout_ms: float = 20.0
-    """A run of digital zeros this long (ms) is a dropout; a live microphone never gives one."""
-    dropout_clear_s: float = 5.0
-    """Live `dropout` clears after this long (s) without a run of zeros."""
-    speech_level_warn_dbfs: float = -35.0
-    """Verdict: active speech level (ITU-T P.56 style) below this (dBFS) warns ..."""
-    speech_level_fail_dbfs: float = -45.0
-    """... and below this fails."""
-    min_speech_s: float = 1.5
-    """Verdict: less detected speech than this (s) fails: nobody was heard."""
-    snr_warn_db: float = 25.0
-    """Verdict: speech-to-noise ratio below this (dB) warns ..."""
-    snr_fail_db: float = 15.0
-    """... and below this fails."""
-    hum_warn_db: float = 30.0
-    """Verdict: mains hum less than this far (dB) below the speech level warns ..."""
-    hum_fail_db: float = 15.0
-    """... and less than this far fails."""
-    clip_warn_ratio: float = 0.0001
-    """Verdict: a share of clipped samples above this warns ..."""
-    clip_fail_ratio: float = 0.001
-    """... and above this fails."""
-    dc_warn: float = 0.01
-    """Verdict: a DC offset above this fraction of full scale warns ..."""
-    dc_fail: float = 0.1
-    """... and above this fails."""
-    dropout_fail_s: float = 0.5
-    """Verdict: any dropout warns; dropouts adding up to this (s) fail."""
-    bandwidth_warn_hz: float = 3000.0
-    """Verdict: speech bandwidth below this (Hz) warns (a muffled or covered microphone) ..."""
-    bandwidth_fail_hz: float = 1500.0
-    """... and below this fails."""
-    test_duration_s: float = 30.0
-    """Length (s) of the live test recording, split between the two seats."""
-
-
-@dataclass
-class ExportConfig:
-    """USB export, participant clips and retention of the recordings."""
-
-    mount_dir: str = "/media/appliance-usb"
-    """Where a plugged-in USB drive is mounted (nosuid, nodev, noexec) for the export."""
-    auto_export: bool = True
-    """Export automatically when the day is stopped and a drive is present."""
-    school_name: str = ""
-    """Наименование ОО, printed on the handover act and the act of destruction (form 1А)."""
-    keep_years: int = 1
-    """Recordings are kept until `keep_until` of the exam year plus this many years."""
-    keep_until: str = "03-01"
-    """Month-day (MM-DD) of the keep-until date: 1 March of the next year by the regulation."""
-    keep_months: int = 0
-    """When not 0, recordings are kept this many months after the exam instead (some
-    municipalities order six months); `keep_years` and `keep_until` are then not used."""
-    mp3_bitrate: str = "128k"
-    """Bit rate of MP3 clips (ffmpeg notation)."""
-
-
-@dataclass
-class ParticipantsConfig:
-    """The intro check of each participant's segment (appliance/participants/introcheck.py)."""
-
-    intro_speech_s: float = 30.0
-    """Speech must start within this many seconds (s) of the participant marker: the
-    participant states full name and variant first; otherwise the segment is flagged."""
-    short_min: float = 8.0
-    """A segment shorter than this (min) is flagged (the answer takes about 15 min)."""
-    long_min: float = 30.0
-    """A segment longer than this (min) is flagged."""
-    ovz_extra_min: float = 30.0
-    """Participants marked ОВЗ in the list (special needs) are allowed this many minutes
-    more before "too long"."""
-    long_silence_s: float = 150.0
-    """A stretch without speech this long (s) inside a segment is flagged (reading
-    preparation takes up to 2 min)."""
-
-
-@dataclass
-class SchoolConfig:
-    """«Все аудитории»: the boxes of one school seeing each other on the LAN (docs/WEB.md)."""
-
-    enabled: bool = True
-    """Announce this box over mDNS/DNS-SD and look for the others; only boxes paired with the
-    same school passphrase answer each other, and only with a read-only summary."""
-    clock_offset_s: float = 0.0
-    """For tests only: shifts the clock this box reports to the others (s), to show a wrong
-    clock being flagged without changing the machine's clock. Keep 0 on a real box."""
-
-
-@dataclass
-class Config:
-    site: SiteConfig = field(default_factory=SiteConfig)
-    audio: AudioConfig = field(default_factory=AudioConfig)
-    recording: RecordingConfig = field(default_factory=RecordingConfig)
-    web: WebConfig = field(default_factory=WebConfig)
-    gpio: GpioConfig = field(default_factory=GpioConfig)
-    serial: SerialConfig = field(default_factory=SerialConfig)
-    checks: ChecksConfig = field(default_factory=ChecksConfig)
-    export: ExportConfig = field(default_factory=ExportConfig)
-    participants: ParticipantsConfig = field(default_factory=ParticipantsConfig)
-    school: SchoolConfig = field(default_factory=SchoolConfig)
-
-    @property
-    def data_dir(self) -> Path:
-        return Path(self.recording.data_dir)
-
-
+# ----- checks of one value (each raises ConfigError naming the key) -------------------------
 def _digits(length: int, example: str):
     def check(key: str, value: Any) -> str:
         text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
@@ -309,10 +85,8 @@ def _number(kind: type, low: float, high: float):
     def check(key: str, value: Any):
         ok_types = (int, float) if kind is float else (int,)
         if isinstance(value, bool) or not isinstance(value, ok_types):
-            expected = {int: ("целое число", "an integer"),
-                        float: ("число", "a number")}[kind]
             raise ConfigError("config.type", key=key, value=value,
-                              expected=expected[1 if i18n.current_language() == "en" else 0])
+                              expected=i18n.phrase(f"config.expected.{kind.__name__}"))
         if not low <= value <= high:
             raise ConfigError("config.range", key=key, low=low, high=high, value=value)
         return kind(value)
@@ -335,7 +109,7 @@ def _rate(key: str, value: Any) -> int:
 def _text(key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError("config.type", key=key, value=value,
-                          expected="строка" if i18n.current_language() == "ru" else "a string")
+                          expected=i18n.phrase("config.expected.text"))
     return value
 
 
@@ -364,16 +138,14 @@ def _listen(key: str, value: Any) -> str:
 def _host_names(key: str, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ConfigError("config.type", key=key, value=value,
-                          expected="список имён" if i18n.current_language() == "ru"
-                          else "a list of names")
+                          expected=i18n.phrase("config.expected.names"))
     return [v.strip().lower() for v in value]
 
 
 def _flag(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError("config.type", key=key, value=value,
-                          expected="true или false" if i18n.current_language() == "ru"
-                          else "true or false")
+                          expected=i18n.phrase("config.expected.flag"))
     return value
 
 
@@ -385,51 +157,252 @@ def _month_day(key: str, value: Any) -> str:
     return value
 
 
+def setting(default: Any = None, check=None, factory=None):
+    """One setting: its default (or `factory` for a list), and `check(key, value)`, which
+    returns the normalised value or raises ConfigError; the docstring under it says what it
+    means. Declared once, here, and nowhere else."""
+    if factory is not None:
+        return field(default_factory=factory, metadata={"check": check})
+    return field(default=default, metadata={"check": check})
+
+
+# ----- the settings ------------------------------------------------------------------------
+@dataclass
+class SiteConfig:
+    """Where the box stands; these codes go into every file name and report."""
+
+    region: str = setting("", _digits(2, "64"))
+    """Код региона: 2 digits, e.g. "64"."""
+    msu: str = setting("", _digits(2, "01"))
+    """Код МСУ (municipality): 2 digits, e.g. "01"."""
+    school: str = setting("", _digits(6, "640101"))
+    """Код ОО (school code): 6 digits, e.g. "640101"."""
+    room: str = setting("", _digits(4, "0005"))
+    """Номер аудитории: 4 digits, e.g. "0005"."""
+    timezone: str = setting("", _zone)
+    """Часовой пояс (time zone), e.g. "Asia/Vladivostok"; empty: the zone of the region code.
+    The clock, file names, pages and documents are in this local time."""
+
+    def is_complete(self) -> bool:
+        return all((self.region, self.msu, self.school, self.room))
+
+
+@dataclass
+class AudioConfig:
+    """The microphone."""
+
+    device: str | int = setting("default", _device)
+    """PortAudio input device: a name substring or an index."""
+    rate: int = setting(48000, _rate)
+    """Sample rate in Hz; 44100 or 48000 are what USB microphones offer."""
+    channels: int = setting(1, _number(int, 1, 8))
+    """Channels to record (1 = mono, 2 = two microphones on a stereo interface)."""
+    block_ms: int = setting(100, _number(int, 10, 500))
+    """Capture block length in ms: levels update once per block; markers are exact to it."""
+
+
+@dataclass
+class RecordingConfig:
+    """The day's recording on the appliance."""
+
+    data_dir: str = setting("/var/lib/appliance", _text)
+    """Where recordings, journals and state live (its own partition on the image)."""
+    pause_mode: str = setting("split", _choice("split", "continue"))
+    """"split": each resume starts a new part file; "continue": the same part goes on."""
+    naming: str = setting("cyrillic", _choice("cyrillic", "ascii"))
+    """File names: "cyrillic" (ОО, ауд, часть) or "ascii" (OO, room, part)."""
+    max_part_mb: int = setting(3900, _number(int, 1, 4000))
+    """A part rolls over to the next part before this size (MB of 10^6 bytes); FAT32 < 4 GiB."""
+    control_socket: str = setting("", _text)
+    """The recorder's control socket; empty means {data_dir}/control.sock."""
+    reserve_mb: int = setting(50, _number(int, 1, 100_000))
+    """Free space kept for closing parts validly: audio stops being written below it."""
+    disk_warn_hours: float = setting(2.0, _number(float, 0, 1000))
+    """Alarm "low disk space" when fewer hours of recording than this fit on the disk."""
+
+    def socket_path(self) -> Path:
+        return Path(self.control_socket or Path(self.data_dir) / "control.sock")
+
+
+@dataclass
+class WebConfig:
+    """The technician's web page."""
+
+    listen: str = setting("0.0.0.0:80", _listen)
+    """host:port the web page listens on."""
+    language: str = setting("ru", _choice("ru", "en"))
+    """Default language of the page: "ru" or "en"."""
+    setup_code_file: str = setting("", _text)
+    """Where the one-time first-start code is written (read it with physical access); empty
+    means {data_dir}/setup-code.txt. The image points it at the FAT boot partition."""
+    session_minutes: int = setting(720, _number(int, 1, 10080))
+    """A login lasts this long (minutes), then the page asks for the password again."""
+    login_attempts: int = setting(5, _number(int, 1, 100))
+    """Failed logins (or setup codes) allowed from one address within `login_window_s` ..."""
+    login_window_s: int = setting(300, _number(int, 1, 86400))
+    """... after which that address is refused until the window has passed (s)."""
+    allowed_hosts: list[str] = setting(check=_host_names, factory=list)
+    """Extra names the page answers to (e.g. a school DNS name), beside its own
+    room-NNNN.local, host name, addresses and localhost; any other Host header gets 421."""
+
+
+@dataclass
+class GpioConfig:
+    """The examiner's button and LEDs (BCM pin numbers)."""
+
+    backend: str = setting("auto", _choice("auto", "rpigpio", "mock", "none"))
+    """"auto" (RPi.GPIO when present, otherwise none), "rpigpio", "mock" or "none"."""
+    button_pin: int = setting(17, _number(int, 0, 27))
+    rec_led_pin: int = setting(27, _number(int, 0, 27))
+    ready_led_pin: int = setting(22, _number(int, 0, 27))
+    debounce_ms: int = setting(30, _number(int, 1, 500))
+    """Edges closer than this are contact bounce."""
+    long_press_s: float = setting(2.0, _number(float, 0.5, 30))
+    """Held this long while recording: pause."""
+    stop_press_s: float = setting(5.0, _number(float, 1, 60))
+    """Held this long while recording or paused: stop the day."""
+    error_pattern_s: float = setting(2.0, _number(float, 0.5, 10))
+    """How long the LEDs flash the error pattern after a press the recorder refused."""
+
+
+@dataclass
+class SerialConfig:
+    """The optional serial panel."""
+
+    port: str = setting("", _text)
+    """Serial device, e.g. /dev/ttyUSB0; empty: no panel."""
+    baudrate: int = setting(115200, _number(int, 1200, 1_000_000))
+
+
+@dataclass
+class ChecksConfig:
+    """Sound checks: live alarms and the test-recording verdict (reasoning: docs/THRESHOLDS.md)."""
+
+    silence_dbfs: float = setting(-60.0, _number(float, -120, 0))
+    """Live `silence`: every block's peak below this (dBFS) ..."""
+    silence_s: float = setting(10.0, _number(float, 1, 600))
+    """... for this long (s): a dead or unplugged microphone, or the gain turned down."""
+    clipping_clear_s: float = setting(5.0, _number(float, 0.1, 600))
+    """Live `clipping` clears after this long (s) without a clipped run."""
+    low_level_dbfs: float = setting(-40.0, _number(float, -120, 0))
+    """Live `low_level`: the loudest 100 ms of the last window has an RMS below this (dBFS)."""
+    low_level_window_s: float = setting(180.0, _number(float, 1, 600))
+    """The window (s) the live `low_level` alarm looks back over (longer than the silent
+    preparation before an answer, up to 2 minutes)."""
+    overflow_clear_s: float = setting(10.0, _number(float, 0.1, 600))
+    """Live `overflow` clears after this long (s) without the device losing samples."""
+    dropout_ms: float = setting(20.0, _number(float, 1, 10000))
+    """A run of digital zeros this long (ms) is a dropout; a live microphone never gives one."""
+    dropout_clear_s: float = setting(5.0, _number(float, 0.1, 600))
+    """Live `dropout` clears after this long (s) without a run of zeros."""
+    speech_level_warn_dbfs: float = setting(-35.0, _number(float, -120, 0))
+    """Verdict: active speech level (ITU-T P.56 style) below this (dBFS) warns ..."""
+    speech_level_fail_dbfs: float = setting(-45.0, _number(float, -120, 0))
+    """... and below this fails."""
+    min_speech_s: float = setting(1.5, _number(float, 0, 600))
+    """Verdict: less detected speech than this (s) fails: nobody was heard."""
+    snr_warn_db: float = setting(25.0, _number(float, 0, 120))
+    """Verdict: speech-to-noise ratio below this (dB) warns ..."""
+    snr_fail_db: float = setting(15.0, _number(float, 0, 120))
+    """... and below this fails."""
+    hum_warn_db: float = setting(30.0, _number(float, 0, 120))
+    """Verdict: mains hum less than this far (dB) below the speech level warns ..."""
+    hum_fail_db: float = setting(15.0, _number(float, 0, 120))
+    """... and less than this far fails."""
+    clip_warn_ratio: float = setting(0.0001, _number(float, 0, 1))
+    """Verdict: a share of clipped samples above this warns ..."""
+    clip_fail_ratio: float = setting(0.001, _number(float, 0, 1))
+    """... and above this fails."""
+    dc_warn: float = setting(0.01, _number(float, 0, 1))
+    """Verdict: a DC offset above this fraction of full scale warns ..."""
+    dc_fail: float = setting(0.1, _number(float, 0, 1))
+    """... and above this fails."""
+    dropout_fail_s: float = setting(0.5, _number(float, 0, 3600))
+    """Verdict: any dropout warns; dropouts adding up to this (s) fail."""
+    bandwidth_warn_hz: float = setting(3000.0, _number(float, 0, 96000))
+    """Verdict: speech bandwidth below this (Hz) warns (a muffled or covered microphone) ..."""
+    bandwidth_fail_hz: float = setting(1500.0, _number(float, 0, 96000))
+    """... and below this fails."""
+    test_duration_s: float = setting(30.0, _number(float, 4, 600))
+    """Length (s) of the live test recording, split between the two seats."""
+
+
+@dataclass
+class ExportConfig:
+    """USB export, participant clips and retention of the recordings."""
+
+    mount_dir: str = setting("/media/appliance-usb", _text)
+    """Where a plugged-in USB drive is mounted (nosuid, nodev, noexec) for the export."""
+    auto_export: bool = setting(True, _flag)
+    """Export automatically when the day is stopped and a drive is present."""
+    school_name: str = setting("", _text)
+    """Наименование ОО, printed on the handover act and the act of destruction (form 1А)."""
+    keep_years: int = setting(1, _number(int, 0, 10))
+    """Recordings are kept until `keep_until` of the exam year plus this many years."""
+    keep_until: str = setting("03-01", _month_day)
+    """Month-day (MM-DD) of the keep-until date: 1 March of the next year by the regulation."""
+    keep_months: int = setting(0, _number(int, 0, 120))
+    """When not 0, recordings are kept this many months after the exam instead (some
+    municipalities order six months); `keep_years` and `keep_until` are then not used."""
+    mp3_bitrate: str = setting("128k", _choice("64k", "96k", "128k", "192k", "256k", "320k"))
+    """Bit rate of MP3 clips (ffmpeg notation)."""
+
+
+@dataclass
+class ParticipantsConfig:
+    """The intro check of each participant's segment (appliance/participants/introcheck.py)."""
+
+    intro_speech_s: float = setting(30.0, _number(float, 5, 600))
+    """Speech must start within this many seconds (s) of the participant marker: the
+    participant states full name and variant first; otherwise the segment is flagged."""
+    short_min: float = setting(8.0, _number(float, 0, 120))
+    """A segment shorter than this (min) is flagged (the answer takes about 15 min)."""
+    long_min: float = setting(30.0, _number(float, 1, 600))
+    """A segment longer than this (min) is flagged."""
+    ovz_extra_min: float = setting(30.0, _number(float, 0, 600))
+    """Participants marked ОВЗ in the list (special needs) are allowed this many minutes
+    more before "too long"."""
+    long_silence_s: float = setting(150.0, _number(float, 5, 3600))
+    """A stretch without speech this long (s) inside a segment is flagged (reading
+    preparation takes up to 2 min)."""
+
+
+@dataclass
+class SchoolConfig:
+    """«Все аудитории»: the boxes of one school seeing each other on the LAN (docs/WEB.md)."""
+
+    enabled: bool = setting(True, _flag)
+    """Announce this box over mDNS/DNS-SD and look for the others; only boxes paired with the
+    same school passphrase answer each other, and only with a read-only summary."""
+    clock_offset_s: float = setting(0.0, _number(float, -86400, 86400))
+    """For tests only: shifts the clock this box reports to the others (s), to show a wrong
+    clock being flagged without changing the machine's clock. Keep 0 on a real box."""
+
+
+@dataclass
+class Config:
+    site: SiteConfig = field(default_factory=SiteConfig)
+    audio: AudioConfig = field(default_factory=AudioConfig)
+    recording: RecordingConfig = field(default_factory=RecordingConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    gpio: GpioConfig = field(default_factory=GpioConfig)
+    serial: SerialConfig = field(default_factory=SerialConfig)
+    checks: ChecksConfig = field(default_factory=ChecksConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
+    participants: ParticipantsConfig = field(default_factory=ParticipantsConfig)
+    school: SchoolConfig = field(default_factory=SchoolConfig)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.recording.data_dir)
+
+
+
+
 VALIDATORS: dict[str, dict[str, Any]] = {
-    "site": {"region": _digits(2, "64"), "msu": _digits(2, "01"),
-             "school": _digits(6, "640101"), "room": _digits(4, "0005"), "timezone": _zone},
-    "audio": {"device": _device, "rate": _rate,
-              "channels": _number(int, 1, 8), "block_ms": _number(int, 10, 500)},
-    "recording": {"data_dir": _text, "pause_mode": _choice("split", "continue"),
-                  "naming": _choice("cyrillic", "ascii"),
-                  "max_part_mb": _number(int, 1, 4000), "control_socket": _text,
-                  "reserve_mb": _number(int, 1, 100_000),
-                  "disk_warn_hours": _number(float, 0, 1000)},
-    "web": {"listen": _listen, "language": _choice("ru", "en"), "setup_code_file": _text,
-            "session_minutes": _number(int, 1, 10080), "login_attempts": _number(int, 1, 100),
-            "login_window_s": _number(int, 1, 86400), "allowed_hosts": _host_names},
-    "gpio": {"backend": _choice("auto", "rpigpio", "mock", "none"),
-             "button_pin": _number(int, 0, 27), "rec_led_pin": _number(int, 0, 27),
-             "ready_led_pin": _number(int, 0, 27), "debounce_ms": _number(int, 1, 500),
-             "long_press_s": _number(float, 0.5, 30), "stop_press_s": _number(float, 1, 60),
-             "error_pattern_s": _number(float, 0.5, 10)},
-    "serial": {"port": _text, "baudrate": _number(int, 1200, 1_000_000)},
-    "checks": {
-        "silence_dbfs": _number(float, -120, 0), "silence_s": _number(float, 1, 600),
-        "clipping_clear_s": _number(float, 0.1, 600), "low_level_dbfs": _number(float, -120, 0),
-        "low_level_window_s": _number(float, 1, 600), "overflow_clear_s": _number(float, 0.1, 600),
-        "dropout_ms": _number(float, 1, 10000), "dropout_clear_s": _number(float, 0.1, 600),
-        "speech_level_warn_dbfs": _number(float, -120, 0),
-        "speech_level_fail_dbfs": _number(float, -120, 0),
-        "min_speech_s": _number(float, 0, 600),
-        "snr_warn_db": _number(float, 0, 120), "snr_fail_db": _number(float, 0, 120),
-        "hum_warn_db": _number(float, 0, 120), "hum_fail_db": _number(float, 0, 120),
-        "clip_warn_ratio": _number(float, 0, 1), "clip_fail_ratio": _number(float, 0, 1),
-        "dc_warn": _number(float, 0, 1), "dc_fail": _number(float, 0, 1),
-        "dropout_fail_s": _number(float, 0, 3600),
-        "bandwidth_warn_hz": _number(float, 0, 96000),
-        "bandwidth_fail_hz": _number(float, 0, 96000),
-        "test_duration_s": _number(float, 4, 600),
-    },
-    "export": {"mount_dir": _text, "auto_export": _flag, "school_name": _text,
-               "keep_years": _number(int, 0, 10), "keep_until": _month_day,
-               "keep_months": _number(int, 0, 120),
-               "mp3_bitrate": _choice("64k", "96k", "128k", "192k", "256k", "320k")},
-    "participants": {"intro_speech_s": _number(float, 5, 600), "short_min": _number(float, 0, 120),
-                     "long_min": _number(float, 1, 600), "ovz_extra_min": _number(float, 0, 600),
-                     "long_silence_s": _number(float, 5, 3600)},
-    "school": {"enabled": _flag, "clock_offset_s": _number(float, -86400, 86400)},
-}
+    section.name: {f.name: f.metadata["check"] for f in dataclasses.fields(section.default_factory)}
+    for section in dataclasses.fields(Config)}
+"""section -> key -> check, from the declarations above."""
 
 
 def validate_field(section: str, key: str, value: Any) -> Any:

@@ -72,5 +72,7 @@ class ControlError(ApplianceError, ConnectionError):
 
 
 def _plain(params: dict) -> dict:
-    return {k: v if isinstance(v, (int, float, str, bool, type(None))) else str(v)
+    """Params as JSON values; a phrase becomes its text in the current language."""
+    return {k: v if isinstance(v, (int, float, str, bool, type(None)))
+            else i18n.text(v.key, **v.params) if isinstance(v, i18n.Phrase) else str(v)
             for k, v in params.items()}

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from appliance import config
@@ -98,3 +100,20 @@ def test_button_durations_must_be_in_order(tmp_path):
     path.write_text('[gpio]\nlong_press_s = 2.0\nstop_press_s = 2.0\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="gpio.long_press_s \\(2.0 с\\) < gpio.stop_press_s"):
         config.load(path)
+
+
+def test_a_wrong_type_is_named_in_the_readers_language():
+    """The expected type is a phrase of its own, so an English page says it in English even
+    where the process speaks Russian."""
+    with pytest.raises(ConfigError) as err:
+        config.validate_field("audio", "channels", "two")
+    assert "an integer expected" in err.value.message("en")
+    assert "ожидается целое число" in err.value.message("ru")
+    assert err.value.to_dict()["params"]["expected"] == "целое число"
+
+
+def test_every_setting_is_declared_once_with_its_check():
+    for section in dataclasses.fields(config.Config):
+        for setting in dataclasses.fields(section.default_factory):
+            check = config.VALIDATORS[section.name][setting.name]
+            assert check is setting.metadata["check"] and callable(check)
