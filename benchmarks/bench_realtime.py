@@ -8,8 +8,9 @@ process (mock GPIO backend: the LEDs poll the status 10 times a second, as on th
 recorder's CPU is counted over the recorded stretch only (from the first recorded second to
 `--seconds` later), arecord's over its whole run. Prints, per round and as medians: CPU
 seconds per recorded hour, CPU beside wall time, peak RSS (VmHWM less JACK's shared memory),
-the load average, and whether every recorded part is bit-identical to the feed. This is what the box pays all day;
-`bench_recorder.py` measures the fast feed, where per-second costs hide behind per-byte ones.
+the load average, and whether every recorded part is bit-identical to the feed. This is
+what the box pays all day; `bench_recorder.py` measures the fast feed, where per-second
+costs hide behind per-byte ones.
 """
 
 from __future__ import annotations

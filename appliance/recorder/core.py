@@ -33,8 +33,7 @@ from appliance.capture.writer import WavPartWriter
 from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.dsp.alarms import AlarmMonitor
-from appliance.dsp.levels import BlockLevels, block_levels, levels_of_blocks
-from appliance.dsp.meter import MeterBallistics
+from appliance.dsp.levels import levels_of_blocks
 from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
 from appliance.export.retention import RetentionRule
@@ -45,9 +44,17 @@ from appliance.participants.live import ParticipantTracker
 from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Action, Effect, State, transition
+from appliance.recorder.sinks import Block
+from appliance.recorder.sinks.alarms import LiveAlarms
+from appliance.recorder.sinks.meter import LevelMeter
+from appliance.recorder.sinks.participants import ParticipantSink
+from appliance.recorder.sinks.progress import CaptureProgress
+from appliance.recorder.sinks.soundtest import SoundTestTap
+from appliance.recorder.sinks.summary import PartSummarySink
+from appliance.recorder.sinks.writer import PartOutput
+from appliance.recorder.soundtest import SoundTestCapture
 from appliance.recorder.storage import DiskGuard
 from appliance.recorder.supervisor import Cause, WriteSupervisor
-from appliance.recorder.test_recording import TestCapture
 
 log = logging.getLogger(__name__)
 
@@ -133,15 +140,9 @@ class Recorder:
             maxsize=max(16, QUEUE_S * self.format.rate_hz // block_frames))
         self.state = State.IDLE
         self.day: Day | None = None
-        self.writer: WavPartWriter | None = None
         self.part: PartRecord | None = None
         self.device_present = False
         self.device_detail = ""
-        self.frames_processed = 0
-        self.overflows = 0
-        self.levels = block_levels(np.zeros((0, self.format.channels), np.int16))
-        self.levels_time = 0.0
-        self.meter = MeterBallistics(self.format.channels)
         self.alarms: dict[str, dict] = {}
         self.supervisor = WriteSupervisor()
         self._supervised: dict | None = None
@@ -153,10 +154,24 @@ class Recorder:
         self._unfinished: list[tuple[PartRecord, PartSummary | None]] = []
         """Closed parts whose seal, side files or summary the disk refused (retried later)."""
         self.monitor = AlarmMonitor(config.checks, self.format.rate_hz, self.format.channels)
-        self.summary: PartSummary | None = None
-        self.tests: collections.deque[TestCapture] = collections.deque()
         self.participants_live = ParticipantTracker(
             CheckLimits.from_config(config.participants), self.format.rate_hz)
+        self.part_writer = WavPartWriter
+        """Makes the open part's writer: `WavPartWriter` or one with its interface."""
+        self.output = PartOutput(self.format.frame_bytes, rollover=self._rollover,
+                                 failed=self._storage_failed, wrote=self._wrote)
+        self.progress = CaptureProgress()
+        self.meter = LevelMeter(self.format.rate_hz, self.format.channels)
+        self.summary = PartSummarySink(self.format.rate_hz, self.format.channels)
+        self.sound_tests = SoundTestTap()
+        self.sinks = (
+            self.output,
+            ParticipantSink(self.participants_live, lambda: self.writer is not None,
+                            self._journal_check),
+            self.progress, self.meter, self.summary,
+            LiveAlarms(self.monitor, self._alarm_changed),
+            self.sound_tests)
+        """Every block goes to each in this order: the part's file first."""
         self.last_refusal: dict | None = None
         self._reopen_label = "marker.after_restart"
         self._commands: collections.deque[Command] = collections.deque()
@@ -170,6 +185,15 @@ class Recorder:
         rec = config.recording
         self.disk = DiskGuard(config.data_dir, self.format.rate_hz * self.format.frame_bytes * 3600,
                               rec.reserve_mb * 1_000_000, rec.disk_warn_hours)
+
+    @property
+    def writer(self):
+        """The open part's writer, None when no part is open."""
+        return self.output.writer
+
+    @property
+    def frames_processed(self) -> int:
+        return self.progress.frames
 
     # ----- life cycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -266,11 +290,12 @@ class Recorder:
             raise command.error
         return command.result
 
-    def test_recording(self, seat: str, seconds: float) -> TestCapture:
+    def capture_sound_test(self, seat: str, seconds: float) -> SoundTestCapture:
         """Capture the next `seconds` of sound for the test recording (any session state; the
         day's record is not touched) and wait for it."""
-        capture = TestCapture(seat, int(seconds * self.format.rate_hz), self.format.channels)
-        self.tests.append(capture)
+        capture = SoundTestCapture(seat, int(seconds * self.format.rate_hz),
+                                   self.format.channels)
+        self.sound_tests.add(capture)
         if not capture.done.wait(seconds + COMMAND_TIMEOUT_S):
             raise ControlError("recorder.timeout")
         return capture
@@ -296,11 +321,11 @@ class Recorder:
             "captured_frames": self.source.frames_captured,
             "participants": day.participants if day else 0,
             "participant": self.participants_live.status(),
-            "levels": self.levels.to_dict(),
-            "levels_time": self.levels_time,
-            "meter": self.meter.reading.to_dict(),
+            "levels": self.meter.levels.to_dict(),
+            "levels_time": self.meter.levels_time,
+            "meter": self.meter.ballistics.reading.to_dict(),
             "alarms": [not_recording, *alarms] if not_recording else alarms,
-            "overflows": self.overflows,
+            "overflows": self.progress.overflows,
             "device": {"name": self.source.name, "present": self.device_present,
                        "detail": self.device_detail},
             "clock": self.clock.status().to_dict(),
@@ -405,40 +430,26 @@ class Recorder:
 
     def _process_blocks(self, batch: list[CaptureItem]) -> None:
         """Each block in order, exactly as if it came alone (commands due before it are
-        applied first); only the levels are computed, and the audio put into the part's file,
-        for the whole batch at once."""
+        applied first); only the levels are computed, in one join of the batch's audio, and
+        the audio put into the part's file, for the whole batch at once."""
         pcm = batch[0].pcm if len(batch) == 1 else b"".join(item.pcm for item in batch)
-        blocks = np.frombuffer(pcm, dtype=np.int16).reshape(len(batch), -1,
-                                                            self.format.channels)
-        for n, (item, levels) in enumerate(zip(batch, levels_of_blocks(blocks), strict=True)):
+        samples = np.frombuffer(pcm, dtype=np.int16).reshape(len(batch), -1,
+                                                             self.format.channels)
+        for n, (item, levels) in enumerate(zip(batch, levels_of_blocks(samples), strict=True)):
             if n:
                 self._apply_due_commands()
-            self._process_block(item, blocks[n], levels)
-        self._flush_part()
+            self._process_block(item, samples[n], levels)
+        if self.output.flush() and self.state is State.RECORDING:
+            self.supervisor.reached()
 
-    def _process_block(self, item: CaptureItem, block: np.ndarray, levels: BlockLevels) -> None:
+    def _process_block(self, item: CaptureItem, samples: np.ndarray, levels) -> None:
         if (self.state is State.RECORDING and self.writer is None and self.device_present
                 and not self.disk.full and time.monotonic() >= self._retry_open_at):
             self._reopen_part()
-        if self.state is State.RECORDING and self.writer:
-            self._write(item.pcm)
-            self._journal_check(self.participants_live.feed(block))
-        self.frames_processed = item.start_frame + block.shape[0]
-        self.overflows += item.overflowed
-        self.levels = levels
-        self.levels_time = time.time()
-        self.meter.update(levels, block.shape[0] / self.format.rate_hz)
-        if self.summary and self.state is State.RECORDING:
-            self.summary.feed(block, levels)
-        for change in self.monitor.feed(block, levels, item.overflowed,
-                                        speech_expected=self.state is State.RECORDING):
-            self._alarm_changed(change)
-        if self.tests:
-            self._feed_tests(block)
-
-    def _feed_tests(self, block: np.ndarray) -> None:
-        while self.tests and self.tests[0].feed(block):
-            self.tests.popleft()
+        block = Block(item.pcm, samples, levels, item.start_frame, item.overflowed,
+                      self.state is State.RECORDING)
+        for sink in self.sinks:
+            sink.feed(block)
 
     def _alarm_changed(self, change) -> None:
         alarm, frame = change.alarm, self.writer.frames if self.writer else None
@@ -446,8 +457,7 @@ class Recorder:
             self.alarms[alarm.code] = {**alarm.to_dict(), "since": time.time()}
         else:
             self.alarms.pop(alarm.code, None)
-        if self.summary and frame is not None:
-            self.summary.alarm(change, frame)
+        self.summary.alarm(change, frame)
         if self.state is State.RECORDING:
             self._record(Event.ALARM if change.active else Event.ALARM_CLEARED,
                          code=alarm.code, message=alarm.message, value=round(alarm.value, 3),
@@ -463,34 +473,13 @@ class Recorder:
             self._retry_open_at = time.monotonic() + RETRY_OPEN_S
             self._storage_failed(err)
 
-    def _write(self, pcm: bytes) -> None:
-        view = memoryview(pcm)
-        frame_bytes = self.format.frame_bytes
-        while view:
-            room = self.writer.room_frames()
-            if room <= 0:
-                self._close_part("rollover")
-                self._open_part()
-                continue
-            chunk = min(room * frame_bytes, len(view))
-            try:
-                self.writer.write(view[:chunk])
-            except OSError as err:
-                self._storage_failed(err)
-                return
-            self.disk.wrote(chunk)
-            view = view[chunk:]
+    def _rollover(self) -> None:
+        """The open part is full: the next one continues it without a gap."""
+        self._close_part("rollover")
+        self._open_part()
 
-    def _flush_part(self) -> None:
-        """The audio of the batch into the part's file, in one system call."""
-        if self.writer:
-            try:
-                self.writer.flush()
-            except OSError as err:
-                self._storage_failed(err)
-                return
-            if self.state is State.RECORDING:
-                self.supervisor.reached()
+    def _wrote(self, nbytes: int) -> None:
+        self.disk.wrote(nbytes)
 
     def _storage_failed(self, err: OSError) -> None:
         """The data disk refused a write: full (whoever filled it) takes the reserve's path;
@@ -691,9 +680,10 @@ class Recorder:
                    channels=self.format.channels, capture_frame=self.frames_processed,
                    header=header.hex())
         self.part = day.parts[number]
-        self.summary = PartSummary(self.format.rate_hz, self.format.channels)
-        self.writer = WavPartWriter(day.path(self.part), self.format, bext,
-                                    max_bytes=self.config.recording.max_part_mb * 1_000_000)
+        self.summary.begin()
+        self.output.writer = self.part_writer(
+            day.path(self.part), self.format, header=header,
+            max_bytes=self.config.recording.max_part_mb * 1_000_000)
         self._clear_alarm("storage")  # the disk takes writes again
 
     def _journal_check(self, payload: dict | None) -> None:
@@ -704,12 +694,12 @@ class Recorder:
     def _close_part(self, reason: str) -> None:
         """Seal the open part. A disk that refuses part of it (full, read-only) never stops
         the closing: the part is left for `_finish_parts` (or recovery at the next start)."""
-        writer, part, summary = self.writer, self.part, self.summary
+        writer, part, summary = self.writer, self.part, self.summary.end()
         try:
             self._journal_check(self.participants_live.end())
         except OSError as err:
             log.error("participant check of part %s not journaled: %s", part.part, err)
-        self.writer = self.part = self.summary = None  # never write to a half-closed part
+        self.output.writer = self.part = None  # never write to a half-closed part
         try:
             writer.close(self.day.cues(part))
             self.day.seal(part, reason)

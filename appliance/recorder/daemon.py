@@ -28,7 +28,7 @@ from appliance.recorder.core import Recorder
 from appliance.recorder.purge_command import purge_handlers
 from appliance.recorder.reload import ConfigReloader
 from appliance.recorder.sdnotify import Notifier
-from appliance.recorder.test_recording import TestSession
+from appliance.recorder.soundtest import SoundTestSession
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +84,11 @@ def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
         in_day = recorder.state.value in ("recording", "paused")
         return recorder.clock.set_time(float(epoch_s), source, apply_system, in_day).to_dict()
 
-    tests = TestSession(recorder.config.data_dir / "tests", recorder.format,
+    tests = SoundTestSession(recorder.config.data_dir / "tests", recorder.format,
                         recorder.config.checks)
 
     def test(seat: str = "participant", seconds: float = 15.0, source: str = "cli"):
-        return tests.judge(recorder.test_recording(seat, float(seconds)))
+        return tests.judge(recorder.capture_sound_test(seat, float(seconds)))
 
     handlers = {cmd: session(cmd) for cmd in ("start", "pause", "resume", "stop", "mark")}
     handlers.update(status=recorder.status, devices=devices, set_clock=set_clock, test=test)
