@@ -21,7 +21,6 @@ import os
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -41,6 +40,7 @@ from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
 from appliance.participants.flags import CheckLimits
 from appliance.participants.live import ParticipantTracker
+from appliance.recorder.commands import Command, CommandQueue
 from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Action, Effect, State, transition
@@ -60,9 +60,9 @@ log = logging.getLogger(__name__)
 
 QUEUE_S = 120  # seconds of audio the pipeline may lag behind capture
 BATCH_BLOCKS = 50  # queued blocks whose levels are computed together when catching up
-COMMAND_TIMEOUT_S = 10.0
 REMEMBER_CLOCK_S = 60.0
 INTERNAL_CLEAR_S = 10.0  # an internal error's alarm clears after this long without another
+IDLE_WAIT_S = 0.1  # the longest the pipeline sleeps on an empty queue (a block's length)
 SUPERVISE_S = 0.25  # how often the pipeline journals the supervisor's verdict when it changes
 RETRY_OPEN_S = 1.0  # after a part could not be opened, the next try waits this long
 DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
@@ -110,16 +110,8 @@ STATE_EVENT = {Action.START: Event.STARTED, Action.PAUSE: Event.PAUSED,
                Action.RESUME: Event.RESUMED, Action.STOP: Event.STOPPED}
 
 
-@dataclass
-class Command:
-    action: Action | str
-    args: dict
-    frame: int
-    done: threading.Event = field(default_factory=threading.Event)
-    run: Any = None
-    """For commands that are not session actions: a callable run on the pipeline thread."""
-    result: dict | None = None
-    error: ApplianceError | None = None
+WAKE = object()
+"""Put into the capture queue with each command: the pipeline, asleep on the queue, wakes."""
 
 
 class Recorder:
@@ -174,7 +166,7 @@ class Recorder:
         """Every block goes to each in this order: the part's file first."""
         self.last_refusal: dict | None = None
         self._reopen_label = "marker.after_restart"
-        self._commands: collections.deque[Command] = collections.deque()
+        self.commands = CommandQueue(wake=self._wake)
         self._held: CaptureItem | None = None
         """An item taken from the queue while gathering a batch, processed next."""
         self._stopping = threading.Event()
@@ -270,25 +262,17 @@ class Recorder:
         except ValueError:
             raise StateError("recorder.unknown_command", cmd=cmd) from None
         frame = self.source.frames_captured if at_frame is None else at_frame
-        return self._wait(Command(action, args, frame))
+        return self.commands.submit(Command(action, args, frame))
 
     def run_in_pipeline(self, name: str, run, **args: Any) -> dict:
         """Run `run(**args)` on the pipeline thread (which owns the day) when the audio
         captured so far has been processed; refusals are journaled like session commands."""
-        return self._wait(Command(name, args, self.source.frames_captured, run=run))
+        return self.commands.submit(Command(name, args, self.source.frames_captured, run=run))
 
     def apply_config(self, config: Config) -> dict:
         """Swap in settings that are read when used (see appliance/recorder/reload.py)."""
         self.config = config
         return self.status()
-
-    def _wait(self, command: Command) -> dict:
-        self._commands.append(command)
-        if not command.done.wait(COMMAND_TIMEOUT_S):
-            raise ControlError("recorder.timeout")
-        if command.error:
-            raise command.error
-        return command.result
 
     def capture_sound_test(self, seat: str, seconds: float) -> SoundTestCapture:
         """Capture the next `seconds` of sound for the test recording (any session state; the
@@ -296,7 +280,7 @@ class Recorder:
         capture = SoundTestCapture(seat, int(seconds * self.format.rate_hz),
                                    self.format.channels)
         self.sound_tests.add(capture)
-        if not capture.done.wait(seconds + COMMAND_TIMEOUT_S):
+        if not capture.done.wait(seconds + self.commands.timeout_s):
             raise ControlError("recorder.timeout")
         return capture
 
@@ -359,7 +343,7 @@ class Recorder:
         self._watchdog()
         self._housekeeping()
         try:
-            item = self._next_item(timeout_s=0.01)  # also how soon a command is seen
+            item = self._next_item(timeout_s=IDLE_WAIT_S)
         except queue.Empty:
             return
         self._process(item)
@@ -372,6 +356,12 @@ class Recorder:
                 break
         self._apply_due_commands(force=True)
 
+    def _wake(self) -> None:
+        try:
+            self.queue.put_nowait(WAKE)
+        except queue.Full:  # the pipeline is busy: it sees the command before its next block
+            pass
+
     def _next_item(self, timeout_s: float | None) -> CaptureItem:
         """The held item, else the queue's next (waiting up to `timeout_s`, None: not at all)."""
         item, self._held = self._held, None
@@ -380,12 +370,8 @@ class Recorder:
         return self.queue.get(timeout=timeout_s) if timeout_s else self.queue.get_nowait()
 
     def _apply_due_commands(self, force: bool = False) -> None:
-        while self._commands and (force or self._commands[0].frame <= self.frames_processed):
-            command = self._commands.popleft()
-            try:
-                self._apply_command(command)
-            finally:  # whatever happened, the caller gets an answer, not a time-out
-                command.done.set()
+        for command in self.commands.due(self.frames_processed, force):
+            self._apply_command(command)
 
     def _apply_command(self, command: Command) -> None:
         try:
@@ -406,6 +392,8 @@ class Recorder:
         self.participants_live.refresh_status(self.day)
 
     def _process(self, item: CaptureItem) -> None:
+        if item is WAKE:  # the commands it announced are applied before the next item
+            return
         if item.kind is ItemKind.BLOCK:
             self._process_blocks(self._backlog(item))
         elif item.kind is ItemKind.DEVICE_LOST:
@@ -422,6 +410,8 @@ class Recorder:
                 item = self.queue.get_nowait()
             except queue.Empty:
                 break
+            if item is WAKE:  # due commands are applied between the batch's blocks anyway
+                continue
             if item.kind is not ItemKind.BLOCK or len(item.pcm) != len(first.pcm):
                 self._held = item
                 break
@@ -754,7 +744,7 @@ class Recorder:
                 "participant": participant}
 
     def _refused(self, command: Command, err: ApplianceError) -> None:
-        name = command.action if command.run is not None else command.action.value
+        name = command.name
         self.last_refusal = {"command": name, "code": err.code,
                              "message": err.message(), "time": time.time()}
         self._record(Event.COMMAND_REFUSED, command=name,
