@@ -12,7 +12,6 @@ pipeline thread.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import errno
 import json
@@ -40,6 +39,7 @@ from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
 from appliance.participants.flags import CheckLimits
 from appliance.participants.live import ParticipantTracker
+from appliance.recorder.alarm_board import AlarmBoard, VerdictJournal
 from appliance.recorder.commands import Command, CommandQueue
 from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days
 from appliance.recorder.recovery import recover_day
@@ -135,12 +135,9 @@ class Recorder:
         self.part: PartRecord | None = None
         self.device_present = False
         self.device_detail = ""
-        self.alarms: dict[str, dict] = {}
+        self.alarms = AlarmBoard(self._record, self._where)
         self.supervisor = WriteSupervisor()
-        self._supervised: dict | None = None
-        """The supervisor's verdict as last seen by the pipeline."""
-        self._owed: collections.deque[tuple[Event, dict]] = collections.deque()
-        """Its journal lines a full disk refused, written in order once the disk takes them."""
+        self.verdicts = VerdictJournal(self._record)
         self._last_supervise = 0.0
         self._retry_open_at = 0.0
         self._unfinished: list[tuple[PartRecord, PartSummary | None]] = []
@@ -294,7 +291,7 @@ class Recorder:
         day, writer, part = self.day, self.writer, self.part
         recorded = (day.recorded_frames if day else 0) + (writer.frames if writer else 0)
         not_recording = self.not_recording()
-        alarms = list(self.alarms.values())
+        alarms = list(self.alarms.active.values())
         return {
             "state": self.state.value,
             "day": day.info.get("date") if day else None,
@@ -331,7 +328,7 @@ class Recorder:
                 except Exception as err:  # the top of the thread: log, journal, keep recording
                     log.exception("pipeline error")
                     self._last_error = time.monotonic()
-                    self._raise_alarm("internal", i18n.text("recorder.internal", detail=err),
+                    self.alarms.raise_alarm("internal", i18n.text("recorder.internal", detail=err),
                                       i18n.text("recorder.internal.hint"))
         except BaseException as err:  # the pipeline cannot go on: the process must end
             log.critical("the recorder pipeline died: %r", err)
@@ -442,16 +439,9 @@ class Recorder:
             sink.feed(block)
 
     def _alarm_changed(self, change) -> None:
-        alarm, frame = change.alarm, self.writer.frames if self.writer else None
-        if change.active:
-            self.alarms[alarm.code] = {**alarm.to_dict(), "since": time.time()}
-        else:
-            self.alarms.pop(alarm.code, None)
+        frame = self.writer.frames if self.writer else None
+        self.alarms.sound_changed(change, journaled=self.state is State.RECORDING)
         self.summary.alarm(change, frame)
-        if self.state is State.RECORDING:
-            self._record(Event.ALARM if change.active else Event.ALARM_CLEARED,
-                         code=alarm.code, message=alarm.message, value=round(alarm.value, 3),
-                         part=self.part.part if self.part else None, frame=frame)
 
     def _reopen_part(self) -> None:
         """Recording is wanted but no part is open (after a restart, the microphone or disk
@@ -481,7 +471,7 @@ class Recorder:
         read_only = err.errno == errno.EROFS
         self.supervisor.blocked(Cause.READ_ONLY if read_only else Cause.WRITE_ERROR,
                                 _describe(err))
-        self._raise_alarm("storage", i18n.text("recorder.read_only") if read_only else
+        self.alarms.raise_alarm("storage", i18n.text("recorder.read_only") if read_only else
                           i18n.text("recorder.storage_failed", detail=_describe(err)))
         if self.writer:
             self._close_part("write_error")
@@ -490,7 +480,7 @@ class Recorder:
     def _device_lost(self, detail: str) -> None:
         self.device_present, self.device_detail = False, detail
         self.supervisor.blocked(Cause.NO_DEVICE, detail)
-        self._raise_alarm("no_device", i18n.text("recorder.no_device"))
+        self.alarms.raise_alarm("no_device", i18n.text("recorder.no_device"))
         if self.writer:
             self._close_part("device_lost")
         self._record(Event.DEVICE_LOST, device=self.source.name, reason=detail)
@@ -501,7 +491,7 @@ class Recorder:
         self.device_present, self.device_detail = True, detail
         if was_lost:
             self._record(Event.DEVICE_RETURNED, device=self.source.name, reason=detail)
-        self._clear_alarm("no_device")
+        self.alarms.clear("no_device")
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
@@ -511,46 +501,25 @@ class Recorder:
         if self.disk.due():
             self._watch_disk()
         if "internal" in self.alarms and now - self._last_error >= self.internal_clear_s:
-            self._clear_alarm("internal")
+            self.alarms.clear("internal")
         if now - self._last_supervise >= SUPERVISE_S:
             self._last_supervise = now
-            self._journal_verdict()
-
-    def _journal_verdict(self) -> None:
-        """Journal the `not_recording` alarm when it comes on, changes cause, or clears; a
-        line the disk refuses (full) is owed and written, with its `since`, when it can be."""
-        verdict = self.not_recording()
-        shown = self._supervised
-        changed = (verdict and verdict["cause"]) != (shown and shown["cause"])
-        if changed:
-            self._supervised = verdict
-            if verdict:
-                self._owed.append((Event.ALARM, {
-                    "code": verdict["code"], "cause": verdict["cause"],
-                    "message": verdict["message"], "since": verdict["since"], "part": None,
-                    "frame": None}))
-            else:
-                self._owed.append((Event.ALARM_CLEARED, {
-                    "code": shown["code"], "message": "", "since": round(time.time(), 1),
-                    "part": None, "frame": None}))
-        if changed or verdict is None:  # audio flowing: the disk takes writes again
-            while self._owed and self._record(self._owed[0][0], **self._owed[0][1]):
-                self._owed.popleft()
+            self.verdicts.update(self.not_recording())
 
     def _watch_disk(self) -> None:
         reading = self.disk.check()
         if reading is None:
             return
         if reading.low and not reading.full:
-            self._raise_alarm("disk_low", i18n.text("disk.low", hours=reading.hours_left),
+            self.alarms.raise_alarm("disk_low", i18n.text("disk.low", hours=reading.hours_left),
                               i18n.text("disk.low.hint"))
         else:
-            self._clear_alarm("disk_low")
+            self.alarms.clear("disk_low")
         if reading.full and (self.writer or (self.state is State.RECORDING
                                               and "disk_full" not in self.alarms)):
             self._suspend_for_disk(f"free {reading.free_bytes} B")
         elif not reading.full and "disk_full" in self.alarms:
-            self._clear_alarm("disk_full")
+            self.alarms.clear("disk_full")
             self._record(Event.DISK_RECOVERED, free_bytes=reading.free_bytes)
             self._finish_parts()
 
@@ -561,7 +530,7 @@ class Recorder:
         first = not self.disk.full or "disk_full" not in self.alarms
         self.disk.full = True
         self.supervisor.blocked(Cause.DISK_FULL, detail)
-        self._raise_alarm("disk_full", i18n.text("disk.full"), i18n.text("disk.full.hint"))
+        self.alarms.raise_alarm("disk_full", i18n.text("disk.full"), i18n.text("disk.full.hint"))
         if self.writer:
             self._close_part("disk_full")
         if first:
@@ -674,7 +643,7 @@ class Recorder:
         self.output.writer = self.part_writer(
             day.path(self.part), self.format, header=header,
             max_bytes=self.config.recording.max_part_mb * 1_000_000)
-        self._clear_alarm("storage")  # the disk takes writes again
+        self.alarms.clear("storage")  # the disk takes writes again
 
     def _journal_check(self, payload: dict | None) -> None:
         if payload is not None and self.day:
@@ -755,19 +724,10 @@ class Recorder:
         """The day's keep-until date by `[export]` (1 March of the next year by default)."""
         return RetentionRule.from_config(self.config.export).date_for(date)
 
-    def _raise_alarm(self, code: str, message: str, hint: str = "") -> None:
-        """The alarm is on in memory (status, LEDs, page) first, then journaled if possible."""
-        if code in self.alarms:
-            return
-        self.alarms[code] = {"code": code, "message": message, "hint": hint,
-                             "since": time.time()}
-        self._record(Event.ALARM, code=code, message=message,
-                     part=self.part.part if self.part else None,
-                     frame=self.writer.frames if self.writer else None)
-
-    def _clear_alarm(self, code: str) -> None:
-        if self.alarms.pop(code, None):
-            self._record(Event.ALARM_CLEARED, code=code, message="", part=None, frame=None)
+    def _where(self) -> tuple[int | None, int | None]:
+        """The open part and its frame now, for an alarm's journal line (Nones: none open)."""
+        return (self.part.part if self.part else None,
+                self.writer.frames if self.writer else None)
 
     def _record(self, event: Event, **data: object) -> bool:
         """Journal an event about the box (alarm, device, disk) if there is a day and the disk
