@@ -162,6 +162,9 @@ class Recorder:
             self.sound_tests)
         """Every block goes to each in this order: the part's file first."""
         self.last_refusal: dict | None = None
+        self._clock_shown: tuple[tuple, dict] | None = None
+        self._part_file = ""
+        """The open part's path as the status names it."""
         self._reopen_label = "marker.after_restart"
         self.commands = CommandQueue(wake=self._wake)
         self._held: CaptureItem | None = None
@@ -296,7 +299,7 @@ class Recorder:
             "state": self.state.value,
             "day": day.info.get("date") if day else None,
             "part": part.part if part else None,
-            "file": str(day.path(part)) if day and part else None,
+            "file": self._part_file if day and part else None,
             "part_frames": writer.frames if writer else 0,
             "elapsed_s": round(recorded / self.format.rate_hz, 3),
             "captured_frames": self.source.frames_captured,
@@ -309,7 +312,7 @@ class Recorder:
             "overflows": self.progress.overflows,
             "device": {"name": self.source.name, "present": self.device_present,
                        "detail": self.device_detail},
-            "clock": self.clock.status().to_dict(),
+            "clock": self._clock_status(),
             "configured": self.config.site.is_complete(),
             "rate_hz": self.format.rate_hz,
             "channels": self.format.channels,
@@ -318,6 +321,16 @@ class Recorder:
             "last_refusal": self.last_refusal,
             "version": __version__,
         }
+
+    def _clock_status(self) -> dict:
+        """The clock's judgement for the status, worked out at most once a second of the clock
+        (it names the time to the second; the LEDs ask for the status 10 times a second)."""
+        clock = self.clock
+        key = (int(clock.now_s()), clock.declared, clock.last_seen)
+        cached = self._clock_shown
+        if cached is None or cached[0] != key:
+            cached = self._clock_shown = (key, clock.status().to_dict())
+        return cached[1]
 
     # ----- pipeline thread --------------------------------------------------------------
     def _run(self) -> None:
@@ -639,6 +652,7 @@ class Recorder:
                    channels=self.format.channels, capture_frame=self.frames_processed,
                    header=header.hex())
         self.part = day.parts[number]
+        self._part_file = str(day.path(self.part))
         self.summary.begin()
         self.output.writer = self.part_writer(
             day.path(self.part), self.format, header=header,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import logging
+import multiprocessing
 import os
 import signal
 import threading
@@ -131,11 +132,22 @@ TERMINATION_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 def make_box_key(data_dir: Path) -> None:
     """The box's signing key exists from the first start (the papers print its fingerprint);
-    a key that cannot be read is logged, never a reason not to record."""
+    a key that cannot be read is logged, never a reason not to record. Made or checked in a
+    short-lived child process: the all-day recorder never holds the cryptography library
+    (about 10 MB of memory)."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        problem = pool.apply(_ensure_key, (data_dir,))
+    if problem:
+        log.error("%s", problem)
+
+
+def _ensure_key(data_dir: Path) -> str | None:
+    """In the child: make or check the key; what is wrong with it, as text, or None."""
     try:
         ensure_key(data_dir)
     except StorageError as err:
-        log.error("%s", err)
+        return str(err)
+    return None
 
 
 def run_recorder(config: Config, simulate: bool = False, stop: threading.Event | None = None,
