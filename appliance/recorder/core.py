@@ -62,8 +62,8 @@ QUEUE_S = 120  # seconds of audio the pipeline may lag behind capture
 BATCH_BLOCKS = 50  # queued blocks whose levels are computed together when catching up
 REMEMBER_CLOCK_S = 60.0
 INTERNAL_CLEAR_S = 10.0  # an internal error's alarm clears after this long without another
-IDLE_WAIT_S = 0.1  # the longest the pipeline sleeps on an empty queue (a block's length)
 SUPERVISE_S = 0.25  # how often the pipeline journals the supervisor's verdict when it changes
+IDLE_WAIT_S = SUPERVISE_S  # the longest the pipeline sleeps on an empty queue
 RETRY_OPEN_S = 1.0  # after a part could not be opened, the next try waits this long
 DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
