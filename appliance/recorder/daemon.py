@@ -10,14 +10,14 @@ from __future__ import annotations
 import errno
 import fcntl
 import logging
-import multiprocessing
 import os
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 from appliance import i18n
-from appliance.boxkey import ensure_key
 from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.errors import StateError, StorageError
@@ -128,6 +128,7 @@ DIED = 70
 """run_recorder's result when a recorder thread died: systemd restarts the process, and its
 recovery continues the day (EX_SOFTWARE)."""
 TERMINATION_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+KEY_TIMEOUT_S = 60
 
 
 def make_box_key(data_dir: Path) -> None:
@@ -135,19 +136,15 @@ def make_box_key(data_dir: Path) -> None:
     a key that cannot be read is logged, never a reason not to record. Made or checked in a
     short-lived child process: the all-day recorder never holds the cryptography library
     (about 10 MB of memory)."""
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        problem = pool.apply(_ensure_key, (data_dir,))
+    try:
+        child = subprocess.run([sys.executable, "-m", "appliance.boxkey", str(data_dir)],
+                               capture_output=True, text=True, timeout=KEY_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        log.error("the box key was not checked: %s", err)
+        return
+    problem = (child.stdout + child.stderr).strip()
     if problem:
         log.error("%s", problem)
-
-
-def _ensure_key(data_dir: Path) -> str | None:
-    """In the child: make or check the key; what is wrong with it, as text, or None."""
-    try:
-        ensure_key(data_dir)
-    except StorageError as err:
-        return str(err)
-    return None
 
 
 def run_recorder(config: Config, simulate: bool = False, stop: threading.Event | None = None,
