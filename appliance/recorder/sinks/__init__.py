@@ -17,9 +17,10 @@ import numpy as np
 from appliance.dsp.levels import BlockLevels
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Block:
-    """One captured block as every sink sees it."""
+    """One captured block as every sink sees it; sinks only read it (not frozen: a frozen
+    dataclass costs several times as much to make, ten times a second all day)."""
 
     pcm: bytes
     """The bytes as captured: what goes into the part's file, unchanged."""
