@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import collections
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,12 +55,13 @@ class CommandQueue:
             raise command.error
         return command.result
 
-    def due(self, frames_processed: int, force: bool = False) -> Iterator[Command]:
-        """The commands given at or before `frames_processed` (all with `force`), in order;
-        each is answered once the caller is done with it, whatever happened."""
+    def apply_due(self, frames_processed: int, apply: Callable[[Command], None],
+                  force: bool = False) -> None:
+        """`apply` each command given at or before `frames_processed` (all with `force`), in
+        order; each caller gets its answer whatever `apply` did, never a time-out."""
         while self._pending and (force or self._pending[0].frame <= frames_processed):
             command = self._pending.popleft()
             try:
-                yield command
+                apply(command)
             finally:
                 command.done.set()

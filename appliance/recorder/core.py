@@ -380,8 +380,7 @@ class Recorder:
         return self.queue.get(timeout=timeout_s) if timeout_s else self.queue.get_nowait()
 
     def _apply_due_commands(self, force: bool = False) -> None:
-        for command in self.commands.due(self.frames_processed, force):
-            self._apply_command(command)
+        self.commands.apply_due(self.frames_processed, self._apply_command, force)
 
     def _apply_command(self, command: Command) -> None:
         try:

@@ -92,14 +92,34 @@ def test_commands_are_due_at_their_capture_frame_and_always_answered():
     for thread in threads:
         thread.start()
     wait_for(lambda: len(queue._pending) == 2, what="both commands queued")
-    assert [c.args["n"] for c in queue.due(99)] == []
-    for command in queue.due(499):
+    seen = []
+    queue.apply_due(99, seen.append)
+    assert seen == []
+
+    def answer(command):
         command.result = {"done": command.args["n"]}
-    for command in queue.due(0, force=True):
+
+    def refuse(command):
         command.error = StateError("recorder.no_device")
+
+    queue.apply_due(499, answer)
+    queue.apply_due(0, refuse, force=True)
     for thread in threads:
         thread.join(5)
     assert results == {"a": {"done": "a"}, "b": "recorder.no_device"}
+
+
+def test_a_command_is_answered_even_when_applying_it_fails():
+    queue = CommandQueue(timeout_s=5)
+    command = Command(Action.STOP, {}, 0)
+    queue._pending.append(command)
+
+    def crash(_):
+        raise RuntimeError("bug")
+
+    with pytest.raises(RuntimeError):
+        queue.apply_due(0, crash)
+    assert command.done.is_set()
 
 
 def test_a_command_nobody_applies_times_out():
