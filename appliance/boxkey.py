@@ -137,3 +137,20 @@ def ensure_key(data_dir: str | os.PathLike) -> BoxKey:
     if not public.exists() or public.read_bytes() != key.public_pem():
         atomic_write_bytes(public, key.public_pem(), mode=0o644)
     return key
+
+
+def main(argv: list[str]) -> int:
+    """`python -m appliance.boxkey DATA_DIR`: make or check the key there; what is wrong with
+    it is printed. The recorder runs this in a child process at its start."""
+    try:
+        ensure_key(argv[0])
+    except StorageError as err:
+        print(err)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(main(sys.argv[1:]))

@@ -98,11 +98,12 @@ class ClockGuard:
             self.last_seen = float(saved.get("last_seen", 0.0))
             self.declared = saved.get("declared")
 
-    def _now(self) -> float:
+    def now_s(self) -> float:
+        """The clock's time: the system's, plus the offset set in simulation."""
         return self._system_now() + self.offset_s
 
     def status(self) -> ClockStatus:
-        now_s = self._now()
+        now_s = self.now_s()
         now = dt.datetime.fromtimestamp(now_s).astimezone()
         source = detect_source(self.declared)
         shown = now.strftime("%d.%m.%Y %H:%M")
@@ -122,7 +123,7 @@ class ClockGuard:
 
     def remember(self) -> None:
         """Persist the current time as seen, if the clock is trusted and it moved forward."""
-        now_s = self._now()
+        now_s = self.now_s()
         status = self.status()
         if now_s > self.last_seen and status.ok and not status.confirm:
             self.last_seen = now_s
@@ -140,9 +141,9 @@ class ClockGuard:
         wanted = dt.datetime.fromtimestamp(epoch_s).astimezone()
         if wanted.year < BUILD_YEAR:
             raise ClockError("clock.set_before_build", time=_show(epoch_s), year=BUILD_YEAR)
-        if day_in_progress and epoch_s < max(self.last_seen, self._now()) - TOLERANCE_S:
+        if day_in_progress and epoch_s < max(self.last_seen, self.now_s()) - TOLERANCE_S:
             raise ClockError("clock.set_backwards", time=_show(epoch_s),
-                             seen=_show(max(self.last_seen, self._now())))
+                             seen=_show(max(self.last_seen, self.now_s())))
         if apply_system:
             time.clock_settime(time.CLOCK_REALTIME, epoch_s)
         else:
@@ -153,7 +154,7 @@ class ClockGuard:
     def declare(self, source: str) -> None:
         """Record who set the clock (browser, manual) and accept the new time as seen."""
         self.declared = source
-        self.last_seen = self._now()
+        self.last_seen = self.now_s()
         self._save()
 
     def _save(self) -> None:

@@ -1,23 +1,19 @@
 """Recorder CPU per recorded hour against arecord, on the same ALSA file feed, in one run.
 
     .venv/bin/python benchmarks/bench_recorder.py --hours 8
-    .venv/bin/python benchmarks/bench_recorder.py --realtime-s 60 --runs 3
 
 Both read the fast (faster than real time) ALSA `file` device fed with the same seeded noise.
 Prints CPU seconds per recorded hour for each (the median of --runs runs of each: arecord's few
 CPU-seconds move a lot from run to run on a shared box) and their ratio, input overflows,
 whether the recorder's output is bit-identical to the feed, and the recorder's peak RSS.
 
-`--realtime-s S` instead records S seconds of the JACK-clocked real-time feed with the mock
-GPIO backend (the LEDs poll the status 10 times a second, as on the box) and prints the
-recorder's CPU seconds per recorded hour at real speed: the steady per-second costs (the
-pipeline's loop, housekeeping, the write supervisor, status) that the fast feed hides.
+The real-time counterpart (the steady per-second costs the fast feed hides) is
+`bench_realtime.py`.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import shutil
 import statistics
@@ -31,27 +27,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.feeds import (  # noqa: E402
-    RATE_HZ,
-    Feed,
-    JackClock,
-    make_long_feed,
-    make_rt_feed,
-    wait_for,
-)
+from benchmarks.bench_realtime import cpu_s, peak_rss_mb  # noqa: E402
+from tests.feeds import RATE_HZ, Feed, make_long_feed, wait_for  # noqa: E402
 from tests.recorder_process import RecorderProcess, journal, part_samples, write_config  # noqa: E402
-
-
-def cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def bench_arecord(feed: Feed, seconds: int, out: Path) -> float:
@@ -91,46 +69,11 @@ def bench_recorder(feed: Feed, work: Path, seconds: int) -> dict:
             "parts": len(opened)}
 
 
-def bench_realtime(work: Path, seconds: float) -> float:
-    """CPU seconds per recorded hour over `seconds` of real-time recording."""
-    jack = JackClock().start()
-    try:
-        feed = make_rt_feed(work / "home", jack, seconds + 60)
-        config = write_config(work / "a.toml", work / "data", device=feed.device,
-                              gpio={"backend": "mock"})
-        rec = RecorderProcess(config, env=feed.process_env()).start()
-        rec.ctl("start")
-        wait_for(lambda: rec.status()["elapsed_s"] >= 2, what="recording")
-        cpu0, recorded0 = cpu_s(rec.proc.pid), rec.status()["elapsed_s"]
-        time.sleep(seconds)  # the measured stretch of real time, not a wait for a condition
-        cpu1, recorded1 = cpu_s(rec.proc.pid), rec.status()["elapsed_s"]
-        rec.ctl("stop")
-        rec.terminate()
-    finally:
-        jack.stop()
-    return (cpu1 - cpu0) / ((recorded1 - recorded0) / 3600)
-
-
-def main_realtime(seconds: float, runs: int) -> None:
-    per_h = []
-    for run in range(runs):
-        with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
-            per_h.append(bench_realtime(Path(tmp), seconds))
-        print(f"run {run + 1}: {per_h[-1]:.2f} CPU-s per recorded hour", flush=True)
-    print(f"real time: {statistics.median(per_h):.2f} CPU-s per recorded hour (median of "
-          f"{runs} runs of {seconds:.0f} s)")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--realtime-s", type=float, default=0.0,
-                        help="measure S seconds of real-time recording instead")
     args = parser.parse_args()
-    if args.realtime_s:
-        main_realtime(args.realtime_s, args.runs)
-        return
     seconds = int(args.hours * 3600)
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
         work = Path(tmp)

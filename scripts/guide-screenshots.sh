@@ -14,7 +14,7 @@ participants_sheet_print.png participants_import_preview.png"
 
 if [ "${1:-}" = "--run" ]; then
     # Run apart: the two folders' fixtures clash when collected together.
-    .venv/bin/python -m pytest tests/web/test_core_browser.py tests/web/test_pages_browser.py -q
+    .venv/bin/python -m pytest tests/web/test_first_start_browser.py tests/web/test_pages_browser.py -q
     .venv/bin/python -m pytest tests/participants/test_browser.py -q
 fi
 

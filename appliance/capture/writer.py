@@ -35,10 +35,12 @@ class WavPartWriter:
 
     def __init__(self, path: str | os.PathLike, fmt: WavFormat, bext: Bext | None = None,
                  max_bytes: int = FAT32_SAFE_BYTES, sync_interval_s: float = SYNC_INTERVAL_S,
-                 monotonic=time.monotonic) -> None:
+                 monotonic=time.monotonic, header: bytes | None = None) -> None:
+        """`header`: the part's header when the caller built it already (the recorder journals
+        it before the file exists); by default built from `fmt` and `bext`."""
         self.path = Path(path)
         self.format = fmt
-        self.header = build_header(fmt, bext)
+        self.header = build_header(fmt, bext) if header is None else header
         self.max_data_bytes = max_bytes - len(self.header) - 64 * 1024  # room for the cues
         self.max_data_bytes -= self.max_data_bytes % fmt.frame_bytes
         self.data_bytes = 0
@@ -71,17 +73,21 @@ class WavPartWriter:
             self.sync()
 
     def flush(self) -> None:
-        """Put the written frames into the file. On OSError (a full disk) whatever reached the
-        file stays counted and the rest is dropped, so `close` can still seal it validly."""
+        """Put the written frames into the file, in one system call (the blocks as they came:
+        no copy). On OSError (a full disk) whatever reached the file stays counted and the rest
+        is dropped, so `close` can still seal it validly."""
         if not self._pending:
             return
-        view = memoryview(self._pending[0] if len(self._pending) == 1
-                          else b"".join(self._pending))
+        pending, total = self._pending, self._pending_bytes
         self._pending, self._pending_bytes = [], 0
-        while view:
-            written = os.write(self._fd, view)
-            self.data_bytes += written
-            view = view[written:]
+        written = os.writev(self._fd, pending)
+        self.data_bytes += written
+        if written < total:  # cut short (nearly full disk): the rest, one write at a time
+            view = memoryview(b"".join(pending))[written:]
+            while view:
+                written = os.write(self._fd, view)
+                self.data_bytes += written
+                view = view[written:]
 
     def sync(self) -> None:
         """Bring the size fields up to date and make everything durable."""

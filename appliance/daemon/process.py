@@ -12,11 +12,12 @@ import fcntl
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
 from appliance import i18n
-from appliance.boxkey import ensure_key
 from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.contract.control import ControlServer
@@ -29,7 +30,7 @@ from appliance.journal import Event
 from appliance.recorder.core import Recorder
 from appliance.recorder.reload import ConfigReloader
 from appliance.recorder.sdnotify import Notifier
-from appliance.recorder.test_recording import TestSession
+from appliance.recorder.soundtest import SoundTestSession
 
 log = logging.getLogger(__name__)
 
@@ -85,11 +86,11 @@ def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
         in_day = recorder.state in (State.RECORDING, State.PAUSED)
         return recorder.clock.set_time(float(epoch_s), source, apply_system, in_day).to_dict()
 
-    tests = TestSession(recorder.config.data_dir / "tests", recorder.format,
+    tests = SoundTestSession(recorder.config.data_dir / "tests", recorder.format,
                         recorder.config.checks)
 
     def test(seat: str = "participant", seconds: float = 15.0, source: str = "cli"):
-        return tests.judge(recorder.test_recording(seat, float(seconds)))
+        return tests.judge(recorder.capture_sound_test(seat, float(seconds)))
 
     handlers = {action: session(action) for action in Action}
     handlers.update({Command.STATUS: recorder.status, Command.DEVICES: devices,
@@ -130,15 +131,23 @@ DIED = 70
 """run_recorder's result when a recorder thread died: systemd restarts the process, and its
 recovery continues the day (EX_SOFTWARE)."""
 TERMINATION_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+KEY_TIMEOUT_S = 60
 
 
 def make_box_key(data_dir: Path) -> None:
     """The box's signing key exists from the first start (the papers print its fingerprint);
-    a key that cannot be read is logged, never a reason not to record."""
+    a key that cannot be read is logged, never a reason not to record. Made or checked in a
+    short-lived child process: the all-day recorder never holds the cryptography library
+    (about 10 MB of memory)."""
     try:
-        ensure_key(data_dir)
-    except StorageError as err:
-        log.error("%s", err)
+        child = subprocess.run([sys.executable, "-m", "appliance.boxkey", str(data_dir)],
+                               capture_output=True, text=True, timeout=KEY_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired) as err:
+        log.error("the box key was not checked: %s", err)
+        return
+    problem = (child.stdout + child.stderr).strip()
+    if problem:
+        log.error("%s", problem)
 
 
 def run_recorder(config: Config, simulate: bool = False, stop: threading.Event | None = None,

@@ -12,7 +12,6 @@ pipeline thread.
 
 from __future__ import annotations
 
-import collections
 import datetime as dt
 import errno
 import json
@@ -21,7 +20,6 @@ import os
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,29 +36,38 @@ from appliance.contract.retention import RetentionRule
 from appliance.contract.status import Status
 from appliance.contract.vocabulary import Action, State
 from appliance.dsp.alarms import AlarmMonitor
-from appliance.dsp.levels import BlockLevels, block_levels, levels_of_blocks
-from appliance.dsp.meter import MeterBallistics
+from appliance.dsp.levels import levels_of_blocks
 from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
 from appliance.participants.flags import CheckLimits
 from appliance.participants.live import ParticipantTracker
+from appliance.recorder.alarm_board import AlarmBoard, VerdictJournal
+from appliance.recorder.commands import Command, CommandQueue
 from appliance.recorder.day import Day
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Effect, transition
+from appliance.recorder.sinks import Block
+from appliance.recorder.sinks.alarms import LiveAlarms
+from appliance.recorder.sinks.meter import LevelMeter
+from appliance.recorder.sinks.participants import ParticipantSink
+from appliance.recorder.sinks.progress import CaptureProgress
+from appliance.recorder.sinks.soundtest import SoundTestTap
+from appliance.recorder.sinks.summary import PartSummarySink
+from appliance.recorder.sinks.writer import PartOutput
+from appliance.recorder.soundtest import SoundTestCapture
 from appliance.recorder.storage import DiskGuard
 from appliance.recorder.supervisor import Cause, WriteSupervisor
-from appliance.recorder.test_recording import TestCapture
 
 log = logging.getLogger(__name__)
 
 QUEUE_S = 120  # seconds of audio the pipeline may lag behind capture
 BATCH_BLOCKS = 50  # queued blocks whose levels are computed together when catching up
-COMMAND_TIMEOUT_S = 10.0
 REMEMBER_CLOCK_S = 60.0
 INTERNAL_CLEAR_S = 10.0  # an internal error's alarm clears after this long without another
 SUPERVISE_S = 0.25  # how often the pipeline journals the supervisor's verdict when it changes
+IDLE_WAIT_S = SUPERVISE_S  # the longest the pipeline sleeps on an empty queue
 RETRY_OPEN_S = 1.0  # after a part could not be opened, the next try waits this long
 DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
@@ -107,16 +114,8 @@ STATE_EVENT = {Action.START: Event.STARTED, Action.PAUSE: Event.PAUSED,
                Action.RESUME: Event.RESUMED, Action.STOP: Event.STOPPED}
 
 
-@dataclass
-class Command:
-    action: Action | str
-    args: dict
-    frame: int
-    done: threading.Event = field(default_factory=threading.Event)
-    run: Any = None
-    """For commands that are not session actions: a callable run on the pipeline thread."""
-    result: dict | None = None
-    error: ApplianceError | None = None
+WAKE = object()
+"""Put into the capture queue with each command: the pipeline, asleep on the queue, wakes."""
 
 
 class Recorder:
@@ -137,33 +136,41 @@ class Recorder:
             maxsize=max(16, QUEUE_S * self.format.rate_hz // block_frames))
         self.state = State.IDLE
         self.day: Day | None = None
-        self.writer: WavPartWriter | None = None
         self.part: Part | None = None
         self.device_present = False
         self.device_detail = ""
-        self.frames_processed = 0
-        self.overflows = 0
-        self.levels = block_levels(np.zeros((0, self.format.channels), np.int16))
-        self.levels_time = 0.0
-        self.meter = MeterBallistics(self.format.channels)
-        self.alarms: dict[str, dict] = {}
+        self.alarms = AlarmBoard(self._record, self._where)
         self.supervisor = WriteSupervisor()
-        self._supervised: dict | None = None
-        """The supervisor's verdict as last seen by the pipeline."""
-        self._owed: collections.deque[tuple[Event, dict]] = collections.deque()
-        """Its journal lines a full disk refused, written in order once the disk takes them."""
+        self.verdicts = VerdictJournal(self._record)
         self._last_supervise = 0.0
         self._retry_open_at = 0.0
         self._unfinished: list[tuple[Part, PartSummary | None]] = []
         """Closed parts whose seal, side files or summary the disk refused (retried later)."""
         self.monitor = AlarmMonitor(config.checks, self.format.rate_hz, self.format.channels)
-        self.summary: PartSummary | None = None
-        self.tests: collections.deque[TestCapture] = collections.deque()
         self.participants_live = ParticipantTracker(
             CheckLimits.from_config(config.participants), self.format.rate_hz)
+        self.part_writer = WavPartWriter
+        """Makes the open part's writer: `WavPartWriter` or one with its interface."""
+        self.output = PartOutput(self.format.frame_bytes, rollover=self._rollover,
+                                 failed=self._storage_failed, wrote=self._wrote)
+        self.progress = CaptureProgress()
+        self.meter = LevelMeter(self.format.rate_hz, self.format.channels)
+        self.summary = PartSummarySink(self.format.rate_hz, self.format.channels)
+        self.sound_tests = SoundTestTap()
+        self.sinks = (
+            self.output,
+            ParticipantSink(self.participants_live, lambda: self.writer is not None,
+                            self._journal_check),
+            self.progress, self.meter, self.summary,
+            LiveAlarms(self.monitor, self._alarm_changed),
+            self.sound_tests)
+        """Every block goes to each in this order: the part's file first."""
         self.last_refusal: dict | None = None
+        self._clock_shown: tuple[tuple, dict] | None = None
+        self._part_file = ""
+        """The open part's path as the status names it."""
         self._reopen_label = "marker.after_restart"
-        self._commands: collections.deque[Command] = collections.deque()
+        self.commands = CommandQueue(wake=self._wake)
         self._held: CaptureItem | None = None
         """An item taken from the queue while gathering a batch, processed next."""
         self._stopping = threading.Event()
@@ -174,6 +181,15 @@ class Recorder:
         rec = config.recording
         self.disk = DiskGuard(config.data_dir, self.format.rate_hz * self.format.frame_bytes * 3600,
                               rec.reserve_mb * 1_000_000, rec.disk_warn_hours)
+
+    @property
+    def writer(self):
+        """The open part's writer, None when no part is open."""
+        return self.output.writer
+
+    @property
+    def frames_processed(self) -> int:
+        return self.progress.frames
 
     # ----- life cycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -250,32 +266,25 @@ class Recorder:
         except ValueError:
             raise StateError("recorder.unknown_command", cmd=cmd) from None
         frame = self.source.frames_captured if at_frame is None else at_frame
-        return self._wait(Command(action, args, frame))
+        return self.commands.submit(Command(action, args, frame))
 
     def run_in_pipeline(self, name: str, run, **args: Any) -> dict:
         """Run `run(**args)` on the pipeline thread (which owns the day) when the audio
         captured so far has been processed; refusals are journaled like session commands."""
-        return self._wait(Command(name, args, self.source.frames_captured, run=run))
+        return self.commands.submit(Command(name, args, self.source.frames_captured, run=run))
 
     def apply_config(self, config: Config) -> dict:
         """Swap in settings that are read when used (see appliance/recorder/reload.py)."""
         self.config = config
         return self.status()
 
-    def _wait(self, command: Command) -> dict:
-        self._commands.append(command)
-        if not command.done.wait(COMMAND_TIMEOUT_S):
-            raise ControlError("recorder.timeout")
-        if command.error:
-            raise command.error
-        return command.result
-
-    def test_recording(self, seat: str, seconds: float) -> TestCapture:
+    def capture_sound_test(self, seat: str, seconds: float) -> SoundTestCapture:
         """Capture the next `seconds` of sound for the test recording (any session state; the
         day's record is not touched) and wait for it."""
-        capture = TestCapture(seat, int(seconds * self.format.rate_hz), self.format.channels)
-        self.tests.append(capture)
-        if not capture.done.wait(seconds + COMMAND_TIMEOUT_S):
+        capture = SoundTestCapture(seat, int(seconds * self.format.rate_hz),
+                                   self.format.channels)
+        self.sound_tests.add(capture)
+        if not capture.done.wait(seconds + self.commands.timeout_s):
             raise ControlError("recorder.timeout")
         return capture
 
@@ -290,25 +299,25 @@ class Recorder:
         day, writer, part = self.day, self.writer, self.part
         recorded = (day.view.recorded_frames if day else 0) + (writer.frames if writer else 0)
         not_recording = self.not_recording()
-        alarms = list(self.alarms.values())
+        alarms = list(self.alarms.active.values())
         return Status(
             state=self.state,
             day=day.info.get("date") if day else None,
             part=part.number if part else None,
-            file=str(day.path(part)) if day and part else None,
+            file=self._part_file if day and part else None,
             part_frames=writer.frames if writer else 0,
             elapsed_s=round(recorded / self.format.rate_hz, 3),
             captured_frames=self.source.frames_captured,
             participants=len(day.view.segments()) if day else 0,
             participant=self.participants_live.status(),
-            levels=self.levels.to_dict(),
-            levels_time=self.levels_time,
-            meter=self.meter.reading.to_dict(),
+            levels=self.meter.levels.to_dict(),
+            levels_time=self.meter.levels_time,
+            meter=self.meter.ballistics.reading.to_dict(),
             alarms=[not_recording, *alarms] if not_recording else alarms,
-            overflows=self.overflows,
+            overflows=self.progress.overflows,
             device={"name": self.source.name, "present": self.device_present,
                     "detail": self.device_detail},
-            clock=self.clock.status().to_dict(),
+            clock=self._clock_status(),
             configured=self.config.site.is_complete(),
             rate_hz=self.format.rate_hz,
             channels=self.format.channels,
@@ -317,6 +326,16 @@ class Recorder:
             last_refusal=self.last_refusal,
             version=__version__,
         ).to_json()
+
+    def _clock_status(self) -> dict:
+        """The clock's judgement for the status, worked out at most once a second of the clock
+        (it names the time to the second; the LEDs ask for the status 10 times a second)."""
+        clock = self.clock
+        key = (int(clock.now_s()), clock.declared, clock.last_seen)
+        cached = self._clock_shown
+        if cached is None or cached[0] != key:
+            cached = self._clock_shown = (key, clock.status().to_dict())
+        return cached[1]
 
     # ----- pipeline thread --------------------------------------------------------------
     def _run(self) -> None:
@@ -327,7 +346,7 @@ class Recorder:
                 except Exception as err:  # the top of the thread: log, journal, keep recording
                     log.exception("pipeline error")
                     self._last_error = time.monotonic()
-                    self._raise_alarm("internal", i18n.text("recorder.internal", detail=err),
+                    self.alarms.raise_alarm("internal", i18n.text("recorder.internal", detail=err),
                                       i18n.text("recorder.internal.hint"))
         except BaseException as err:  # the pipeline cannot go on: the process must end
             log.critical("the recorder pipeline died: %r", err)
@@ -339,7 +358,7 @@ class Recorder:
         self._watchdog()
         self._housekeeping()
         try:
-            item = self._next_item(timeout_s=0.01)  # also how soon a command is seen
+            item = self._next_item(timeout_s=IDLE_WAIT_S)
         except queue.Empty:
             return
         self._process(item)
@@ -352,6 +371,12 @@ class Recorder:
                 break
         self._apply_due_commands(force=True)
 
+    def _wake(self) -> None:
+        try:
+            self.queue.put_nowait(WAKE)
+        except queue.Full:  # the pipeline is busy: it sees the command before its next block
+            pass
+
     def _next_item(self, timeout_s: float | None) -> CaptureItem:
         """The held item, else the queue's next (waiting up to `timeout_s`, None: not at all)."""
         item, self._held = self._held, None
@@ -360,12 +385,7 @@ class Recorder:
         return self.queue.get(timeout=timeout_s) if timeout_s else self.queue.get_nowait()
 
     def _apply_due_commands(self, force: bool = False) -> None:
-        while self._commands and (force or self._commands[0].frame <= self.frames_processed):
-            command = self._commands.popleft()
-            try:
-                self._apply_command(command)
-            finally:  # whatever happened, the caller gets an answer, not a time-out
-                command.done.set()
+        self.commands.apply_due(self.frames_processed, self._apply_command, force)
 
     def _apply_command(self, command: Command) -> None:
         try:
@@ -386,6 +406,8 @@ class Recorder:
         self.participants_live.refresh_status(self.day)
 
     def _process(self, item: CaptureItem) -> None:
+        if item is WAKE:  # the commands it announced are applied before the next item
+            return
         if item.kind is ItemKind.BLOCK:
             self._process_blocks(self._backlog(item))
         elif item.kind is ItemKind.DEVICE_LOST:
@@ -402,6 +424,8 @@ class Recorder:
                 item = self.queue.get_nowait()
             except queue.Empty:
                 break
+            if item is WAKE:  # due commands are applied between the batch's blocks anyway
+                continue
             if item.kind is not ItemKind.BLOCK or len(item.pcm) != len(first.pcm):
                 self._held = item
                 break
@@ -410,53 +434,31 @@ class Recorder:
 
     def _process_blocks(self, batch: list[CaptureItem]) -> None:
         """Each block in order, exactly as if it came alone (commands due before it are
-        applied first); only the levels are computed, and the audio put into the part's file,
-        for the whole batch at once."""
+        applied first); only the levels are computed, in one join of the batch's audio, and
+        the audio put into the part's file, for the whole batch at once."""
         pcm = batch[0].pcm if len(batch) == 1 else b"".join(item.pcm for item in batch)
-        blocks = np.frombuffer(pcm, dtype=np.int16).reshape(len(batch), -1,
-                                                            self.format.channels)
-        for n, (item, levels) in enumerate(zip(batch, levels_of_blocks(blocks), strict=True)):
+        samples = np.frombuffer(pcm, dtype=np.int16).reshape(len(batch), -1,
+                                                             self.format.channels)
+        for n, (item, levels) in enumerate(zip(batch, levels_of_blocks(samples), strict=True)):
             if n:
                 self._apply_due_commands()
-            self._process_block(item, blocks[n], levels)
-        self._flush_part()
+            self._process_block(item, samples[n], levels)
+        if self.output.flush() and self.state is State.RECORDING:
+            self.supervisor.reached()
 
-    def _process_block(self, item: CaptureItem, block: np.ndarray, levels: BlockLevels) -> None:
+    def _process_block(self, item: CaptureItem, samples: np.ndarray, levels) -> None:
         if (self.state is State.RECORDING and self.writer is None and self.device_present
                 and not self.disk.full and time.monotonic() >= self._retry_open_at):
             self._reopen_part()
-        if self.state is State.RECORDING and self.writer:
-            self._write(item.pcm)
-            self._journal_check(self.participants_live.feed(block))
-        self.frames_processed = item.start_frame + block.shape[0]
-        self.overflows += item.overflowed
-        self.levels = levels
-        self.levels_time = time.time()
-        self.meter.update(levels, block.shape[0] / self.format.rate_hz)
-        if self.summary and self.state is State.RECORDING:
-            self.summary.feed(block, levels)
-        for change in self.monitor.feed(block, levels, item.overflowed,
-                                        speech_expected=self.state is State.RECORDING):
-            self._alarm_changed(change)
-        if self.tests:
-            self._feed_tests(block)
-
-    def _feed_tests(self, block: np.ndarray) -> None:
-        while self.tests and self.tests[0].feed(block):
-            self.tests.popleft()
+        block = Block(item.pcm, samples, levels, item.start_frame, item.overflowed,
+                      self.state is State.RECORDING)
+        for sink in self.sinks:
+            sink.feed(block)
 
     def _alarm_changed(self, change) -> None:
-        alarm, frame = change.alarm, self.writer.frames if self.writer else None
-        if change.active:
-            self.alarms[alarm.code] = {**alarm.to_dict(), "since": time.time()}
-        else:
-            self.alarms.pop(alarm.code, None)
-        if self.summary and frame is not None:
-            self.summary.alarm(change, frame)
-        if self.state is State.RECORDING:
-            self._record(Event.ALARM if change.active else Event.ALARM_CLEARED,
-                         code=alarm.code, message=alarm.message, value=round(alarm.value, 3),
-                         part=self.part.number if self.part else None, frame=frame)
+        frame = self.writer.frames if self.writer else None
+        self.alarms.sound_changed(change, journaled=self.state is State.RECORDING)
+        self.summary.alarm(change, frame)
 
     def _reopen_part(self) -> None:
         """Recording is wanted but no part is open (after a restart, the microphone or disk
@@ -468,34 +470,13 @@ class Recorder:
             self._retry_open_at = time.monotonic() + RETRY_OPEN_S
             self._storage_failed(err)
 
-    def _write(self, pcm: bytes) -> None:
-        view = memoryview(pcm)
-        frame_bytes = self.format.frame_bytes
-        while view:
-            room = self.writer.room_frames()
-            if room <= 0:
-                self._close_part("rollover")
-                self._open_part()
-                continue
-            chunk = min(room * frame_bytes, len(view))
-            try:
-                self.writer.write(view[:chunk])
-            except OSError as err:
-                self._storage_failed(err)
-                return
-            self.disk.wrote(chunk)
-            view = view[chunk:]
+    def _rollover(self) -> None:
+        """The open part is full: the next one continues it without a gap."""
+        self._close_part("rollover")
+        self._open_part()
 
-    def _flush_part(self) -> None:
-        """The audio of the batch into the part's file, in one system call."""
-        if self.writer:
-            try:
-                self.writer.flush()
-            except OSError as err:
-                self._storage_failed(err)
-                return
-            if self.state is State.RECORDING:
-                self.supervisor.reached()
+    def _wrote(self, nbytes: int) -> None:
+        self.disk.wrote(nbytes)
 
     def _storage_failed(self, err: OSError) -> None:
         """The data disk refused a write: full (whoever filled it) takes the reserve's path;
@@ -507,7 +488,7 @@ class Recorder:
         read_only = err.errno == errno.EROFS
         self.supervisor.blocked(Cause.READ_ONLY if read_only else Cause.WRITE_ERROR,
                                 _describe(err))
-        self._raise_alarm("storage", i18n.text("recorder.read_only") if read_only else
+        self.alarms.raise_alarm("storage", i18n.text("recorder.read_only") if read_only else
                           i18n.text("recorder.storage_failed", detail=_describe(err)))
         if self.writer:
             self._close_part("write_error")
@@ -516,7 +497,7 @@ class Recorder:
     def _device_lost(self, detail: str) -> None:
         self.device_present, self.device_detail = False, detail
         self.supervisor.blocked(Cause.NO_DEVICE, detail)
-        self._raise_alarm("no_device", i18n.text("recorder.no_device"))
+        self.alarms.raise_alarm("no_device", i18n.text("recorder.no_device"))
         if self.writer:
             self._close_part("device_lost")
         self._record(Event.DEVICE_LOST, device=self.source.name, reason=detail)
@@ -527,7 +508,7 @@ class Recorder:
         self.device_present, self.device_detail = True, detail
         if was_lost:
             self._record(Event.DEVICE_RETURNED, device=self.source.name, reason=detail)
-        self._clear_alarm("no_device")
+        self.alarms.clear("no_device")
 
     def _housekeeping(self) -> None:
         now = time.monotonic()
@@ -537,46 +518,25 @@ class Recorder:
         if self.disk.due():
             self._watch_disk()
         if "internal" in self.alarms and now - self._last_error >= self.internal_clear_s:
-            self._clear_alarm("internal")
+            self.alarms.clear("internal")
         if now - self._last_supervise >= SUPERVISE_S:
             self._last_supervise = now
-            self._journal_verdict()
-
-    def _journal_verdict(self) -> None:
-        """Journal the `not_recording` alarm when it comes on, changes cause, or clears; a
-        line the disk refuses (full) is owed and written, with its `since`, when it can be."""
-        verdict = self.not_recording()
-        shown = self._supervised
-        changed = (verdict and verdict["cause"]) != (shown and shown["cause"])
-        if changed:
-            self._supervised = verdict
-            if verdict:
-                self._owed.append((Event.ALARM, {
-                    "code": verdict["code"], "cause": verdict["cause"],
-                    "message": verdict["message"], "since": verdict["since"], "part": None,
-                    "frame": None}))
-            else:
-                self._owed.append((Event.ALARM_CLEARED, {
-                    "code": shown["code"], "message": "", "since": round(time.time(), 1),
-                    "part": None, "frame": None}))
-        if changed or verdict is None:  # audio flowing: the disk takes writes again
-            while self._owed and self._record(self._owed[0][0], **self._owed[0][1]):
-                self._owed.popleft()
+            self.verdicts.update(self.not_recording())
 
     def _watch_disk(self) -> None:
         reading = self.disk.check()
         if reading is None:
             return
         if reading.low and not reading.full:
-            self._raise_alarm("disk_low", i18n.text("disk.low", hours=reading.hours_left),
+            self.alarms.raise_alarm("disk_low", i18n.text("disk.low", hours=reading.hours_left),
                               i18n.text("disk.low.hint"))
         else:
-            self._clear_alarm("disk_low")
+            self.alarms.clear("disk_low")
         if reading.full and (self.writer or (self.state is State.RECORDING
                                               and "disk_full" not in self.alarms)):
             self._suspend_for_disk(f"free {reading.free_bytes} B")
         elif not reading.full and "disk_full" in self.alarms:
-            self._clear_alarm("disk_full")
+            self.alarms.clear("disk_full")
             self._record(Event.DISK_RECOVERED, free_bytes=reading.free_bytes)
             self._finish_parts()
 
@@ -587,7 +547,7 @@ class Recorder:
         first = not self.disk.full or "disk_full" not in self.alarms
         self.disk.full = True
         self.supervisor.blocked(Cause.DISK_FULL, detail)
-        self._raise_alarm("disk_full", i18n.text("disk.full"), i18n.text("disk.full.hint"))
+        self.alarms.raise_alarm("disk_full", i18n.text("disk.full"), i18n.text("disk.full.hint"))
         if self.writer:
             self._close_part("disk_full")
         if first:
@@ -696,10 +656,12 @@ class Recorder:
                    channels=self.format.channels, capture_frame=self.frames_processed,
                    header=header.hex())
         self.part = day.view.part(number)
-        self.summary = PartSummary(self.format.rate_hz, self.format.channels)
-        self.writer = WavPartWriter(day.path(self.part), self.format, bext,
-                                    max_bytes=self.config.recording.max_part_mb * 1_000_000)
-        self._clear_alarm("storage")  # the disk takes writes again
+        self._part_file = str(day.path(self.part))
+        self.summary.begin()
+        self.output.writer = self.part_writer(
+            day.path(self.part), self.format, header=header,
+            max_bytes=self.config.recording.max_part_mb * 1_000_000)
+        self.alarms.clear("storage")  # the disk takes writes again
 
     def _journal_check(self, payload: dict | None) -> None:
         if payload is not None and self.day:
@@ -709,12 +671,12 @@ class Recorder:
     def _close_part(self, reason: str) -> None:
         """Seal the open part. A disk that refuses part of it (full, read-only) never stops
         the closing: the part is left for `_finish_parts` (or recovery at the next start)."""
-        writer, part, summary = self.writer, self.part, self.summary
+        writer, part, summary = self.writer, self.part, self.summary.end()
         try:
             self._journal_check(self.participants_live.end())
         except OSError as err:
             log.error("participant check of part %s not journaled: %s", part.number, err)
-        self.writer = self.part = self.summary = None  # never write to a half-closed part
+        self.output.writer = self.part = None  # never write to a half-closed part
         try:
             writer.close(self.day.cues(part))
             self.day.seal(part, reason)
@@ -769,7 +731,7 @@ class Recorder:
                 "participant": participant}
 
     def _refused(self, command: Command, err: ApplianceError) -> None:
-        name = command.action if command.run is not None else command.action.value
+        name = command.name
         self.last_refusal = {"command": name, "code": err.code,
                              "message": err.message(), "time": time.time()}
         self._record(Event.COMMAND_REFUSED, command=name,
@@ -780,19 +742,10 @@ class Recorder:
         """The day's keep-until date by `[export]` (1 March of the next year by default)."""
         return RetentionRule.from_config(self.config.export).date_for(date)
 
-    def _raise_alarm(self, code: str, message: str, hint: str = "") -> None:
-        """The alarm is on in memory (status, LEDs, page) first, then journaled if possible."""
-        if code in self.alarms:
-            return
-        self.alarms[code] = {"code": code, "message": message, "hint": hint,
-                             "since": time.time()}
-        self._record(Event.ALARM, code=code, message=message,
-                     part=self.part.number if self.part else None,
-                     frame=self.writer.frames if self.writer else None)
-
-    def _clear_alarm(self, code: str) -> None:
-        if self.alarms.pop(code, None):
-            self._record(Event.ALARM_CLEARED, code=code, message="", part=None, frame=None)
+    def _where(self) -> tuple[int | None, int | None]:
+        """The open part and its frame now, for an alarm's journal line (Nones: none open)."""
+        return (self.part.number if self.part else None,
+                self.writer.frames if self.writer else None)
 
     def _record(self, event: Event, **data: object) -> bool:
         """Journal an event about the box (alarm, device, disk) if there is a day and the disk

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from appliance import i18n
@@ -39,7 +39,8 @@ class DiskReading:
     full: bool
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"free_bytes": self.free_bytes, "hours_left": self.hours_left, "low": self.low,
+                "full": self.full}
 
 
 class DiskGuard:

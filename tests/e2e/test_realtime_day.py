@@ -13,20 +13,13 @@ import time
 import pytest
 
 from tests.e2e.room import Room, WebUser
-from tests.feeds import JackClock, make_rt_feed, wait_for
+from tests.feeds import make_rt_feed, wait_for
 from tests.recorder_process import part_samples
 from tests.webfixtures import PASSWORD, WebProcess, free_port, set_password
 
 RATE_HZ = 48000
 SHORT_HOLD_S = 0.15
 STOP_PRESS_S = 3.0
-
-
-@pytest.fixture
-def jack():
-    clock = JackClock().start()
-    yield clock
-    clock.stop()
 
 
 @pytest.fixture

@@ -9,10 +9,11 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.feeds import wait_for
 
 
 def run(*cmd: str) -> subprocess.CompletedProcess:
@@ -38,15 +39,7 @@ class Drive:
 
     def remount(self) -> None:
         run("mount.exfat-fuse", self.loop, str(self.mount))
-        wait_until(lambda: is_mounted(self.mount))
-
-
-def wait_until(condition, timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("condition not reached")
-        time.sleep(0.02)
+        wait_for(lambda: is_mounted(self.mount))
 
 
 @contextlib.contextmanager
@@ -73,7 +66,7 @@ def exfat_drive(workdir: Path, size_mb: int) -> Iterator[Drive]:
     mount.mkdir()
     with exfat_loop(workdir, size_mb, mount) as (image, loop):
         run("mount.exfat-fuse", loop, str(mount))
-        wait_until(lambda: is_mounted(mount))
+        wait_for(lambda: is_mounted(mount))
         yield Drive(image, loop, mount)
 
 
@@ -94,7 +87,7 @@ def fuse_daemon_pid(mount: Path) -> int:
 def pull_out(drive: Drive) -> None:
     """The drive vanishes: its FUSE daemon dies, every later I/O on it fails."""
     os.kill(fuse_daemon_pid(drive.mount), 9)
-    wait_until(lambda: _dead(drive.mount))
+    wait_for(lambda: _dead(drive.mount))
     subprocess.run(["fusermount", "-u", "-z", str(drive.mount)], capture_output=True)
 
 

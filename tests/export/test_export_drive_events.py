@@ -5,12 +5,13 @@ import os
 import subprocess
 
 import pytest
-from export_drive import exfat_loop, wait_until
+from export_drive import exfat_loop
 
 from appliance.contract.vocabulary import DriveState
 from appliance.export.drive import BlockEvent, DriveManager, mount_options
 from appliance.export.exporter import export_days
 from appliance.export.verify import run_verify
+from tests.feeds import wait_for
 
 
 @pytest.fixture
@@ -44,9 +45,9 @@ def test_inserted_drive_is_mounted_exported_and_left_safe_to_remove(data_dir, sm
     assert not os.path.ismount(mount_dir)
 
     # the FUSE daemon of the export's mount may hold the device a moment after the unmount
-    wait_until(lambda: subprocess.run(["mount.exfat-fuse", "-o", "ro", loop, str(mount_dir)],
+    wait_for(lambda: subprocess.run(["mount.exfat-fuse", "-o", "ro", loop, str(mount_dir)],
                                       capture_output=True).returncode == 0)
-    wait_until(lambda: os.path.ismount(mount_dir))
+    wait_for(lambda: os.path.ismount(mount_dir))
     assert run_verify(mount_dir, out=lambda line: None) == 0
 
 

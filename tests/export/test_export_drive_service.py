@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import threading
 
-from export_drive import exfat_loop, is_mounted, run, wait_until
+from export_drive import exfat_loop, is_mounted, run
 
 from appliance.boxkey import box_fingerprint
 from appliance.capture.simulated import SimulatedSource
@@ -16,6 +16,7 @@ from appliance.daemon.process import run_recorder
 from appliance.export.drive import BlockEvent, DriveManager, UnitMounter
 from appliance.export.exporter import export_days
 from appliance.export.verify import run_verify
+from tests.feeds import wait_for
 from tests.recorder_process import SITE
 
 
@@ -35,7 +36,7 @@ def test_a_drive_plugged_during_the_day_is_exported_when_the_day_stops(data_dir,
         assert manager.wait(60)
         assert manager.status()["state"] == "safe_to_remove", manager.status()
         run("mount.exfat-fuse", loop, str(mount_dir))
-        wait_until(lambda: is_mounted(mount_dir))
+        wait_for(lambda: is_mounted(mount_dir))
         assert run_verify(mount_dir) == 0
         run("fusermount", "-u", str(mount_dir))
 
@@ -74,7 +75,7 @@ def test_recorder_daemon_serves_drive_state_and_export(tmp_path):
     daemon.start()
     try:
         client = ControlClient(config.recording.control_socket)
-        wait_until(lambda: config.recording.socket_path().exists(), timeout_s=20)
+        wait_for(lambda: config.recording.socket_path().exists(), timeout_s=20)
         assert client.call("drive")["state"] == "absent"
         assert client.call("export") == {**client.call("drive"), "started": False}
         assert box_fingerprint(config.data_dir)  # the signing key is made at the first start

@@ -8,12 +8,13 @@ import sys
 
 import pytest
 from export_daybuilder import PartSpec, build_day
-from export_drive import exfat_drive, run, wait_until
+from export_drive import exfat_drive, run
 from package_forger import reseal, rewrite_journal
 from package_forger import sha as sha_of
 
 from appliance.boxkey import box_fingerprint, ensure_key
 from appliance.export.exporter import export_days
+from tests.feeds import wait_for
 
 ROOM = "2027-02-10_ОО-640101/ауд-0005"
 PART1 = "2027-02-10_ОО-640101_ауд-0005_часть-1.wav"
@@ -114,7 +115,7 @@ def fat32_drive_with(tmp_path, source):
     mount.mkdir()
     run("fusefat", "-o", "ro", str(image), str(mount))
     try:
-        wait_until(lambda: (mount / "good").exists())
+        wait_for(lambda: (mount / "good").exists())
         yield mount
     finally:
         subprocess.run(["fusermount", "-u", str(mount)], capture_output=True)

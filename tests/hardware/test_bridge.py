@@ -7,18 +7,11 @@ import time
 from appliance.config import GpioConfig
 from appliance.hardware.controls import HardwareBridge
 from appliance.hardware.mock import MockPins
+from tests.feeds import wait_for
 
 from .fakes import FakeController
 
 GPIO = GpioConfig(backend="mock", debounce_ms=20, long_press_s=0.5, stop_press_s=1.0)
-
-
-def wait_for(condition, timeout_s: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.002)
 
 
 def test_presses_on_the_real_clock_drive_the_recorder_and_leds():

@@ -10,18 +10,12 @@ import pytest
 from appliance.config import GpioConfig, SerialConfig
 from appliance.hardware import panel_protocol as pp
 from appliance.hardware.panel import SerialPanel
+from tests.feeds import wait_for
 
 from .fakes import FakeController
 from .ptypanel import PtyPanel
 
 GPIO = GpioConfig(debounce_ms=20, long_press_s=0.5, stop_press_s=1.0)
-
-
-def wait_until(condition, timeout_s: float = 5.0) -> None:
-    end = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < end, "condition not met in time"
-        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -81,11 +75,11 @@ def test_unplug_mid_press_then_replug(rig):
     pty.key(True)
     time.sleep(0.05)
     pty.unplug()                           # yanked with the button down
-    wait_until(lambda: not panel.connected)
+    wait_for(lambda: not panel.connected)
     time.sleep(1.5)                        # longer than the stop press
     assert controller.commands() == []
     pty.plug()
-    wait_until(lambda: panel.connections == 2)
+    wait_for(lambda: panel.connections == 2)
     pty.wait_for(lambda m: m.kind == "ST" and m.fields[0] == "REC")
     press(pty, 0.1)
     pty.wait_for(lambda m: m.kind == "ACK")

@@ -10,7 +10,7 @@ import time
 import numpy as np
 
 from appliance.journal import verify_chain
-from tests.feeds import JackClock, find_offset, make_rt_feed, wait_for
+from tests.feeds import find_offset, make_rt_feed, wait_for
 from tests.recorder_process import RecorderProcess, journal, part_samples, write_config
 
 
@@ -18,8 +18,7 @@ def alarm_codes(rec) -> set[str]:
     return {a["code"] for a in rec.status()["alarms"]}
 
 
-def test_microphone_vanishes_and_returns_as_the_next_part(tmp_path):
-    jack = JackClock().start()
+def test_microphone_vanishes_and_returns_as_the_next_part(tmp_path, jack):
     feed = make_rt_feed(tmp_path / "home", jack, 60)
     config = write_config(tmp_path / "a.toml", tmp_path / "data", device="rtfeed")
     rec = RecorderProcess(config, env=feed.process_env()).start()

@@ -80,17 +80,22 @@ class Cutter:
         self.cutting = False
         self.cut = threading.Event()
         """Set once the disk as it was at the cut has been copied aside."""
-        real_write, real_pwrite = os.write, os.pwrite
+        real_write, real_writev, real_pwrite = os.write, os.writev, os.pwrite
 
         def write(fd, data):
             self._maybe_cut(fd, data, None, real_write, real_pwrite)
             return real_write(fd, data)
+
+        def writev(fd, buffers):
+            self._maybe_cut(fd, b"".join(buffers), None, real_write, real_pwrite)
+            return real_writev(fd, buffers)
 
         def pwrite(fd, data, offset):
             self._maybe_cut(fd, data, offset, real_write, real_pwrite)
             return real_pwrite(fd, data, offset)
 
         monkeypatch.setattr(os, "write", write)
+        monkeypatch.setattr(os, "writev", writev)
         monkeypatch.setattr(os, "pwrite", pwrite)
 
     def _maybe_cut(self, fd, data, offset, real_write, real_pwrite) -> None:

@@ -1,6 +1,6 @@
 """The guided test recording: a few seconds from each seat, judged by `appliance.dsp`.
 
-The pipeline copies the next N frames into a TestCapture (whatever the session state: the
+The pipeline copies the next N frames into a SoundTestCapture (whatever the session state: the
 day's record is never touched); the control thread then saves them as a WAV for playback and
 has them judged in a short-lived child process, so the pipeline never waits on analysis and
 the all-day recorder never keeps the analysis' modules and work buffers for the rest of the day.
@@ -33,7 +33,7 @@ i18n.register({
 })
 
 
-class TestCapture:
+class SoundTestCapture:
     """Frames wanted from the live stream for one seat; `done` is set when complete."""
 
     def __init__(self, seat: str, frames: int, channels: int) -> None:
@@ -54,7 +54,7 @@ class TestCapture:
         return self.done.is_set()
 
 
-class TestSession:
+class SoundTestSession:
     """The two steps of one test: keeps each seat's file, gives the combined verdict."""
 
     def __init__(self, tests_dir: Path, fmt: WavFormat, checks: ChecksConfig) -> None:
@@ -63,7 +63,7 @@ class TestSession:
         self.checks = checks
         self.files: dict[str, str] = {}
 
-    def judge(self, capture: TestCapture) -> dict:
+    def judge(self, capture: SoundTestCapture) -> dict:
         """Save and judge one seat's recording. The first seat starts a new test: an earlier
         test's other seat is never judged together with it."""
         if capture.seat == SEATS[0]:

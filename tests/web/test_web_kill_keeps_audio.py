@@ -9,20 +9,12 @@ takes seconds and the unclocked feed would race through tens of minutes of audio
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from tests.feeds import JackClock, find_offset, make_rt_feed, wait_for
+from tests.feeds import find_offset, make_rt_feed, wait_for
 from tests.recorder_process import RecorderProcess, journal, part_samples
 from tests.webfixtures import HttpSession, WebProcess, make_web_config, set_password
 
 FEED_S = 120
-
-
-@pytest.fixture
-def jack():
-    clock = JackClock().start()
-    yield clock
-    clock.stop()
 
 
 def test_sigkill_of_the_web_page_during_a_recording_loses_no_audio(tmp_path, jack):

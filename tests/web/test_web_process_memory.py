@@ -1,4 +1,4 @@
-"""The web process stays small (issue 4: RSS <= 60 MB on a Pi that also records): no
+"""The web process stays small (RSS <= 60 MB on a Pi that also records): no
 numpy/scipy in it, and logins (16 MB scrypt each) do not leave their memory behind."""
 
 from __future__ import annotations
