@@ -54,7 +54,7 @@ MIN_ZERO_RUN_S = 0.005
 MEAN_LEAK = 1e-6
 """Bins where the window's own spectrum is below this part of its sum carry none of a
 chunk's mean worth taking out."""
-LONG_STRIDE, LONG_S = 4, 600.0
+LONG_STRIDE, LONG_S = 8, 600.0
 """In a recording of LONG_S or more, one ~20 ms frame in LONG_STRIDE is transformed: the
 spectral figures are averages and percentiles over frames, and a long recording has far
 more than they need, so the pass's largest part (the FFTs) costs a quarter. Short ones (the
@@ -202,7 +202,7 @@ class ChannelFrames:
     peak: int = 0
     sum: int = 0
     sum_squares: int = 0
-    """Exact sums of the int16 samples and of their squares."""
+    """Sums of the int16 samples (exact) and of their squares (within a millionth)."""
     clipped: int = 0
     zero_runs: list[ZeroRun] = field(default_factory=list)
     band_power: np.ndarray | None = None
@@ -210,6 +210,9 @@ class ChannelFrames:
     hum_power: np.ndarray | None = None
     """(windows, hum_bins) float32: power spectra (normalised like band powers) of the
     decimated signal, one row per ~0.34 s window."""
+    frame_power: np.ndarray | None = None
+    """(frames,) float32: the mean square of every whole frame, transformed or not (a
+    fraction of full scale squared, the frame's mean included)."""
 
     @classmethod
     def joined(cls, parts: list[ChannelFrames]) -> ChannelFrames:
@@ -220,7 +223,8 @@ class ChannelFrames:
                    clipped=sum(p.clipped for p in parts),
                    zero_runs=[run for p in parts for run in p.zero_runs],
                    band_power=np.concatenate([p.band_power for p in parts]),
-                   hum_power=np.concatenate([p.hum_power for p in parts]))
+                   hum_power=np.concatenate([p.hum_power for p in parts]),
+                   frame_power=np.concatenate([p.frame_power for p in parts]))
 
 
 class FramePass:
@@ -253,6 +257,7 @@ class FramePass:
         self._zeros = ZeroRunTracker(int(MIN_ZERO_RUN_S * rate_hz), start)
         self._bands: list[np.ndarray] = []
         self._hum: list[np.ndarray] = []
+        self._powers: list[np.ndarray] = []
 
     def feed(self, chunk: np.ndarray) -> None:
         """One chunk of int16 samples (1-D, any stride), at most layout.chunk long."""
@@ -266,25 +271,30 @@ class FramePass:
         mean = total / count
         r.samples += count
         r.sum += total
-        r.sum_squares += int(x @ x)
         r.peak = max(r.peak, int(chunk.max()), -int(chunk.min()))
         if r.peak >= CLIP_LEVEL:
             r.clipped += int(clipped_in_runs(chunk[:, None])[0])
         r.zero_runs += self._zeros.feed(chunk, covered < count or may_hold_run(
             block_sums, self.layout.decimation, self._zeros.min_length))
-        self._frames(x, mean)
+        r.sum_squares += self._frames(x, mean)
         if block_sums.size:
             self._hum_windows(block_sums, mean)
 
-    def _frames(self, x: np.ndarray, mean: float) -> None:
+    def _frames(self, x: np.ndarray, mean: float) -> int:
         """Band powers and means of the analysed frames of a chunk whose mean is `mean` (taken
         out of the spectra, cheaper than out of every sample): the first whole frame of each
-        hop."""
+        hop; the mean square of every whole frame. Returns the chunk's sum of squares (in
+        float32 by frames: within a millionth)."""
         n = self.layout.frame
         whole = x.shape[0] // n
         count = -(-whole // self.layout.stride)
+        every = x[: whole * n].reshape(whole, n)
+        energy = np.matmul(every[:, None, :], every[:, :, None])[:, 0, 0]
+        tail = x[whole * n:]
+        self._powers.append(np.multiply(energy, 1.0 / (n * FULL_SCALE ** 2),
+                                        dtype=np.float32))
         if count:
-            frames = x[: whole * n].reshape(whole, n)[:: self.layout.stride]
+            frames = every[:: self.layout.stride]
             windowed = np.multiply(frames, self._frame_window, out=self._windowed[:count])
             spectrum = np.fft.rfft(windowed, axis=1, out=self._spectrum[:count])
             spectrum[:, : self._mean_spectrum.size] -= mean * self._mean_spectrum
@@ -293,6 +303,7 @@ class FramePass:
             dc = (spectrum[:, 0].real / self._window_sum + mean) / FULL_SCALE
             squares = spectrum.view(np.float64)
             self._bands.append(self._bands_plan.apply(np.square(squares, out=squares), dc))
+        return int(energy.sum(dtype=np.float64)) + int(tail @ tail)
 
     def _block_sums(self, x: np.ndarray) -> np.ndarray:
         """Sums of D consecutive samples over the whole hum windows in `x`: the decimation,
@@ -321,6 +332,8 @@ class FramePass:
                                                                                 np.float32)
         r.hum_power = (np.concatenate(self._hum) if self._hum
                        else np.zeros((0, self.layout.hum_bins), np.float32))
+        r.frame_power = (np.concatenate(self._powers) if self._powers
+                         else np.zeros(0, np.float32))
         return r
 
 
