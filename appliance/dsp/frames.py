@@ -2,14 +2,15 @@
 
 Everything the analysis needs comes out of one read of the samples, chunk by chunk, so a
 1-hour file is analysed in bounded memory (a Pi Zero has 512 MB), at a speed measured against
-`sox stats` (issue 3, docs/BENCHMARKS.md):
+`sox stats` (docs/BENCHMARKS.md):
 - ~20 ms Hann frames (no overlap; in a long recording only one in LONG_STRIDE) -> one rFFT
   each -> a few band powers per frame (full band, the speech band 300-3400 Hz, the band above
   the hum's bins, K-weighted power for EBU R128 loudness, half-octave bands for the speech
-  bandwidth) through one `reduceat` and one weighted sum, and the frame's mean;
-- the signal averaged over D samples (a cheap decimation to ~3 kHz) -> ~0.34 s Hann windows
+  bandwidth) through one `reduceat`, one small product and one weighted sum, and the frame's
+  mean; the mean square of every frame, transformed or not;
+- the signal summed over D samples (a cheap decimation to ~3 kHz) -> ~0.34 s Hann windows
   -> the low bins (up to 400 Hz) where mains hum and its harmonics live;
-- peak, mean, mean square, clipped runs and zero runs straight from the int16 samples.
+- peak, mean, mean square, clipped runs and zero runs from every sample.
 Powers are mean squares of full-scale-normalised samples (a 0 dBFS sine has power 0.5).
 
 A long channel is split into stretches scanned on every core at once, each but the first in a
@@ -20,11 +21,11 @@ one pass: every figure is worked out chunk by chunk anyway, the stretches start 
 boundaries, and never inside a run of zeros (the only state carried from chunk to chunk).
 
 Speed: numpy only, no scipy (its import alone cost more than a third of sox's whole run);
-float64 work buffers, because numpy's float64 FFT is as fast as scipy's float32 one (numpy's
-float32 FFT is several times slower) and sums and sums of squares of int16 samples in float64
-are exact (in any order: a chunk's sum of squares stays far below 2^53); buffers allocated
-once per pass (fresh megabyte temporaries per chunk cost a page fault per 4 KiB); sums of
-products as BLAS dot and matrix-vector products, 2-3x faster than `np.einsum`, with one
+the samples copied once into a float32 buffer (half the memory traffic of float64; sums of
+16 int16 samples stay exact in it, sums of squares within a millionth), frames windowed into
+float64 for the FFT (numpy's float32 FFT is three times slower); buffers allocated once per
+pass (fresh megabyte temporaries per chunk cost a page fault per 4 KiB); sums of products as
+BLAS dot and matrix-vector products, 2-3x faster than `np.einsum`, with one
 OpenBLAS thread per caller (`appliance/__init__.py`: its own pool of threads waited on each
 other for seconds on a busy 2-core box; a program that loads numpy before the `appliance`
 package gets that pool, and its stretches slow each other down).
@@ -57,8 +58,9 @@ chunk's mean worth taking out."""
 LONG_STRIDE, LONG_S = 8, 600.0
 """In a recording of LONG_S or more, one ~20 ms frame in LONG_STRIDE is transformed: the
 spectral figures are averages and percentiles over frames, and a long recording has far
-more than they need, so the pass's largest part (the FFTs) costs a quarter. Short ones (the
-live test's 15 s) have every frame transformed. Sample statistics always see every sample."""
+more than they need, so the pass's largest part (the FFTs) costs an eighth. Short ones (the
+live test's 15 s) have every frame transformed. Sample statistics and every frame's mean
+square always see every sample (the loudness' gating works from the latter)."""
 COL_FULL, COL_SPEECH, COL_K, COL_UPPER, COL_DC = 0, 1, 2, 3, 4
 """Per-frame columns: full-band, speech-band, K-weighted and upper-band (above the hum's
 bins: from `FrameLayout.upper_hz`) powers, and the frame's mean (a fraction of full scale)."""
