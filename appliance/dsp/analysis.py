@@ -31,11 +31,11 @@ from appliance.dsp.speech import SpeechActivity, active_level, detect_speech, se
 BANDWIDTH_DROP_DB = 20.0
 """Speech bandwidth: the top of the highest half-octave band within this of the strongest."""
 VOICE_BANDS_HZ = (350.0, 4000.0)
-SHARE_S = 2.0
+"""The half-octave bands inside this span (the formants') also tell speech from noise."""
+K_SHARE_S = 2.0
 """In a long recording, frames not transformed take the K-weighted share of the power of the
 transformed ones over this long around them (over one frame, vowels' and fricatives' shares
 would pair with the wrong levels: +0.5 LU)."""
-"""The half-octave bands inside this span (the formants') also tell speech from noise."""
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ def analyze_channel(scan: ChannelFrames) -> ChannelAnalysis:
         speech_segments=segments(activity.mask, frame_s),
         mains_hz=hum.mains_hz, hum_dbfs=hum.level_dbfs, hum_harmonics_dbfs=hum.harmonics_dbfs,
         bandwidth_hz=_bandwidth_hz(bands, activity, layout.band_edges_hz()),
-        loudness_lufs=integrated_loudness(_k_power_every_frame(scan), layout.frame / layout.rate_hz),
+        loudness_lufs=integrated_loudness(_k_power_every_frame(scan),
+                                          layout.frame / layout.rate_hz),
     )
 
 
@@ -160,7 +161,7 @@ def _k_power_every_frame(scan: ChannelFrames) -> np.ndarray:
         return bands[:, COL_K]
     power = scan.frame_power[: bands.shape[0] * layout.stride]
     hop = np.repeat(np.arange(bands.shape[0]), layout.stride)[: power.size]
-    width = 2 * int(SHARE_S / layout.hop_s / 2) + 1
+    width = 2 * int(K_SHARE_S / layout.hop_s / 2) + 1
     k, full = (np.convolve(bands[:, c].astype(np.float64), np.ones(width), "same")
                for c in (COL_K, COL_FULL))
     share = np.divide(k, full, out=np.zeros(bands.shape[0]), where=full > 0)

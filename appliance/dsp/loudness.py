@@ -26,8 +26,7 @@ def integrated_loudness(k_power: np.ndarray, frame_s: float) -> float:
     """Integrated loudness in LUFS of per-frame K-weighted mean squares (FLOOR if all gated).
     Each frame's power stands for the `frame_s` it covers; the gating blocks are exactly
     400 ms of that, stepped by exactly 100 ms, the energy at their ends interpolated within a
-    frame (blocks rounded to whole frames of a long recording's sparse frames would be
-    shorter, their gating different: +0.5 LU)."""
+    frame."""
     duration = k_power.size * frame_s
     if duration < BLOCK_S - 1e-9:
         return FLOOR_DBFS
