@@ -33,8 +33,12 @@ def fingerprint(config: Config) -> str:
 
 def last_test(config: Config) -> dict | None:
     """The last sound test: its verdict so far (both seats' once both were recorded), when it
-    was recorded (local time, ISO) and from which seats; None when no test was judged."""
-    last = test_results.last_test(config.data_dir / "tests")
+    was recorded (local time, ISO) and from which seats; None when no test was judged (or
+    the folder cannot be read: the rest of the summary still goes out)."""
+    try:
+        last = test_results.last_test(config.data_dir / "tests")
+    except OSError:
+        last = None
     if last is None:
         return None
     verdict = last.verdict
