@@ -117,3 +117,6 @@ class ClockSource(enum.StrEnum):
 
 
 TRUSTED_CLOCK_SOURCES = (ClockSource.NTP, ClockSource.RTC)
+
+SEATS = ("participant", "examiner")
+"""The two microphone seats a sound test records, participant first."""

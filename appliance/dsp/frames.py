@@ -2,14 +2,15 @@
 
 Everything the analysis needs comes out of one read of the samples, chunk by chunk, so a
 1-hour file is analysed in bounded memory (a Pi Zero has 512 MB), at a speed measured against
-`sox stats` (issue 3, docs/BENCHMARKS.md):
+`sox stats` (docs/BENCHMARKS.md):
 - ~20 ms Hann frames (no overlap; in a long recording only one in LONG_STRIDE) -> one rFFT
   each -> a few band powers per frame (full band, the speech band 300-3400 Hz, the band above
   the hum's bins, K-weighted power for EBU R128 loudness, half-octave bands for the speech
-  bandwidth) through one `reduceat` and one weighted sum, and the frame's mean;
-- the signal averaged over D samples (a cheap decimation to ~3 kHz) -> ~0.34 s Hann windows
+  bandwidth) through one `reduceat`, one small product and one weighted sum, and the frame's
+  mean; the mean square of every frame, transformed or not;
+- the signal summed over D samples (a cheap decimation to ~3 kHz) -> ~0.34 s Hann windows
   -> the low bins (up to 400 Hz) where mains hum and its harmonics live;
-- peak, mean, mean square, clipped runs and zero runs straight from the int16 samples.
+- peak, mean, mean square, clipped runs and zero runs from every sample.
 Powers are mean squares of full-scale-normalised samples (a 0 dBFS sine has power 0.5).
 
 A long channel is split into stretches scanned on every core at once, each but the first in a
@@ -20,11 +21,11 @@ one pass: every figure is worked out chunk by chunk anyway, the stretches start 
 boundaries, and never inside a run of zeros (the only state carried from chunk to chunk).
 
 Speed: numpy only, no scipy (its import alone cost more than a third of sox's whole run);
-float64 work buffers, because numpy's float64 FFT is as fast as scipy's float32 one (numpy's
-float32 FFT is several times slower) and sums and sums of squares of int16 samples in float64
-are exact (in any order: a chunk's sum of squares stays far below 2^53); buffers allocated
-once per pass (fresh megabyte temporaries per chunk cost a page fault per 4 KiB); sums of
-products as BLAS dot and matrix-vector products, 2-3x faster than `np.einsum`, with one
+the samples copied once into a float32 buffer (half the memory traffic of float64; sums of
+16 int16 samples stay exact in it, sums of squares within a millionth), frames windowed into
+float64 for the FFT (numpy's float32 FFT is three times slower); buffers allocated once per
+pass (fresh megabyte temporaries per chunk cost a page fault per 4 KiB); sums of products as
+BLAS dot and matrix-vector products, 2-3x faster than `np.einsum`, with one
 OpenBLAS thread per caller (`appliance/__init__.py`: its own pool of threads waited on each
 other for seconds on a busy 2-core box; a program that loads numpy before the `appliance`
 package gets that pool, and its stretches slow each other down).
@@ -41,7 +42,7 @@ import numpy as np
 
 from appliance.dsp.levels import CLIP_LEVEL, FULL_SCALE, clipped_in_runs
 from appliance.dsp.speech import FRAME_S, SPEECH_BAND_HZ
-from appliance.dsp.zeroruns import ZeroRun, ZeroRunTracker
+from appliance.dsp.zeroruns import ZeroRun, ZeroRunTracker, may_hold_run
 
 HUM_RATE_HZ = 3000
 HUM_WINDOW = 1024
@@ -54,11 +55,12 @@ MIN_ZERO_RUN_S = 0.005
 MEAN_LEAK = 1e-6
 """Bins where the window's own spectrum is below this part of its sum carry none of a
 chunk's mean worth taking out."""
-LONG_STRIDE, LONG_S = 4, 600.0
+LONG_STRIDE, LONG_S = 8, 600.0
 """In a recording of LONG_S or more, one ~20 ms frame in LONG_STRIDE is transformed: the
 spectral figures are averages and percentiles over frames, and a long recording has far
-more than they need, so the pass's largest part (the FFTs) costs a quarter. Short ones (the
-live test's 15 s) have every frame transformed. Sample statistics always see every sample."""
+more than they need, so the pass's largest part (the FFTs) costs an eighth. Short ones (the
+live test's 15 s) have every frame transformed. Sample statistics and every frame's mean
+square always see every sample (the loudness' gating works from the latter)."""
 COL_FULL, COL_SPEECH, COL_K, COL_UPPER, COL_DC = 0, 1, 2, 3, 4
 """Per-frame columns: full-band, speech-band, K-weighted and upper-band (above the hum's
 bins: from `FrameLayout.upper_hz`) powers, and the frame's mean (a fraction of full scale)."""
@@ -156,39 +158,41 @@ class BandPlan:
 
     The spectra come as squared real and imaginary parts side by side (the complex spectrum's
     own memory, squared in place), so a band of bins is a run of twice as many values and no
-    pass is spent adding each pair. Bands are contiguous runs, summed with one
-    `np.add.reduceat` over the union of their edges and then differenced from a running sum;
-    K-weighting is one weighted sum per frame. (A dense bins x columns product was slower.)
+    pass is spent adding each pair. Bands are contiguous runs: one `np.add.reduceat` sums the
+    segments between the union of their edges, and one small product adds each band's
+    segments (scaled) into its column; K-weighting is one weighted sum per frame. (A dense
+    bins x columns product was slower.)
     """
 
     def __init__(self, layout: FrameLayout) -> None:
         freq = np.fft.rfftfreq(layout.frame, 1 / layout.rate_hz)
         window = np.hanning(layout.frame)
-        self.scale = 2.0 / (layout.frame * np.sum(window ** 2)) / FULL_SCALE ** 2
+        scale = 2.0 / (layout.frame * np.sum(window ** 2)) / FULL_SCALE ** 2
 
         def bin_of(hz: float) -> int:
             return int(np.searchsorted(freq, hz))
 
-        ranges = [(1, freq.size), (bin_of(SPEECH_BAND_HZ[0]), bin_of(SPEECH_BAND_HZ[1])),
-                  (layout.upper_bin, freq.size)]
-        ranges += [(bin_of(low), bin_of(high)) for low, high in layout.band_edges_hz()]
-        edges = sorted({b for r in ranges for b in r} - {freq.size})
+        ranges = {COL_FULL: (1, freq.size),
+                  COL_SPEECH: (bin_of(SPEECH_BAND_HZ[0]), bin_of(SPEECH_BAND_HZ[1])),
+                  COL_UPPER: (layout.upper_bin, freq.size)}
+        for column, (low, high) in enumerate(layout.band_edges_hz(), COL_BANDS):
+            ranges[column] = (bin_of(low), bin_of(high))
+        edges = sorted({b for r in ranges.values() for b in r} - {freq.size})
         self._edges = 2 * np.array(edges, dtype=np.intp)
-        position = {b: i for i, b in enumerate(edges)} | {freq.size: len(edges)}
-        self._low = np.array([position[lo] for lo, _ in ranges], dtype=np.intp)
-        self._high = np.array([position[hi] for _, hi in ranges], dtype=np.intp)
-        self._k = np.repeat(k_weighting_power(freq, layout.rate_hz) * self.scale, 2)
-        self.columns = COL_BANDS + len(ranges) - 3
+        self.columns = COL_BANDS + len(layout.band_edges_hz())
+        self._segments_to_columns = np.zeros((len(edges), self.columns))
+        for column, (low, high) in ranges.items():
+            self._segments_to_columns[edges.index(low):edges.index(high) if high < freq.size
+                                      else len(edges), column] = scale
+        self._k = np.repeat(k_weighting_power(freq, layout.rate_hz) * scale, 2)
 
-    def apply(self, squares: np.ndarray, out: np.ndarray) -> None:
-        """(frames, 2 x bins) squared re, im -> the power columns of `out` (frames, columns)."""
-        segments = np.add.reduceat(squares, self._edges, axis=1)
-        running = np.zeros((squares.shape[0], segments.shape[1] + 1))
-        np.cumsum(segments, axis=1, out=running[:, 1:])
-        bands = (running[:, self._high] - running[:, self._low]) * self.scale
-        out[:, [COL_FULL, COL_SPEECH, COL_UPPER]] = bands[:, :3]
-        out[:, COL_K] = squares @ self._k
-        out[:, COL_BANDS:] = bands[:, 3:]
+    def apply(self, squares: np.ndarray, dc: np.ndarray) -> np.ndarray:
+        """(frames, 2 x bins) squared re, im, and the frames' means -> (frames, columns)
+        float32."""
+        bands = np.add.reduceat(squares, self._edges, axis=1) @ self._segments_to_columns
+        bands[:, COL_K] = squares @ self._k
+        bands[:, COL_DC] = dc
+        return bands.astype(np.float32)
 
 
 @dataclass
@@ -200,7 +204,7 @@ class ChannelFrames:
     peak: int = 0
     sum: int = 0
     sum_squares: int = 0
-    """Exact sums of the int16 samples and of their squares."""
+    """Sums of the int16 samples (exact) and of their squares (within a millionth)."""
     clipped: int = 0
     zero_runs: list[ZeroRun] = field(default_factory=list)
     band_power: np.ndarray | None = None
@@ -208,6 +212,9 @@ class ChannelFrames:
     hum_power: np.ndarray | None = None
     """(windows, hum_bins) float32: power spectra (normalised like band powers) of the
     decimated signal, one row per ~0.34 s window."""
+    frame_power: np.ndarray | None = None
+    """(frames,) float32: the mean square of every whole frame, transformed or not (a
+    fraction of full scale squared, the frame's mean included)."""
 
     @classmethod
     def joined(cls, parts: list[ChannelFrames]) -> ChannelFrames:
@@ -218,7 +225,8 @@ class ChannelFrames:
                    clipped=sum(p.clipped for p in parts),
                    zero_runs=[run for p in parts for run in p.zero_runs],
                    band_power=np.concatenate([p.band_power for p in parts]),
-                   hum_power=np.concatenate([p.hum_power for p in parts]))
+                   hum_power=np.concatenate([p.hum_power for p in parts]),
+                   frame_power=np.concatenate([p.frame_power for p in parts]))
 
 
 class FramePass:
@@ -231,22 +239,27 @@ class FramePass:
         self.result = ChannelFrames(layout)
         self._bands_plan = BandPlan(layout)
         frames = -(-layout.chunk // layout.hop)
-        self._x = np.empty(layout.chunk)
+        self._x = np.empty(layout.chunk, np.float32)
         self._windowed = np.empty((frames, layout.frame))
         self._spectrum = np.empty((frames, layout.frame // 2 + 1), np.complex128)
         self._frame_window = np.hanning(layout.frame)
         self._window_sum = float(self._frame_window.sum())
-        window_spectrum = np.fft.rfft(self._frame_window)
-        leaking = np.abs(window_spectrum) >= MEAN_LEAK * abs(window_spectrum[0])
-        self._mean_spectrum = window_spectrum[: int(np.argmin(leaking))]
+        self._mean_spectrum = _leaking_bins(self._frame_window)
         """The spectrum of a frame of ones, where it matters: a frame's transform less the
         chunk's mean times this is the transform of the mean-free frame."""
-        self._ones = np.ones(layout.decimation)
-        self._hum_window = np.hanning(HUM_WINDOW)
-        self._hum_scale = 2.0 / (HUM_WINDOW * np.sum(self._hum_window ** 2)) / FULL_SCALE ** 2
+        self._ones = np.ones(layout.decimation, np.float32)
+        windows = layout.chunk // (HUM_WINDOW * layout.decimation)
+        hum_window = np.hanning(HUM_WINDOW)
+        self._hum_window = hum_window / layout.decimation
+        """Applied to block sums: the window and the decimation's averaging in one product."""
+        self._hum_mean_spectrum = _leaking_bins(hum_window)[: layout.hum_bins]
+        self._hum_windowed = np.empty((windows, HUM_WINDOW))
+        self._hum_spectrum = np.empty((windows, HUM_WINDOW // 2 + 1), np.complex128)
+        self._hum_scale = 2.0 / (HUM_WINDOW * np.sum(hum_window ** 2)) / FULL_SCALE ** 2
         self._zeros = ZeroRunTracker(int(MIN_ZERO_RUN_S * rate_hz), start)
         self._bands: list[np.ndarray] = []
         self._hum: list[np.ndarray] = []
+        self._powers: list[np.ndarray] = []
 
     def feed(self, chunk: np.ndarray) -> None:
         """One chunk of int16 samples (1-D, any stride), at most layout.chunk long."""
@@ -255,52 +268,63 @@ class FramePass:
         x = self._x[:count]
         np.copyto(x, chunk)
         block_sums = self._block_sums(x)
-        total = int(block_sums.sum()) + int(x[block_sums.size * self.layout.decimation:].sum())
+        covered = block_sums.size * self.layout.decimation
+        total = int(block_sums.sum(dtype=np.float64)) + int(chunk[covered:].sum(dtype=np.int64))
         mean = total / count
         r.samples += count
         r.sum += total
-        r.sum_squares += int(x @ x)
         r.peak = max(r.peak, int(chunk.max()), -int(chunk.min()))
         if r.peak >= CLIP_LEVEL:
             r.clipped += int(clipped_in_runs(chunk[:, None])[0])
-        r.zero_runs += self._zeros.feed(chunk)
-        self._frames(x, mean)
+        r.zero_runs += self._zeros.feed(chunk, covered < count or may_hold_run(
+            block_sums, self.layout.decimation, self._zeros.min_length))
+        r.sum_squares += self._frames(x, mean)
         if block_sums.size:
-            self._hum_windows(block_sums / self.layout.decimation - mean)
+            self._hum_windows(block_sums, mean)
 
-    def _frames(self, x: np.ndarray, mean: float) -> None:
+    def _frames(self, x: np.ndarray, mean: float) -> int:
         """Band powers and means of the analysed frames of a chunk whose mean is `mean` (taken
         out of the spectra, cheaper than out of every sample): the first whole frame of each
-        hop."""
+        hop; the mean square of every whole frame. Returns the chunk's sum of squares (in
+        float32 by frames: within a millionth)."""
         n = self.layout.frame
         whole = x.shape[0] // n
         count = -(-whole // self.layout.stride)
+        every = x[: whole * n].reshape(whole, n)
+        energy = np.matmul(every[:, None, :], every[:, :, None])[:, 0, 0]
+        tail = x[whole * n:]
+        self._powers.append(np.multiply(energy, 1.0 / (n * FULL_SCALE ** 2),
+                                        dtype=np.float32))
         if count:
-            frames = x[: whole * n].reshape(whole, n)[:: self.layout.stride]
+            frames = every[:: self.layout.stride]
             windowed = np.multiply(frames, self._frame_window, out=self._windowed[:count])
             spectrum = np.fft.rfft(windowed, axis=1, out=self._spectrum[:count])
             spectrum[:, : self._mean_spectrum.size] -= mean * self._mean_spectrum
-            out = np.empty((count, self._bands_plan.columns), np.float32)
             # bin 0 is the frame's window-weighted sum: its mean (a hardware offset is in
             # every frame, the offset of clipped peaks only in the loud ones)
-            out[:, COL_DC] = (spectrum[:, 0].real / self._window_sum + mean) / FULL_SCALE
+            dc = (spectrum[:, 0].real / self._window_sum + mean) / FULL_SCALE
             squares = spectrum.view(np.float64)
-            self._bands_plan.apply(np.square(squares, out=squares), out)
-            self._bands.append(out)
+            self._bands.append(self._bands_plan.apply(np.square(squares, out=squares), dc))
+        return int(energy.sum(dtype=np.float64)) + int(tail @ tail)
 
     def _block_sums(self, x: np.ndarray) -> np.ndarray:
         """Sums of D consecutive samples over the whole hum windows in `x`: the decimation,
-        and (exact integers) most of the chunk's sum without another pass."""
+        and most of the chunk's sum without another pass (exact: float32 holds sums of up to
+        2^8 int16 samples exactly)."""
         d = self.layout.decimation
         span = HUM_WINDOW * d
         return x[: x.shape[0] // span * span].reshape(-1, d) @ self._ones
 
-    def _hum_windows(self, low: np.ndarray) -> None:
-        """Low-bin power spectra of the decimated, mean-free signal, window by window."""
-        windows = low.reshape(-1, HUM_WINDOW)
-        spectrum = np.fft.rfft(windows * self._hum_window, axis=1)[:, : self.layout.hum_bins]
+    def _hum_windows(self, block_sums: np.ndarray, mean: float) -> None:
+        """Low-bin power spectra of the decimated signal (block sums averaged), window by
+        window; the chunk's mean taken out of the spectra, as for the frames."""
+        windows = block_sums.reshape(-1, HUM_WINDOW)
+        count, bins = windows.shape[0], self.layout.hum_bins
+        windowed = np.multiply(windows, self._hum_window, out=self._hum_windowed[:count])
+        spectrum = np.fft.rfft(windowed, axis=1, out=self._hum_spectrum[:count])[:, :bins]
+        spectrum[:, : self._hum_mean_spectrum.size] -= mean * self._hum_mean_spectrum
         power = np.square(spectrum.real) + np.square(spectrum.imag)
-        self._hum.append((power * self._hum_scale).astype(np.float32))
+        self._hum.append(np.multiply(power, self._hum_scale, dtype=np.float32))
 
     def finish(self) -> ChannelFrames:
         r = self.result
@@ -310,7 +334,17 @@ class FramePass:
                                                                                 np.float32)
         r.hum_power = (np.concatenate(self._hum) if self._hum
                        else np.zeros((0, self.layout.hum_bins), np.float32))
+        r.frame_power = (np.concatenate(self._powers) if self._powers
+                         else np.zeros(0, np.float32))
         return r
+
+
+def _leaking_bins(window: np.ndarray) -> np.ndarray:
+    """The low bins of a window's spectrum that hold more than MEAN_LEAK of its sum: where a
+    constant under the window shows in a transform."""
+    spectrum = np.fft.rfft(window)
+    leaking = np.abs(spectrum) >= MEAN_LEAK * abs(spectrum[0])
+    return spectrum[: int(np.argmin(leaking))]
 
 
 def scan_channel(samples: np.ndarray, rate_hz: int,

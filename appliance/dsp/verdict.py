@@ -255,15 +255,17 @@ def verdict_two_step(analysis_participant: Analysis, analysis_examiner: Analysis
 
 
 def read_samples(path: str | os.PathLike) -> tuple[np.ndarray, int]:
-    """A WAV's samples as a read-only memory map of shape (frames, channels), and its rate."""
+    """A WAV's samples as a read-only memory map of shape (frames, channels), and its rate.
+    The map is seen as a plain array: numpy's memmap class costs a Python call on every
+    slice and every reduction, thousands in a long file."""
     info = read_info(path)
     fmt = info.format
     available = max(0, min(info.data_bytes, info.file_bytes - info.data_offset))
     frames = available // fmt.frame_bytes
     if frames == 0:
         return np.zeros((0, fmt.channels), np.int16), fmt.rate_hz
-    samples = np.memmap(path, np.dtype("<i2"), "r", offset=info.data_offset,
-                        shape=(frames, fmt.channels))
+    samples = np.asarray(np.memmap(path, np.dtype("<i2"), "r", offset=info.data_offset,
+                                   shape=(frames, fmt.channels)))
     return samples, fmt.rate_hz
 
 

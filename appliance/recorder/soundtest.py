@@ -9,10 +9,8 @@ the all-day recorder never keeps the analysis' modules and work buffers for the 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import multiprocessing
-import os
 import threading
 from pathlib import Path
 
@@ -22,8 +20,9 @@ from appliance import i18n
 from appliance.capture.wavfile import WavFormat
 from appliance.capture.writer import WavPartWriter
 from appliance.config import ChecksConfig
-from appliance.dsp import SEATS
+from appliance.contract.vocabulary import SEATS
 from appliance.errors import StateError
+from appliance.contract.soundtest_files import recording_path, save_result
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +68,7 @@ class SoundTestSession:
         if capture.seat == SEATS[0]:
             self.files.clear()
         self.dir.mkdir(parents=True, exist_ok=True)
-        stamp = dt.datetime.now().strftime("%Y-%m-%d_%H%M%S")
-        path = self.dir / f"test_{stamp}_{capture.seat}.wav"
+        path = recording_path(self.dir, capture.seat, dt.datetime.now())
         with WavPartWriter(path, self.format) as writer:
             writer.write(capture.buffer.tobytes())
         self.files[capture.seat] = str(path)
@@ -81,16 +79,6 @@ class SoundTestSession:
         except OSError as err:  # the verdict is still answered; only a reload loses it
             log.warning("the test verdict could not be saved beside %s: %s", path.name, err)
         return result
-
-
-def save_result(path: Path, result: dict) -> None:
-    """The step's verdict beside its recording (written whole, then renamed into place), so the
-    web page shows the last test after a reload and the dashboard says when it passed."""
-    names = {seat: Path(file).name for seat, file in result.get("files", {}).items()}
-    saved = {**{k: v for k, v in result.items() if k != "files"}, "names": names}
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(json.dumps(saved, ensure_ascii=False), encoding="utf-8")
-    os.replace(temporary, path)
 
 
 def judge_files(seat: str, files: dict[str, str], checks: ChecksConfig) -> dict:

@@ -1,8 +1,9 @@
 """What one box tells the other boxes of its school: a small, read-only summary.
 
-Made from the recorder's status (or the error the control socket gave), so it says no more than
-the box's own dashboard. It carries the box's clock reading, from which the asking box works
-out the difference between the two clocks.
+Made from the recorder's status (or the error the control socket gave) and the last sound
+test's verdict saved on the box's disk, so it says no more than the box's own pages. It
+carries the box's clock reading, from which the asking box works out the difference between
+the two clocks.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import time
 
 from appliance.config import Config
+from appliance.contract import soundtest_files
 from appliance.contract.status import Status
 from appliance.errors import ApplianceError
 
@@ -29,19 +31,28 @@ def fingerprint(config: Config) -> str:
         return ""
 
 
-def _last_test(status: dict) -> dict | None:
-    test = status.get("last_test")
-    if not isinstance(test, dict) or "status" not in test:
+def last_test(config: Config) -> dict | None:
+    """The last sound test: its verdict so far (both seats' once both were recorded), when it
+    was recorded (local time, ISO) and from which seats; None when no test was judged (or
+    the folder cannot be read: the rest of the summary still goes out)."""
+    try:
+        last = soundtest_files.last_test(config.data_dir / "tests")
+    except OSError:
+        last = None
+    if last is None:
         return None
-    return {"status": str(test["status"]), "text": str(test.get("status_text") or ""),
-            "time": test.get("time")}
+    verdict = last.verdict
+    return {"status": str(verdict.get("status", "")), "text": str(verdict.get("status_text", "")),
+            "at": last.recorded_at.isoformat(timespec="seconds"), "seats": sorted(last.steps)}
 
 
 def _mirror(status: dict) -> dict | None:
+    """The safety copy's state as the recorder says it (None: this recorder does not say)."""
     mirror = status.get("mirror")
     if not isinstance(mirror, dict):
         return None
-    return {"ok": bool(mirror.get("ok", True)),
+    state = str(mirror.get("state", ""))
+    return {"state": state, "ok": bool(mirror.get("ok", state != "failed")),
             "text": str(mirror.get("text") or mirror.get("state") or "")}
 
 
@@ -55,11 +66,11 @@ def local_summary(config: Config, box_id: str, status: dict | None,
         reason = error.message() if error else ""
         return {**summary, "state": "unknown", "elapsed_s": None, "hours_left": None,
                 "alarms": [{"code": error.code if error else "unknown", "message": reason}],
-                "last_test": None, "mirror": None, "version": ""}
+                "last_test": last_test(config), "mirror": None, "version": ""}
     return {**summary, "state": status.get("state", "unknown"),
             "elapsed_s": status.get("elapsed_s"),
             "hours_left": Status.from_json(status).recording_hours_left(),
             "alarms": [{"code": str(a.get("code", "")), "message": str(a.get("message", ""))}
                        for a in status.get("alarms", [])],
-            "last_test": _last_test(status), "mirror": _mirror(status),
+            "last_test": last_test(config), "mirror": _mirror(status),
             "version": status.get("version", "")}

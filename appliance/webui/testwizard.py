@@ -2,33 +2,30 @@
 each judged by the recorder (`test` control command), with every reason, a waveform and
 playback of exactly what was recorded.
 
-The recorder saves each step as `{data_dir}/tests/test_{stamp}_{seat}.wav` (stamp: local
-time) with its verdict beside it (`.json`), so the page shows the last test again after a
-reload and the dashboard says when the sound check passed. Only names listed in that folder
+The recorder saves each step in `{data_dir}/tests/` with its verdict beside it (named and
+read back by `appliance.contract.soundtest_files`), so the page shows the last test again after
+a reload and the dashboard says when the sound check passed. Only names listed in that folder
 (regular files, no symlinks) are ever served.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from pathlib import Path
 
 from flask import Blueprint, abort, jsonify, render_template, send_file
 
 from appliance import i18n
 from appliance.contract.vocabulary import Command
-from appliance.dsp import SEATS
+from appliance.contract.vocabulary import SEATS
 from appliance.errors import StateError
+from appliance.contract import soundtest_files
+from appliance.contract.soundtest_files import TEST_NAME_RE, recorded_at
 from appliance.webui import pagekit
 from appliance.webui.waveform import cached_peaks
 
 bp = Blueprint("testwizard", __name__)
 
-TEST_NAME_RE = re.compile(
-    r"^test_(?P<stamp>\d{4}-\d\d-\d\d_\d{6})_(?P<seat>participant|examiner)\.wav$")
-STAMP_FORMAT = "%Y-%m-%d_%H%M%S"
 RECENT = 6
 ANSWER_MARGIN_S = 60.0
 """The recorder answers after the recording plus its analysis; allow this much for the latter."""
@@ -97,66 +94,39 @@ def test_file(name: str) -> Path:
     return path
 
 
-def _names() -> list[str]:
-    """The test recordings' names, newest first (the stamp sorts by time)."""
-    folder = tests_dir()
-    if not folder.is_dir():
-        return []
-    return sorted((p.name for p in folder.iterdir() if TEST_NAME_RE.match(p.name)),
-                  reverse=True)
-
-
-def _when(name: str) -> dt.datetime:
-    return dt.datetime.strptime(TEST_NAME_RE.match(name)["stamp"], STAMP_FORMAT)
-
-
 def display_name(name: str) -> str:
     """«Место участника, 05.12.2026 в 08:12:03» for test_2026-12-05_081203_participant.wav."""
-    when, seat = _when(name), TEST_NAME_RE.match(name)["seat"]
+    when, seat = recorded_at(name), soundtest_files.seat_of(name)
     return i18n.text("tst.recent.name", seat=i18n.text(f"tst.seat.{seat}"),
                      date=when.strftime("%d.%m.%Y"), time=when.strftime("%H:%M:%S"))
 
 
 def recent_tests() -> list[dict]:
-    return [{"name": name, "title": display_name(name)} for name in _names()[:RECENT]]
-
-
-def _saved(name: str) -> dict | None:
-    """The verdict saved beside a recording, or None (not judged yet, unreadable)."""
-    try:
-        return json.loads((tests_dir() / name).with_suffix(".json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return [{"name": name, "title": display_name(name)}
+            for name in soundtest_files.names(tests_dir())[:RECENT]]
 
 
 def last_test() -> dict | None:
     """The newest judged step with the steps it was judged with: what the page shows again
     after a reload."""
-    for name in _names():
-        saved = _saved(name)
-        if saved is None:
-            continue
-        steps = {}
-        for seat, step_name in saved.get("names", {}).items():
-            step = saved if step_name == name else _saved(step_name)
-            if seat in SEATS and step and TEST_NAME_RE.match(step_name):
-                steps[seat] = {"name": step_name, "verdict": step["verdict"]}
-        when = _when(name)
-        return {"steps": steps, "overall": saved.get("overall"),
-                "title": i18n.text("tst.last", date=when.strftime("%d.%m.%Y"),
-                                   time=when.strftime("%H:%M"))}
-    return None
+    last = soundtest_files.last_test(tests_dir())
+    if last is None:
+        return None
+    return {"steps": last.steps, "overall": last.overall,
+            "title": i18n.text("tst.last", date=last.recorded_at.strftime("%d.%m.%Y"),
+                               time=last.recorded_at.strftime("%H:%M"))}
 
 
 def sound_check_line(today: dt.date | None = None) -> str:
     """The dashboard's line: when today's sound check (both seats) passed, or that it failed
     or was not run today."""
     today = today or dt.date.today()
-    for name in _names():
-        when = _when(name)
+    folder = tests_dir()
+    for name in soundtest_files.names(folder):
+        when = recorded_at(name)
         if when.date() != today:
             break
-        overall = (_saved(name) or {}).get("overall")
+        overall = (soundtest_files.saved_result(folder, name) or {}).get("overall")
         if overall:
             key = "tst.dash.fail" if overall["status"] == "fail" else "tst.dash.pass"
             return i18n.text(key, time=when.strftime("%H:%M"))

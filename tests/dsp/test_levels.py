@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from appliance.dsp.levels import FLOOR_DBFS, block_levels, levels_of_blocks
-from appliance.dsp.zeroruns import ZeroRunTracker
+from appliance.dsp.zeroruns import ZeroRunTracker, may_hold_run
 
 RATE_HZ = 48000
 
@@ -56,17 +56,38 @@ def naive_runs(x: np.ndarray, min_length: int) -> list[tuple[int, int]]:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.booleans(), st.integers(1, 40)), max_size=30),
-       st.lists(st.integers(1, 60), min_size=1, max_size=8), st.integers(1, 12))
-def test_zero_runs_across_any_chunking_match_a_naive_scan(pieces, cuts, min_length):
-    x = np.concatenate([np.zeros(n, np.int16) if zero else np.full(n, 7, np.int16)
-                        for zero, n in pieces] or [np.zeros(0, np.int16)])
-    tracker, found, pos, i = ZeroRunTracker(min_length), [], 0, 0
-    while pos < x.size:
-        step = cuts[i % len(cuts)]
-        found += tracker.feed(x[pos:pos + step])
-        pos, i = pos + step, i + 1
-    found += tracker.finish()
-    assert [(r.start, r.length) for r in found] == naive_runs(x, min_length)
+       st.lists(st.integers(1, 60), min_size=1, max_size=8), st.integers(1, 12),
+       st.integers(1, 6))
+def test_zero_runs_across_any_chunking_match_a_naive_scan(pieces, cuts, min_length, block):
+    """Fed alone, and with the hint the file scan gives from sums of `block` samples (the
+    non-zero stretches alternate in sign, so sums of zero also come without zeros)."""
+    x = np.concatenate([np.zeros(n, np.int16) if zero else
+                        (7 * (-1) ** np.arange(n)).astype(np.int16) for zero, n in pieces]
+                       or [np.zeros(0, np.int16)])
+    for hinted in (False, True):
+        tracker, found, pos, i = ZeroRunTracker(min_length), [], 0, 0
+        while pos < x.size:
+            piece = x[pos:pos + cuts[i % len(cuts)]]
+            sums = piece[: piece.size // block * block].reshape(-1, block).sum(axis=1)
+            hint = not hinted or piece.size % block != 0 or may_hold_run(sums, block,
+                                                                           min_length)
+            found += tracker.feed(piece, hint)
+            pos, i = pos + piece.size, i + 1
+        found += tracker.finish()
+        assert [(r.start, r.length) for r in found] == naive_runs(x, min_length)
+
+
+@pytest.mark.parametrize(("block", "min_length"), [(16, 240), (2, 40), (32, 480), (8, 64)])
+def test_the_hint_from_block_sums_never_misses_a_run(block, min_length):
+    """A run of exactly min_length zeros at every offset within a few blocks is let through;
+    noise with scattered zeros (sums of zero included) is not."""
+    rng = np.random.default_rng(11)
+    noise = rng.integers(-3, 4, 64 * block * 8).astype(np.int16)
+    assert not may_hold_run(noise.reshape(-1, block).sum(axis=1), block, min_length)
+    for offset in range(100, 100 + 3 * block):
+        x = noise.copy()
+        x[offset:offset + min_length] = 0
+        assert may_hold_run(x.reshape(-1, block).sum(axis=1), block, min_length), offset
 
 
 def test_a_batch_of_blocks_reads_exactly_as_each_block_alone():

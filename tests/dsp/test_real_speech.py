@@ -184,9 +184,10 @@ def test_noise_alone_is_no_speech(colour):
     assert reasons_of(result) == {("no_speech", "fail", 0)}
 
 
-def test_a_long_recording_reads_the_same_with_a_quarter_of_the_frames(talk, monkeypatch):
+def test_a_long_recording_reads_the_same_from_sparse_frames(talk, monkeypatch):
     """From LONG_S on only one frame in LONG_STRIDE is transformed (the speed the benchmark
-    states): ten minutes of the dialogue over pink noise and hum read as with every frame."""
+    states): ten minutes of the dialogue over pink noise and hum read as with every frame;
+    the loudness too, its gating blocks seeing every frame's own level."""
     from appliance.dsp import frames
     minute = corpus.with_noise(talk.speech, "pink", -45.0)
     hum = corpus.mains_hum(talk.speech.size, 50, -50)
@@ -196,7 +197,7 @@ def test_a_long_recording_reads_the_same_with_a_quarter_of_the_frames(talk, monk
     monkeypatch.setattr(frames, "LONG_S", 1e9)
     every = analyze(long, RATE_HZ).channels[0]
     for name, tolerance in (("noise_floor_dbfs", 0.3), ("speech_level_dbfs", 0.3),
-                            ("snr_db", 0.5), ("hum_dbfs", 0.3), ("loudness_lufs", 0.3),
+                            ("snr_db", 0.5), ("hum_dbfs", 0.3), ("loudness_lufs", 0.15),
                             ("speech_share", 0.03), ("peak_dbfs", 0.0), ("rms_dbfs", 0.0)):
         assert getattr(quarter, name) == pytest.approx(getattr(every, name), abs=tolerance), name
     assert quarter.bandwidth_hz == every.bandwidth_hz

@@ -2,8 +2,8 @@
 `sox FILE -n stats` (peak, RMS, DC offset) and ffmpeg's `ebur128` (integrated loudness).
 
 Tolerances: peak and RMS 0.05 dB, DC offset 1e-5 of full scale (the same arithmetic, so only
-rounding differs); integrated loudness 0.5 LU (ours applies the K-weighting to 21 ms FFT frames
-and rounds the 400 ms gating blocks to whole frames; ffmpeg filters sample by sample).
+rounding differs); integrated loudness 0.5 LU (ours applies the K-weighting to 21 ms FFT frames,
+ffmpeg filters sample by sample).
 """
 
 from __future__ import annotations

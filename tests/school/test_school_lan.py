@@ -1,7 +1,8 @@
 """Four real boxes (recorder + web each) in network namespaces on one bridge: they find each
 other over mDNS, paired ones show each other, an unpaired one is refused, a box going away
-and coming back, a wrong clock flagged, an alarm reaching the other box within 2 s, the
-«Все аудитории» page in Chromium on a 390 px phone, and `appliance school` in a terminal.
+and coming back, a wrong clock flagged, an alarm reaching the other box within 2 s, a sound
+test recorded on one box shown on another, the «Все аудитории» page in Chromium on a 390 px
+phone, and `appliance school` in a terminal.
 
 Box a (room 0001) is the one looked from; b (0002) has its data on a 64 MB tmpfs to fill;
 c (0003) reports a clock 5 s ahead (`[school] clock_offset_s`); d (0004) is paired with
@@ -11,6 +12,8 @@ avahi-daemon (when installed), as the SD image does, sharing UDP port 5353 with 
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -74,7 +77,8 @@ def test_discovery_finds_every_box_and_paired_ones_answer(school):
     assert rows["0002"]["url"] == f"{school['b'].url}/"
     assert rows["0002"]["state"] == "idle" and rows["0002"]["state_text"] == "ожидание"
     assert rows["0002"]["disk_text"].endswith(" ч")
-    assert rows["0002"]["mirror_text"] == "—"  # the status has no mirror: shown as «—»
+    mirror = school["b"].recorder.status().get("mirror")  # a status without one: «—»
+    assert rows["0002"]["mirror_text"] == (mirror["text"] if mirror else "—")
     key = box_fingerprint(school["b"].config_path.parent / "data")
     assert key and rows["0002"]["fingerprint"] == key  # the recorder made its signing key
     assert rows["0004"]["fingerprint"] == box_fingerprint(school["d"].config_path.parent / "data")
@@ -198,6 +202,32 @@ def test_school_command_prints_the_table(school):
     by_room = {line.split()[0]: line for line in lines[1:]}
     assert "(этот регистратор)" in by_room["0001"]
     assert "ожидание" in by_room["0002"] and "расходятся часы!" in by_room["0003"]
+
+
+def test_a_sound_test_on_one_box_shows_on_another(school):
+    """Box 0003 records a real two-seat test (its recorder judges it); box 0001's page and
+    `appliance school` show the verdict and the time it was recorded at."""
+    a, c = school["a"], school["c"]
+    wait_rows(school, lambda r: r["0003"]["link"] == "ok", "box 0003 answering")
+    done = subprocess.run(c.command("ctl", "test", "--seconds", "2"), capture_output=True,
+                          text=True, timeout=180)
+    assert done.returncode in (0, 1) and "Итог пробной записи" in done.stdout, done.stderr
+    folder = c.config_path.parent / "data" / "tests"
+    examiner = max(folder.glob("test_*_examiner.json"))
+    overall = json.loads(examiner.read_text(encoding="utf-8"))["overall"]
+    stamp = re.search(r"test_(\S+)_examiner", examiner.name)[1]
+    at = dt.datetime.strptime(stamp, "%Y-%m-%d_%H%M%S").strftime("%H:%M")
+    expected = f"{overall['status_text']}, {at}"
+    rows = wait_rows(school, lambda r: r["0003"]["test_text"] == expected,
+                     f"«{expected}» in the test column of 0003")
+    assert rows["0003"]["test_status"] == overall["status"]
+    assert rows["0003"]["test_flagged"] is (overall["status"] == "fail")
+    assert rows["0002"]["test_text"] == "—"  # no test there
+    table = subprocess.run(a.command("school", "--wait", "4"), capture_output=True, text=True,
+                           timeout=60)
+    assert table.returncode == 0, table.stderr
+    line = next(line for line in table.stdout.splitlines() if line.startswith("0003"))
+    assert expected in line
 
 
 def fill_disk(box) -> None:

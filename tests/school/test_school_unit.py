@@ -3,17 +3,22 @@ test client, no LAN)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import stat
 import time
 
 import pytest
 
+from appliance import config as config_mod
 from appliance.errors import ConfigError
+from appliance.contract.soundtest_files import recording_path, save_result
 from appliance.school import trust
 from appliance.school.lan import Announcement, Found
 from appliance.school.peers import SUMMARY_PATH, Known
+from appliance.school.summary import local_summary
 from appliance.school.table import format_table, peer_row, school_rows, summary_row
+from tests.recorder_process import write_config
 
 PASSPHRASE = "школа-640101-собеседование"
 
@@ -65,8 +70,10 @@ def test_key_is_kept_private_and_for_its_school(tmp_path):
 
 SUMMARY = {"box_id": "b2", "room": "0002", "state": "recording", "elapsed_s": 3725.0,
            "hours_left": 12.5, "alarms": [{"code": "silence", "message": "Тишина 10 с"}],
-           "last_test": {"status": "pass", "text": "годно", "time": "07:41"},
-           "mirror": {"ok": True, "text": "пишется"}, "time": 0.0}
+           "last_test": {"status": "pass", "text": "годно", "at": "2026-12-05T07:41:09",
+                         "seats": ["examiner", "participant"]},
+           "mirror": {"state": "ok", "ok": True, "text": "пишется"}, "time": 0.0}
+EXAM_DAY = dt.date(2026, 12, 5)
 
 
 def known(summary, last_ok_at, refused=False, diff=0.3) -> Known:
@@ -76,12 +83,12 @@ def known(summary, last_ok_at, refused=False, diff=0.3) -> Known:
 
 
 def test_rows_say_state_alarms_disk_test_mirror_and_clock():
-    row = summary_row(SUMMARY, 2.4, "ru")
+    row = summary_row(SUMMARY, 2.4, EXAM_DAY, "ru")
     assert row["state_text"] == "идёт запись" and row["elapsed_text"] == "1:02:05"
     assert row["alarms"] == ["Тишина 10 с"] and row["disk_text"] == "12.5 ч"
     assert row["test_text"] == "годно, 07:41" and row["mirror_text"] == "пишется"
     assert row["clock_off"] and row["clock_text"] == "+2.4 с — расходятся часы!"
-    within = summary_row({**SUMMARY, "last_test": None, "mirror": None}, -1.9, "ru")
+    within = summary_row({**SUMMARY, "last_test": None, "mirror": None}, -1.9, EXAM_DAY, "ru")
     assert not within["clock_off"] and within["clock_text"] == "-1.9 с"
     assert within["test_text"] == within["mirror_text"] == "—"
 
@@ -108,8 +115,74 @@ def test_terminal_table():
     assert second.rstrip().endswith("+5.0 с — расходятся часы!")
 
 
+def judged_step(folder, when: dt.datetime, seat: str, status: str, text: str,
+                overall: tuple[str, str] | None = None, first: dt.datetime | None = None):
+    """A test step as the recorder leaves it: the recording and its verdict beside it (the
+    examiner's step names the participant's, recorded at `first`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = recording_path(folder, seat, when)
+    path.write_bytes(b"")
+    files = {seat: str(path)}
+    if first:
+        files["participant"] = str(recording_path(folder, "participant", first))
+    save_result(path.with_suffix(".json"), {
+        "seat": seat, "file": str(path), "files": files,
+        "verdict": {"status": status, "status_text": text, "reasons": []},
+        "overall": {"status": overall[0], "status_text": overall[1], "reasons": []}
+        if overall else None})
+
+
+def own_row(config, status: dict | None, now: float) -> dict:
+    return school_rows(local_summary(config, "b1", status), [], now, "ru")[0]
+
+
+def test_the_last_test_column_reads_the_saved_verdicts(tmp_path):
+    """Nothing judged: «—»; the first seat alone; both seats (a fail flagged); a day later
+    with its date; and the same when the recorder does not answer."""
+    config = config_mod.load(write_config(tmp_path / "a.toml", tmp_path / "data"))
+    folder, idle = config.data_dir / "tests", {"state": "idle", "alarms": []}
+    assert own_row(config, idle, time.time())["test_text"] == "—"
+    morning = dt.datetime(2026, 12, 5, 8, 12, 3)
+    judged_step(folder, morning, "participant", "pass", "годно")
+    now = morning.timestamp() + 60
+    row = own_row(config, idle, now)
+    assert row["test_text"] == "годно, 08:12 (только место участника)"
+    assert row["test_status"] == "pass" and not row["test_flagged"]
+    judged_step(folder, morning + dt.timedelta(seconds=40), "examiner", "warn",
+                "годно с замечаниями", overall=("fail", "не годно"), first=morning)
+    row = own_row(config, idle, now)
+    assert row["test_text"] == "не годно, 08:12" and row["test_flagged"]
+    assert format_table([row], "ru").splitlines()[1].count("! не годно, 08:12") == 1
+    assert own_row(config, idle, now + 86400)["test_text"] == "не годно, 05.12 08:12"
+    assert own_row(config, None, now)["test_text"] == "не годно, 08:12"
+
+
+@pytest.mark.parametrize(("state", "ok", "text"), [
+    ("off", True, "выключена"), ("ok", True, "пишется"),
+    ("catching_up", True, "догоняет: 2 части"), ("failed", False, "не пишется: нет носителя")])
+def test_the_mirror_column_for_each_state(tmp_path, state, ok, text):
+    """As the recorder's status says it; a failing mirror flagged as an alarm is."""
+    config = config_mod.load(write_config(tmp_path / "a.toml", tmp_path / "data"))
+    status = {"state": "idle", "alarms": [],
+              "mirror": {"state": state, "ok": ok, "text": text, "path": "/media/mirror"}}
+    row = own_row(config, status, time.time())
+    assert row["mirror_text"] == text and row["mirror_state"] == state
+    assert row["mirror_flagged"] is (state == "failed")
+    line = format_table([row], "ru").splitlines()[1]
+    assert (f"! {text}" in line) is (state == "failed") and text in line
+
+
+def test_a_status_without_a_mirror_shows_a_dash(tmp_path):
+    config = config_mod.load(write_config(tmp_path / "a.toml", tmp_path / "data"))
+    row = own_row(config, {"state": "idle", "alarms": []}, time.time())
+    assert row["mirror_text"] == "—" and row["mirror_state"] is None
+    assert not row["mirror_flagged"]
+    assert own_row(config, None, time.time())["mirror_text"] == "—"
+
+
 # ----- the routes, through the Flask test client ----------------------------------------------
 def test_summary_answers_only_signed_requests(web_app, web_client, web_data_dir):
+    judged_step(web_data_dir / "tests", dt.datetime.now(), "participant", "pass", "годно")
     assert web_client.get(SUMMARY_PATH).status_code == 403  # not paired at all
     key = trust.derive_key(PASSPHRASE, "640101")
     trust.save_key(web_data_dir, key, "640101")
@@ -122,6 +195,9 @@ def test_summary_answers_only_signed_requests(web_app, web_client, web_data_dir)
     summary = json.loads(reply.get_data())
     assert summary["room"] == "0005" and summary["state"] == "unknown"  # no recorder running
     assert "Регистратор не отвечает" in summary["alarms"][0]["message"]
+    assert summary["last_test"]["status"] == "pass" and summary["last_test"]["seats"] == [
+        "participant"]  # read from the disk, with or without the recorder
+    assert summary["mirror"] is None
     assert web_client.get(SUMMARY_PATH, headers=headers).status_code == 403  # replay
 
 

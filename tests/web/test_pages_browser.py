@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from appliance import config as config_mod
-from appliance.dsp import SEATS
+from appliance.contract.vocabulary import SEATS
 from appliance.recorder.soundtest import judge_files
 from tests.web.pages_helpers import DAY, RATE_HZ, record_day, screenshot, wav_frames, wav_params
 from tests.webfixtures import (

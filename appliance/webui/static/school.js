@@ -39,8 +39,10 @@ function boxCard(row, labels) {
   }
   facts.append(el("dt", "", labels.labelAlarms), alarms);
   facts.append(el("dt", "", labels.labelDisk), el("dd", "box-disk", row.disk_text));
-  facts.append(el("dt", "", labels.labelTest), el("dd", "box-test", row.test_text));
-  facts.append(el("dt", "", labels.labelMirror), el("dd", "box-mirror", row.mirror_text));
+  facts.append(el("dt", "", labels.labelTest),
+    el("dd", row.test_flagged ? "box-test flagged" : "box-test", row.test_text));
+  facts.append(el("dt", "", labels.labelMirror),
+    el("dd", row.mirror_flagged ? "box-mirror flagged" : "box-mirror", row.mirror_text));
   facts.append(el("dt", "", labels.labelClock),
     el("dd", row.clock_off ? "box-clock clock-off" : "box-clock", row.clock_text));
   facts.append(el("dt", "", labels.labelKey), el("dd", "box-key", row.fingerprint || "—"));
