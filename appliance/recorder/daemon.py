@@ -25,6 +25,7 @@ from appliance.hardware.service import ExaminerHardware
 from appliance.journal import Event
 from appliance.recorder.control import ControlServer
 from appliance.recorder.core import Recorder
+from appliance.recorder.participant_files_command import participant_files_handlers
 from appliance.recorder.purge_command import purge_handlers
 from appliance.recorder.reload import ConfigReloader
 from appliance.recorder.sdnotify import Notifier
@@ -94,6 +95,7 @@ def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
     handlers.update(status=recorder.status, devices=devices, set_clock=set_clock, test=test)
     handlers.update(participant_commands(recorder))
     handlers.update(purge_handlers(recorder))
+    handlers.update(participant_files_handlers(recorder))
     return handlers
 
 
