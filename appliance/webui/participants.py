@@ -36,11 +36,13 @@ bp = Blueprint("participants", __name__)
 
 i18n.register({
     "part.no_recorder": ("Регистратор не запущен, а список и отметки «незачет» записывает "
-                         "он: изменения не сохранены. Перезапустите регистратор (или "
-                         "перезагрузите его) и повторите",
+                         "он: изменения не сохранены. Подождите минуту (служба регистратора "
+                         "перезапускается сама) и повторите; если не помогает, перезагрузите "
+                         "устройство",
                          "The recorder is not running, and it is the recorder that writes "
-                         "the list and the «незачет» marks: nothing was saved. Restart the "
-                         "recorder (or reboot the box) and try again"),
+                         "the list and the «незачет» marks: nothing was saved. Wait a minute "
+                         "(the recorder's service restarts by itself) and try again; if that "
+                         "does not help, restart the box"),
     "part.title": ("Участники и ведомость", "Participants and room sheet"),
     "part.day": ("День", "Day"),
     "part.import": ("Загрузить список участников (ИС-01)", "Import the participant list"),
