@@ -3,12 +3,15 @@
 Checks, each printed as PASS/FAIL: the page answers and wants a login; the first-start flow
 refuses a wrong setup code and accepts the one read from the card's boot partition (passed
 in by smoke-test.sh); a recording started and stopped through the web API with the guest's
-simulated microphone. Endpoints as in appliance.webui (access.py, dashboard.py).
+simulated microphone; the day's participant list and a «незачет» mark saved from the
+participants page (the web's user may only read the day folder: the recorder writes them).
+Endpoints as in appliance.webui (access.py, dashboard.py, participants.py).
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import http.cookiejar
 import json
 import sys
@@ -61,6 +64,19 @@ def wait_for_state(page: Page, wanted: str, timeout_s: float) -> dict | str:
     return reply
 
 
+def participants(page: Page, check, query: str) -> None:
+    """The recorded day's list imported and a «незачет» mark set, as the technician does."""
+    listing = base64.b64encode("1;Иванов Иван Иванович;9А\n".encode()).decode()
+    status, reply = page.call(f"/api/participants/import{query}",
+                              {"filename": "ИС-01.csv", "data_b64": listing})
+    check("participant list saved from the page (the recorder writes it)", status == 200,
+          (status, reply))
+    status, reply = page.call(f"/api/participants/result{query}",
+                              {"participant": 1, "nezachet": True})
+    check("«незачет» mark saved from the page (the recorder writes it)", status == 200
+          and isinstance(reply, dict) and reply.get("nezachet") == [1], (status, reply))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base", help="e.g. http://127.0.0.1:18080")
@@ -100,6 +116,8 @@ def main() -> int:
         reply = wait_for_state(page, "stopped", 60)
         check("web reports stopped", isinstance(reply, dict)
               and reply.get("state") == "stopped", reply)
+        day = reply.get("day") if isinstance(reply, dict) else None
+        participants(page, check, f"?date={day}" if day else "")
     print(f"api: {sum(results)} passed, {len(results) - sum(results)} failed")
     return 0 if all(results) else 1
 

@@ -9,8 +9,8 @@ serves the whole session:
 - `sim_recorder` -> tests.recorder_process.RecorderProcess: `appliance recorder --simulate` on
   that box, running (real time, speech-like sound).
 - `web_process` -> WebProcess: a real `appliance web` subprocess (waitress) on that box, with
-  `.url`, `.kill()` (SIGKILL), `.start()`, `.terminate()`; `web_server` = sim_recorder +
-  web_process, password already set.
+  `.url`, `.kill()` (SIGKILL), `.start()`, `.terminate()` (`wrapper=` runs it under a command
+  such as `unshare`); `web_server` = sim_recorder + web_process, password already set.
 - `chromium` (session scope) -> a Playwright Browser on Debian's /usr/bin/chromium;
   `logged_in_page` -> a Playwright Page logged in through the login form of `web_server`,
   failing the test on any JavaScript error. `screenshot(page, name)` saves to
@@ -107,20 +107,24 @@ class HttpSession:
 
 
 class WebProcess:
-    """`appliance web --config PATH` as a subprocess (the production server, waitress)."""
+    """`appliance web --config PATH` as a subprocess (the production server, waitress);
+    `wrapper` is a command that ends by executing its arguments (e.g. `unshare ...`)."""
 
-    def __init__(self, config_path: Path, env: dict | None = None) -> None:
+    def __init__(self, config_path: Path, env: dict | None = None,
+                 wrapper: tuple[str, ...] = ()) -> None:
         self.config_path = config_path
         self.config = config_mod.load(config_path)
         self.url = f"http://{self.config.web.listen}"
         self.env = env
+        self.wrapper = wrapper
         self.proc: subprocess.Popen | None = None
         self.log_path = config_path.with_name("web-process.log")
 
     def start(self) -> WebProcess:
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "appliance", "web", "--config", str(self.config_path)],
+                [*self.wrapper, sys.executable, "-m", "appliance", "web", "--config",
+                 str(self.config_path)],
                 env=self.env, stdout=log, stderr=log)
         wait_for(self._answers, timeout_s=30, what="appliance web answering")
         return self

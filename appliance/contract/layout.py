@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
-from appliance import naming
+from appliance import i18n, naming
+from appliance.errors import ConfigError
 
 JOURNAL_NAME = "journal.jsonl"
 PRIVATE = 0o640
@@ -20,6 +22,11 @@ LABELS_SUFFIX = ".txt"
 MARKERS_SUFFIX = ".markers.json"
 SUMMARY_SUFFIX = ".summary.json"
 SIDECAR_SUFFIXES = (LABELS_SUFFIX, MARKERS_SUFFIX, SUMMARY_SUFFIX)
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+i18n.register({
+    "day.bad_date": ("Дата «{value}» не в формате ГГГГ-ММ-ДД", "Date '{value}' is not YYYY-MM-DD"),
+})
 
 
 def recordings_dir(data_dir: str | os.PathLike) -> Path:
@@ -29,6 +36,18 @@ def recordings_dir(data_dir: str | os.PathLike) -> Path:
 def day_dir(data_dir: str | os.PathLike, date: dt.date) -> Path:
     """The folder of one exam day (it may not exist yet)."""
     return recordings_dir(data_dir) / naming.day_dirname(date)
+
+
+def day_of(value: object) -> dt.date:
+    """An exam day as a page or a command names it (`YYYY-MM-DD` only, so it can never be a
+    path), or a refusal naming what was given."""
+    text = str(value)
+    try:
+        if ISO_DATE.fullmatch(text):
+            return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise ConfigError("day.bad_date", value=text[:40])
 
 
 def journal_path(directory: str | os.PathLike) -> Path:

@@ -65,6 +65,8 @@ class Command(enum.StrEnum):
     CORRECT_MARKER = "correct_marker"
     PARTICIPANT_INFO = "participant_info"
     PURGE = "purge"
+    SAVE_ROSTER = "save_roster"
+    SET_NEZACHET = "set_nezachet"
     DRIVE = "drive"
     EXPORT = "export"
     BUTTON = "button"

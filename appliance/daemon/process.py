@@ -28,6 +28,7 @@ from appliance.export.service import drive_handlers, start_drive_service
 from appliance.hardware.service import ExaminerHardware
 from appliance.journal import Event
 from appliance.recorder.core import Recorder
+from appliance.recorder.participant_files_command import participant_files_handlers
 from appliance.recorder.reload import ConfigReloader
 from appliance.recorder.sdnotify import Notifier
 from appliance.recorder.soundtest import SoundTestSession
@@ -97,6 +98,7 @@ def control_handlers(recorder: Recorder, apply_system: bool) -> dict:
                      Command.SET_CLOCK: set_clock, Command.TEST: test})
     handlers.update(participant_commands(recorder))
     handlers.update(purge_handlers(recorder))
+    handlers.update(participant_files_handlers(recorder))
     return handlers
 
 

@@ -1,8 +1,9 @@
 """The expert's «незачет» marks of a day, as the technician enters them from the protocols.
 
 Kept in `{data_dir}/recordings/{date}/results.json` next to the roster (so purge removes them
-with the day): `{"version": 1, "nezachet": [3, 7]}`, list numbers only. Only the web page
-writes it, atomically. The regional centre's package (`appliance.export.regional`) reads it.
+with the day): `{"version": 1, "nezachet": [3, 7]}`, list numbers only. The recorder writes it
+atomically for the participants page (appliance.recorder.participant_files_command); the
+regional centre's package (`appliance.export.regional`) reads it.
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The room's participant list (form ИС-01) for one exam day, stored in the day folder.
 
 The roster lives in `{data_dir}/recordings/{date}/roster.json`, next to the recordings it
-names, so `appliance purge` removes it with them. Only the web page writes it (atomically);
-the recorder only reads it when "next participant" is pressed. Full names never leave this
-file except into the room sheet (behind the login, and in the export's sheet).
+names, so `appliance purge` removes it with them. The recorder writes it (atomically) for the
+participants page (appliance.recorder.participant_files_command) and reads it when "next
+participant" is pressed. Full names never leave this file except into the room sheet (behind
+the login, and in the export's sheet).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from appliance.fsutil import atomic_write_text
 
 ROSTER_NAME = "roster.json"
 MAX_NUMBER = 999
+MAX_NAME_CHARS = 200
+MAX_CLASS_CHARS = 20
 
 i18n.register({
     "roster.duplicate": ("Номер {number} встречается в списке дважды",
@@ -33,6 +36,10 @@ i18n.register({
     "roster.bad_entry": ("Непонятная запись в списке: {entry}", "Unclear list entry: {entry}"),
     "roster.bad_variant": ("У участника {number} вариант «{value}» не номер от 1 до 999",
                            "Participant {number}: variant '{value}' is not a number 1-999"),
+    "roster.name_too_long": ("У участника {number} ФИО длиннее {max} символов",
+                             "Participant {number}: the name is longer than {max} characters"),
+    "roster.class_too_long": ("У участника {number} класс длиннее {max} символов",
+                              "Participant {number}: the class is longer than {max} characters"),
     "roster.unknown": ("Участника с номером {number} нет в списке",
                        "There is no participant number {number} in the list"),
     "purge.roster": ("{date}: список участников дня без записи удаляется",
@@ -69,7 +76,7 @@ class Participant:
                        int(variant) if variant not in (None, "") else None,
                        bool(data.get("ovz", False)))
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise ConfigError("roster.bad_entry", entry=data) from None
+            raise ConfigError("roster.bad_entry", entry=str(data)[:80]) from None
 
 
 @dataclass
@@ -113,6 +120,10 @@ class Roster:
                 raise ConfigError("roster.duplicate", number=p.number)
             if not p.name.strip():
                 raise ConfigError("roster.no_name", number=p.number)
+            if len(p.name) > MAX_NAME_CHARS:
+                raise ConfigError("roster.name_too_long", number=p.number, max=MAX_NAME_CHARS)
+            if len(p.class_name) > MAX_CLASS_CHARS:
+                raise ConfigError("roster.class_too_long", number=p.number, max=MAX_CLASS_CHARS)
             if p.variant is not None and not 1 <= p.variant <= MAX_NUMBER:
                 raise ConfigError("roster.bad_variant", number=p.number, value=p.variant)
             seen.add(p.number)

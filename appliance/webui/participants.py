@@ -1,9 +1,10 @@
 """`/participants`: the room's list, "next participant", corrections and the room sheet.
 
-The roster file belongs to this page (it writes `roster.json` in the day folder, atomically);
-everything that goes into the day journal (markers, corrections, variant, early finish) goes
-through the recorder's control socket, because the recorder owns the journal. Full names are
-shown here, behind the login, and nowhere else on the box.
+This page reads the technician's files and the day folder; every write goes through the
+recorder's control socket, because the recorder alone writes the day folder (on the image this
+page's user may only read it): the list (`roster.json`), the «незачет» marks (`results.json`)
+and everything that goes into the day journal (markers, corrections, variant, early finish).
+Full names are shown here, behind the login, and nowhere else on the box.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from appliance.contract import layout
 from appliance.contract.audit import AuditEvent, log_event
 from appliance.contract.dayview import load_day
 from appliance.contract.vocabulary import Action, Command
-from appliance.errors import ApplianceError, ConfigError, StateError, StorageError, os_error_words
+from appliance.errors import ApplianceError, ConfigError, ControlError, StateError
 from appliance.export import regional
 from appliance.participants import early_act, importer, results, sheet
 from appliance.participants import roster as roster_mod
@@ -35,10 +36,14 @@ from appliance.webui.pagekit import current_config, current_language, t
 bp = Blueprint("participants", __name__)
 
 i18n.register({
-    "part.write_failed": ("Не удалось записать файл в папку дня ({name}): {reason}. Список "
-                          "и отметки на этой странице не изменены",
-                          "Could not write into the day folder ({name}): {reason}. The list "
-                          "and the marks on this page are unchanged"),
+    "part.no_recorder": ("Регистратор не запущен, а список и отметки «незачет» записывает "
+                         "он: изменения не сохранены. Подождите минуту (служба регистратора "
+                         "перезапускается сама) и повторите; если не помогает, перезагрузите "
+                         "устройство",
+                         "The recorder is not running, and it is the recorder that writes "
+                         "the list and the «незачет» marks: nothing was saved. Wait a minute "
+                         "(the recorder's service restarts by itself) and try again; if that "
+                         "does not help, restart the box"),
     "part.title": ("Участники и ведомость", "Participants and room sheet"),
     "part.day": ("День", "Day"),
     "part.import": ("Загрузить список участников (ИС-01)", "Import the participant list"),
@@ -98,7 +103,6 @@ i18n.register({
                       "The request must be a JSON object"),
     "part.bad_int": ("Поле «{field}» должно быть целым числом, получено «{value}»",
                      "Field '{field}' must be a whole number, got '{value}'"),
-    "part.bad_date": ("Дата «{value}» не в формате ГГГГ-ММ-ДД", "Date '{value}' is not YYYY-MM-DD"),
     "part.nezachet": ("«незачет»", "«незачет» (fail)"),
     "part.is08": ("Акт ИС-08", "Form ИС-08"),
     "part.regional": ("Незачёт и повторная проверка: пакет для РЦОИ",
@@ -134,10 +138,7 @@ def chosen_date(status: dict | None = None) -> dt.date:
     raw = (request.args.get("date") or request.form.get("date")
            or (body.get("date") if isinstance(body, dict) else None))
     if raw:
-        try:
-            return dt.date.fromisoformat(str(raw))
-        except ValueError:
-            raise ConfigError("part.bad_date", value=raw) from None
+        return layout.day_of(raw)
     status = status if status is not None else _recorder_status()
     if status and status.get("day"):
         return dt.date.fromisoformat(status["day"])
@@ -385,7 +386,7 @@ def import_roster():
     if body.get("preview") is True:
         return _preview(filename, data, roles, header_row, date)
     result = importer.import_file(filename, data, expected(date), roles, header_row)
-    _write_day_file(roster_mod.ROSTER_NAME, roster_mod.save, day_dir(date), result.roster)
+    _save_roster(date, result.roster)
     count = len(result.roster.participants)
     _audit(AuditEvent.ROSTER_IMPORTED, date=date.isoformat(), count=count,
            left_out=sum(result.other_rooms.values()))
@@ -394,13 +395,20 @@ def import_roster():
                     "message": " ".join([t("part.imported", count=count), *notes])})
 
 
-def _write_day_file(name: str, write, *args):
-    """`write(*args)`, with a refused write (a read-only or full disk, or on the image the web
-    page's own user, which may only read the recordings) said in words instead of a 500."""
+def _recorder_writes(cmd: str, **args):
+    """Ask the recorder to write into the day folder; a recorder that is not running is said
+    in words (nothing saved), its refusals are passed on as they are."""
     try:
-        return write(*args)
-    except OSError as err:
-        raise StorageError("part.write_failed", name=name, reason=os_error_words(err)) from err
+        return pagekit.recorder(cmd, source="web", **args)
+    except ControlError as err:
+        if err.code == "control.unreachable":
+            raise ControlError("part.no_recorder") from err
+        raise
+
+
+def _save_roster(date: dt.date, roster: roster_mod.Roster) -> None:
+    participants = roster.to_dict()["participants"]
+    _recorder_writes(Command.SAVE_ROSTER, date=date.isoformat(), participants=participants)
 
 
 @bp.get("/participants/sample.csv")
@@ -416,7 +424,7 @@ def save_roster():
     body = _body()
     date = chosen_date()
     roster = roster_mod.Roster.from_dict({"participants": body.get("participants", [])})
-    _write_day_file(roster_mod.ROSTER_NAME, roster_mod.save, day_dir(date), roster)
+    _save_roster(date, roster)
     _audit(AuditEvent.ROSTER_SAVED, date=date.isoformat(), count=len(roster.participants))
     return jsonify({"ok": True, "message": t("part.saved")})
 
@@ -445,15 +453,10 @@ def set_result():
     date = chosen_date()
     number = _int(body, "participant")
     failed = bool(body.get("nezachet"))
-    if not layout.is_recorded(day_dir(date)):  # the expert marks recorded answers
-        raise StateError("part.no_recording", date=date.strftime("%d.%m.%Y"))
-    roster = roster_mod.load(day_dir(date))
-    if roster.participants:
-        roster.require(number)
-    marks = _write_day_file(results.RESULTS_NAME, results.set_nezachet, day_dir(date), number,
-                            failed)
+    marks = _recorder_writes(Command.SET_NEZACHET, date=date.isoformat(), participant=number,
+                             nezachet=failed)["nezachet"]
     _audit(AuditEvent.RESULT_MARKED, date=date.isoformat(), participant=number, nezachet=failed)
-    return jsonify({"ok": True, "nezachet": sorted(marks)})
+    return jsonify({"ok": True, "nezachet": marks})
 
 
 @bp.post("/api/participants/info")

@@ -1,6 +1,6 @@
 """Every list of the corpus (tests/participants/corpus.py) through the web API, as a script
-or the page would send it: the exact roster it gives, the notes shown, or the refusal in
-Russian with the day's earlier roster left as it was."""
+or the page would send it: the exact roster it gives (saved by the recorder), the notes shown,
+or the refusal in Russian with the day's earlier roster left as it was."""
 
 from __future__ import annotations
 
@@ -39,7 +39,8 @@ def test_the_corpus_is_big_and_varied():
 
 
 @pytest.mark.parametrize("case", corpus(), ids=lambda c: c.filename)
-def test_a_list_imports_exactly_or_is_refused_keeping_the_earlier_one(web_authed_client,
+def test_a_list_imports_exactly_or_is_refused_keeping_the_earlier_one(sim_recorder,
+                                                                      web_authed_client,
                                                                       case: Case):
     client = web_authed_client
     assert upload(client, "прежний.csv", EARLIER_CSV).status_code == 200
@@ -79,7 +80,8 @@ CORPUS = corpus()
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(which=st.integers(0, len(CORPUS) - 1), cut=st.integers(0, 6000),
        junk=st.binary(max_size=40), where=st.integers(0, 6000))
-def test_a_damaged_file_never_gets_a_server_error(web_authed_client, which, cut, junk, where):
+def test_a_damaged_file_never_gets_a_server_error(sim_recorder, web_authed_client, which, cut,
+                                                  junk, where):
     """Corpus files cut short and with bytes spliced in: a roster or a Russian refusal."""
     case = CORPUS[which]
     data = case.data[:cut] if cut < len(case.data) else case.data

@@ -1,5 +1,6 @@
 """`/participants` through the real app (Flask test client): import, edit, print view, CSV,
-refusals in Russian, audit of the download, and the login gate."""
+refusals in Russian, audit of the download, and the login gate. Saving goes through the
+recorder (`sim_recorder`), which alone writes the day folder."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ def upload(client, name, data):
                 {"filename": name, "data_b64": base64.b64encode(data).decode()})
 
 
-def test_import_edit_print_and_csv(web_authed_client, web_data_dir):
+def test_import_edit_print_and_csv(sim_recorder, web_authed_client, web_data_dir):
     page_client, data_dir = web_authed_client, web_data_dir
     reply = upload(page_client, "ИС-01.xlsx", xlsx([
         ["№ п.п.", "ФИО участника", "Класс", "Отметка о неявке"],
@@ -86,7 +87,8 @@ def test_everything_needs_a_login(web_client):
     assert anonymous_client.get("/participants").status_code == 302
 
 
-def test_nezachet_marks_and_their_refusals_in_russian(web_authed_client, web_data_dir):
+def test_nezachet_marks_and_their_refusals_in_russian(sim_recorder, web_authed_client,
+                                                      web_data_dir):
     page_client = web_authed_client
     url = f"/api/participants/result?date={DATE}"
     early = post(page_client, url, {"participant": 1, "nezachet": True})
@@ -120,7 +122,8 @@ def test_nezachet_marks_and_their_refusals_in_russian(web_authed_client, web_dat
     assert "За 11.02.2027 нет записей" in not_recorded.get_data(as_text=True)
 
 
-def test_the_api_returns_variant_and_ovz_and_takes_a_chosen_mapping(web_authed_client):
+def test_the_api_returns_variant_and_ovz_and_takes_a_chosen_mapping(sim_recorder,
+                                                                   web_authed_client):
     client = web_authed_client
     data = ("№;Ф.И.О. ребёнка;Кл.;Вар.;Особые условия\r\n"
             "1;Иванов Иван Иванович;9А;2;да\r\n2;Петрова Анна Сергеевна;9Б;;\r\n").encode("cp1251")
@@ -145,7 +148,7 @@ def test_the_api_returns_variant_and_ovz_and_takes_a_chosen_mapping(web_authed_c
     assert state["rows"][0]["variant"] == "2"
 
 
-def test_the_sample_file_imports_as_it_is(web_authed_client):
+def test_the_sample_file_imports_as_it_is(sim_recorder, web_authed_client):
     client = web_authed_client
     sample = client.get("/participants/sample.csv")
     assert sample.status_code == 200 and "attachment" in sample.headers["Content-Disposition"]
@@ -179,7 +182,7 @@ def test_hostile_bodies_get_a_russian_refusal_never_a_server_error(web_authed_cl
             assert reply.json["error"]["text"][0].isupper(), reply.json
 
 
-def test_refusals_and_notes_follow_the_page_language(web_authed_client):
+def test_refusals_and_notes_follow_the_page_language(sim_recorder, web_authed_client):
     client = web_authed_client
     client.get("/lang/en")
     data = ("№ п.п.;ФИО участника;Номер аудитории/ отметка о неявке\r\n"
@@ -201,9 +204,11 @@ def test_refusals_and_notes_follow_the_page_language(web_authed_client):
                                     "out (1): 0006 (1)")
 
 
-def test_a_day_folder_that_cannot_be_written_is_said_in_russian(web_authed_client, web_data_dir):
-    """The web page's user may only read the recordings on the image: a refused write of the
-    roster or of a «незачет» mark is a message, never a server error, and changes nothing."""
+def test_a_day_folder_that_cannot_be_written_is_said_in_russian(sim_recorder, web_authed_client,
+                                                                web_data_dir):
+    """A day folder the recorder cannot write either (a read-only or failing disk): the refused
+    write of the roster or of a «незачет» mark is a message, never a server error, and changes
+    nothing."""
     day_dir = layout.day_dir(web_data_dir, dt.date.fromisoformat(DATE))
     day_dir.mkdir(parents=True)
     with Journal(day_dir / "journal.jsonl") as journal:

@@ -3,12 +3,14 @@
 The recorder runs as root here and owns the recordings; `appliance web` runs as a system user
 that may read them (group read) and write only its own state dir and the audit journal, as
 the image sets it up. Through the real page that user plays and downloads a part, cuts a
-participant clip and has the recorder purge a day past its date, and every WAV it could not
-delete stays byte for byte the same. The user itself is refused when it tries to write one.
+participant clip, has the recorder purge a day past its date and save the day's list and a
+«незачет» mark, and every WAV it could not delete stays byte for byte the same. The user
+itself is refused when it tries to write one.
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import grp
 import hashlib
@@ -149,6 +151,15 @@ def test_the_web_user_serves_the_page_but_cannot_touch_a_recording(web_user, box
         assert status == 200, reply
         assert [done["date"] for done in reply["purged"]] == [OLD.isoformat()]
         assert [p.name for p in find_days(data)] == [date]  # the recorder deleted it
+        listing = base64.b64encode("1;Иванов Иван Иванович;9А\n".encode()).decode()
+        status, reply = session.call(f"/api/participants/import?date={date}",
+                                     {"filename": "ИС-01.csv", "data_b64": listing})
+        assert status == 200, reply
+        status, reply = session.call(f"/api/participants/result?date={date}",
+                                     {"participant": 1, "nezachet": True})
+        assert (status, reply.get("nezachet")) == (200, [1]), reply
+        for name in ("roster.json", "results.json"):  # written by the recorder (root)
+            assert os.stat(data / "recordings" / date / name).st_uid == 0, name
 
         # the web's user itself cannot change or delete a recording
         wav = str(today_wav)
