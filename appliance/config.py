@@ -50,6 +50,16 @@ i18n.register({
     "config.syntax": ("Файл настроек {path} не читается: {detail}",
                       "Settings file {path} cannot be read: {detail}"),
     "config.many": ("Ошибки в настройках:\n{details}", "Errors in the settings:\n{details}"),
+    "config.mirror_path": ("Настройка {key}: нужен полный путь к папке на втором носителе, "
+                           "например \"/media/ZAPIS-KOPIYA/zapis\"; получено «{value}»",
+                           "Setting {key}: a full path to a folder on the second medium "
+                           "expected, e.g. \"/media/ZAPIS-KOPIYA/zapis\"; got '{value}'"),
+    "config.mirror_inside": ("Резервная копия (mirror.path = «{mirror}») не может лежать в "
+                             "папке записей recording.data_dir = «{data}» или содержать её: "
+                             "нужен другой носитель",
+                             "The safety copy (mirror.path = '{mirror}') cannot be inside the "
+                             "recordings' folder recording.data_dir = '{data}' or contain it: "
+                             "another medium is needed"),
     "config.unreadable": ("Файл настроек {path} не открывается: {detail}",
                           "Settings file {path} cannot be opened: {detail}"),
 })
@@ -268,6 +278,16 @@ class SchoolConfig:
 
 
 @dataclass
+class MirrorConfig:
+    """The safety copy: every part and the day's journal written to a second medium at the
+    same time as to `recording.data_dir` (docs/FORMATS.md, «Резервная копия»)."""
+
+    path: str = ""
+    """A folder on another medium (a USB stick), e.g. "/media/ZAPIS-KOPIYA/zapis"; empty: no
+    safety copy. The image mounts the stick labelled ZAPIS-KOPIYA there by itself."""
+
+
+@dataclass
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
@@ -279,6 +299,7 @@ class Config:
     export: ExportConfig = field(default_factory=ExportConfig)
     participants: ParticipantsConfig = field(default_factory=ParticipantsConfig)
     school: SchoolConfig = field(default_factory=SchoolConfig)
+    mirror: MirrorConfig = field(default_factory=MirrorConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -369,6 +390,13 @@ def _host_names(key: str, value: Any) -> list[str]:
     return [v.strip().lower() for v in value]
 
 
+def _mirror_path(key: str, value: Any) -> str:
+    text = _text(key, value).strip()
+    if text and (not os.path.isabs(text) or os.path.normpath(text) == "/"):
+        raise ConfigError("config.mirror_path", key=key, value=value)
+    return os.path.normpath(text) if text else ""
+
+
 def _flag(key: str, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ConfigError("config.type", key=key, value=value,
@@ -429,6 +457,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
                      "long_min": _number(float, 1, 600), "ovz_extra_min": _number(float, 0, 600),
                      "long_silence_s": _number(float, 5, 3600)},
     "school": {"enabled": _flag, "clock_offset_s": _number(float, -86400, 86400)},
+    "mirror": {"path": _mirror_path},
 }
 
 
@@ -443,11 +472,15 @@ def validate_field(section: str, key: str, value: Any) -> Any:
 
 def _relations(config: Config) -> list[ConfigError]:
     """Settings that are valid alone but not together."""
-    gpio = config.gpio
+    gpio, problems = config.gpio, []
     if not gpio.debounce_ms / 1000 < gpio.long_press_s < gpio.stop_press_s:
-        return [ConfigError("config.press_order", debounce=gpio.debounce_ms,
-                            long=gpio.long_press_s, stop=gpio.stop_press_s)]
-    return []
+        problems.append(ConfigError("config.press_order", debounce=gpio.debounce_ms,
+                                    long=gpio.long_press_s, stop=gpio.stop_press_s))
+    if config.mirror.path:
+        mirror, data = Path(config.mirror.path), Path(os.path.abspath(config.recording.data_dir))
+        if mirror.is_relative_to(data) or data.is_relative_to(mirror):
+            problems.append(ConfigError("config.mirror_inside", mirror=mirror, data=data))
+    return problems
 
 
 def from_dict(raw: dict[str, Any]) -> Config:

@@ -22,6 +22,7 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,11 +39,12 @@ from appliance.dsp.meter import MeterBallistics
 from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
 from appliance.export.retention import RetentionRule
-from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
 from appliance.participants.flags import CheckLimits
 from appliance.participants.live import ParticipantTracker
-from appliance.recorder.day import PRIVATE, Day, PartRecord, find_days
+from appliance.recorder.day import Day, PartRecord
+from appliance.recorder.media import Media, MediaDiskGuard
+from appliance.recorder.mirror import MediaWatch, load_days, open_day
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Action, Effect, State, transition
 from appliance.recorder.storage import DiskGuard
@@ -95,6 +97,8 @@ i18n.register({
                           "Resumed after disk space was freed"),
     "marker.after_disk_error": ("Продолжение после ошибки записи на диск",
                                 "Resumed after a disk write error"),
+    "marker.after_medium": ("Продолжение после возвращения носителя",
+                            "Resumed after a medium came back"),
 })
 
 MARK_LABELS = {Effect.MARK_START: "marker.start", Effect.MARK_PAUSE: "marker.pause",
@@ -168,8 +172,13 @@ class Recorder:
         self._last_error = 0.0
         self.internal_clear_s = INTERNAL_CLEAR_S
         rec = config.recording
-        self.disk = DiskGuard(config.data_dir, self.format.rate_hz * self.format.frame_bytes * 3600,
-                              rec.reserve_mb * 1_000_000, rec.disk_warn_hours)
+        self.media = Media(config.data_dir, config.mirror.path, rec.reserve_mb * 1_000_000)
+        guard = (self.format.rate_hz * self.format.frame_bytes * 3600,
+                 rec.reserve_mb * 1_000_000, rec.disk_warn_hours)
+        self.disk = (MediaDiskGuard(self.media, *guard) if self.media.mirrored
+                     else DiskGuard(config.data_dir, *guard))
+        self.media_watch = MediaWatch(self.media, self._raise_alarm, self._clear_alarm,
+                                      self._record, self._next_part_now)
 
     # ----- life cycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -198,6 +207,7 @@ class Recorder:
             self._drain()
         if self.writer:
             self._close_part("shutdown")
+        self.media_watch.close()
         if self.day:
             self.day.close()
 
@@ -210,12 +220,12 @@ class Recorder:
 
     def _recover_and_resume(self) -> None:
         interrupted = None
-        for directory in find_days(self.config.data_dir):
-            day = Day.load(directory)
+        for day in load_days(self.media, self.config.data_dir):
             try:
                 recover_day(day)
+                self.media_watch.catch_up(day)
             except OSError as err:  # a read-only disk: the day's intent still counts
-                log.error("day %s not recovered: %s", directory.name, _describe(err))
+                log.error("day %s not recovered: %s", day.dir.name, _describe(err))
                 self._storage_failed(err)
             if day.state in (State.RECORDING, State.PAUSED):
                 if interrupted:
@@ -310,6 +320,7 @@ class Recorder:
             "free_bytes": self.disk.reading.free_bytes if self.disk.reading else None,
             "disk": self.disk.reading.to_dict() if self.disk.reading else None,
             "last_refusal": self.last_refusal,
+            "mirror": self.media.status(),
             "version": __version__,
         }
 
@@ -463,6 +474,14 @@ class Recorder:
             self._retry_open_at = time.monotonic() + RETRY_OPEN_S
             self._storage_failed(err)
 
+    def _next_part_now(self, reason: str) -> None:
+        """Go on in a new part from the next block on (a medium came back: the new part is
+        written on both)."""
+        if self.writer:
+            self._close_part(reason)
+            self._reopen_label = "marker.after_medium"
+            self._reopen_part()
+
     def _write(self, pcm: bytes) -> None:
         view = memoryview(pcm)
         frame_bytes = self.format.frame_bytes
@@ -536,6 +555,7 @@ class Recorder:
         if now - self._last_supervise >= SUPERVISE_S:
             self._last_supervise = now
             self._journal_verdict()
+        self.media_watch.tick(self.day)
 
     def _journal_verdict(self) -> None:
         """Journal the `not_recording` alarm when it comes on, changes cause, or clears; a
@@ -673,7 +693,7 @@ class Recorder:
             return
         if self.day:
             self.day.close()
-        self.day = Day.open(self.config.data_dir, date)
+        self.day = open_day(self.media, self.config.data_dir, date)
         if not self.day.info:
             site, rec = self.config.site, self.config.recording
             self.day.record(Event.DAY_OPENED, date=date.isoformat(), region=site.region,
@@ -692,8 +712,8 @@ class Recorder:
                    header=header.hex())
         self.part = day.parts[number]
         self.summary = PartSummary(self.format.rate_hz, self.format.channels)
-        self.writer = WavPartWriter(day.path(self.part), self.format, bext,
-                                    max_bytes=self.config.recording.max_part_mb * 1_000_000)
+        self.writer = day.part_writer(self.part, self.format, bext,
+                                      self.config.recording.max_part_mb * 1_000_000)
         self._clear_alarm("storage")  # the disk takes writes again
 
     def _journal_check(self, payload: dict | None) -> None:
@@ -721,9 +741,8 @@ class Recorder:
 
     def _write_summary(self, part: PartRecord, summary: PartSummary | None) -> None:
         if summary is not None:
-            atomic_write_text(self.day.path(part).with_suffix(".summary.json"),
-                              json.dumps(summary.to_dict(), ensure_ascii=False, indent=1),
-                              PRIVATE)
+            self.day.put_text(Path(part.file).stem + ".summary.json",
+                              json.dumps(summary.to_dict(), ensure_ascii=False, indent=1))
 
     def _finish_parts(self) -> None:
         """Complete the parts whose closing the disk refused: a part never sealed is repaired

@@ -16,6 +16,7 @@ from pathlib import Path
 from appliance import __version__, i18n, naming
 from appliance.capture import wavfile
 from appliance.capture.wavfile import Bext, Cue, WavFormat
+from appliance.capture.writer import WavPartWriter
 from appliance.fsutil import atomic_write_text
 from appliance.journal import Event, Journal
 from appliance.recorder.session import State
@@ -149,6 +150,11 @@ class Day:
                     int((now - midnight).total_seconds() * fmt.rate_hz),
                     f"A=PCM,F={fmt.rate_hz},W=16,M={mode},T=appliance {__version__}\r\n")
 
+    def part_writer(self, part: PartRecord, fmt: WavFormat, bext: Bext,
+                    max_bytes: int) -> WavPartWriter:
+        """The writer of a part opening now."""
+        return WavPartWriter(self.path(part), fmt, bext, max_bytes=max_bytes)
+
     def cues(self, part: PartRecord) -> list[Cue]:
         return [Cue(m.frame, m.file_label()) for m in part.markers]
 
@@ -162,11 +168,15 @@ class Day:
         index = {"part": part.part, "file": part.file, "rate_hz": rate,
                  "channels": part.format.channels,
                  "markers": [m.to_dict(rate) for m in part.markers]}
-        for path, text in ((self.dir / f"{stem}.txt", labels),
-                           (self.dir / f"{stem}.markers.json",
-                            json.dumps(index, ensure_ascii=False, indent=1))):
-            if not path.exists() or path.read_text("utf-8") != text:
-                atomic_write_text(path, text, PRIVATE)
+        self.put_text(f"{stem}.txt", labels)
+        self.put_text(f"{stem}.markers.json", json.dumps(index, ensure_ascii=False, indent=1))
+
+    def put_text(self, name: str, text: str) -> None:
+        """A side file of the day (label track, marker index, summary), replaced atomically
+        when it differs from what is on disk."""
+        path = self.dir / name
+        if not path.exists() or path.read_text("utf-8") != text:
+            atomic_write_text(path, text, PRIVATE)
 
     def seal(self, part: PartRecord, reason: str) -> None:
         """Journal a closed part with its frame count and the SHA-256 of the whole file."""

@@ -22,9 +22,8 @@ from appliance.capture import wavfile
 from appliance.capture.writer import append_cues
 from appliance.dsp.levels import levels_of_blocks
 from appliance.dsp.summary import PartSummary
-from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
-from appliance.recorder.day import PRIVATE, Day, find_days
+from appliance.recorder.day import Day, find_days
 
 SUMMARY_BLOCK_S = 0.1  # the recorder's block (audio.block_ms default)
 SUMMARY_BATCH = 600  # blocks read and measured at a time (a minute of audio)
@@ -61,8 +60,8 @@ def recover_day(day: Day) -> list[RecoveredPart]:
         day.write_sidecars(part)  # written only where a cut left them missing or behind
         summary = day.path(part).with_suffix(".summary.json")
         if not summary.exists():
-            atomic_write_text(summary, json.dumps(summarize(day.path(part)),
-                                                  ensure_ascii=False, indent=1), PRIVATE)
+            day.put_text(summary.name, json.dumps(summarize(day.path(part)),
+                                                  ensure_ascii=False, indent=1))
     return done
 
 
