@@ -474,11 +474,14 @@ class Recorder:
             self._retry_open_at = time.monotonic() + RETRY_OPEN_S
             self._storage_failed(err)
 
-    def _next_part_now(self, reason: str) -> None:
-        """Go on in a new part from the next block on (a medium came back: the new part is
-        written on both)."""
-        if self.writer:
+    def _next_part_now(self, reason: str, between) -> None:
+        """Close the open part, call `between()`, go on in a new part at once (a medium came
+        back: it takes writes from the new part on)."""
+        writing = self.writer is not None
+        if writing:
             self._close_part(reason)
+        between()
+        if writing:
             self._reopen_label = "marker.after_medium"
             self._reopen_part()
 

@@ -56,10 +56,10 @@ i18n.register({
                            "Запись на основной носитель (SD-карту) продолжается",
                            "The safety copy (USB stick) is not being written: {cause}. "
                            "Recording to the master medium (SD card) goes on"),
-    "media.hint.mirror": ("Вставьте накопитель с меткой ZAPIS-KOPIYA снова (или замените его): "
+    "media.hint.mirror": ("Вставьте накопитель с меткой ZAPIS-KOPIA снова (или замените его): "
                           "запись на него продолжится новой частью, пропущенное скопируется "
                           "само",
-                          "Plug the stick labelled ZAPIS-KOPIYA in again (or replace it): "
+                          "Plug the stick labelled ZAPIS-KOPIA in again (or replace it): "
                           "writing to it resumes as a new part and what it missed is copied "
                           "over by itself"),
     "mirror.off": ("выключена", "off"),
@@ -121,8 +121,8 @@ class Medium:
 
 @dataclass(frozen=True)
 class Change:
-    """A medium failed (`returned` False) or came back; the recorder raises or clears the
-    alarm, journals it, and on a return attaches the medium again."""
+    """A medium failed (`returned` False) or came back (still out of writing until the
+    recorder `revive`s it); the recorder raises or clears the alarm and journals it."""
 
     medium: Medium
     returned: bool
@@ -177,6 +177,10 @@ class Media:
         medium.since = time.time()
         self._changes.append(Change(medium, False))
 
+    def revive(self, medium: Medium) -> None:
+        """A returned medium takes writes again (the recorder closed the part it missed)."""
+        medium.cause, medium.detail = None, ""
+
     def take_changes(self) -> list[Change]:
         changes, self._changes = self._changes, []
         return changes
@@ -193,8 +197,7 @@ class Media:
                 if self._device_of(medium) != medium.device:
                     self.fail(medium, cause=Cause.REMOVED)
             elif self._usable(medium, returning=True):
-                medium.cause, medium.detail = None, ""
-                self._changes.append(Change(medium, True))
+                self._changes.append(Change(medium, True))  # live once `revive`d
 
     def _usable(self, medium: Medium, returning: bool = False) -> bool:
         """Whether `medium` takes writes now (a probe file written, fsynced, removed) with
@@ -206,8 +209,8 @@ class Media:
                 if not os.path.ismount(parent) or os.stat(parent).st_dev == self.master.device:
                     raise FileNotFoundError(errno.ENOENT, "no medium", str(medium.root))
                 medium.root.mkdir(mode=0o750)
-            if medium is self.master:
-                medium.root.mkdir(parents=True, exist_ok=True)
+            if medium is self.master and not returning:  # never on an unmounted card's
+                medium.root.mkdir(parents=True, exist_ok=True)  # empty mount point
             if medium is self.mirror and os.stat(medium.root).st_dev == self.master.device:
                 medium.cause, medium.detail = Cause.SAME_DISK, ""
                 return False

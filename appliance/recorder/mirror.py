@@ -317,13 +317,22 @@ class MediaWatch:
         self.resync.poll()
 
     def _returned(self, day: Day | None, medium: Medium, code: str) -> None:
-        log.info("%s returned", medium.role)
-        if isinstance(day, MirroredDay):
-            day.journal.attach(medium)
-        self._clear_alarm(code)
-        self._record(Event.MEDIUM_RETURNED, medium=medium.role.value, path=str(medium.root))
+        """The part it missed is closed (and sealed from the medium that has it all) before
+        `medium` takes writes again; the next part is written on both."""
         if medium.live:
-            self._new_part("medium_returned")
+            return
+
+        def attach() -> None:
+            self.media.revive(medium)
+            if isinstance(day, MirroredDay):
+                day.journal.attach(medium)
+
+        log.info("%s returned", medium.role)
+        self._new_part("medium_returned", attach)
+        if medium.live:
+            self._clear_alarm(code)
+            self._record(Event.MEDIUM_RETURNED, medium=medium.role.value,
+                         path=str(medium.root))
             self.catch_up(day)
 
     def catch_up(self, day: Day | None) -> None:
