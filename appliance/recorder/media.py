@@ -228,7 +228,7 @@ class Media:
                 medium.cause, medium.detail = cause_of(err), describe(err)
                 medium.since = time.time()
             return False
-        if free < self.reserve_bytes * (2 if returning else 1):
+        if free is not None and free < self.reserve_bytes * (2 if returning else 1):
             if medium.live:
                 medium.cause, medium.since = Cause.FULL, time.time()
             return False
@@ -296,18 +296,21 @@ class MediaDiskGuard(DiskGuard):
     def check(self) -> DiskReading | None:
         live = self.media.live()
         if len(live) < 2:
-            reading = None
-            if live:
-                self.path = live[0].root
-                reading = super().check()
-            return reading
+            if not live or _size_unknown(live[0].root):
+                self._written_since, self._last_check = 0, self._monotonic()
+                return self.reading
+            self.path = live[0].root
+            return super().check()
         self._written_since, self._last_check = 0, self._monotonic()
         free = {}
         for medium in live:
             try:
-                free[medium.role] = free_bytes(medium.root)
+                known = free_bytes(medium.root)
             except OSError as err:
                 self.media.fail(medium, err)
+                continue
+            if known is not None:
+                free[medium.role] = known
         for medium in live:
             if medium.role in free and free[medium.role] < self.reserve_bytes:
                 if any(f >= self.reserve_bytes for r, f in free.items() if r != medium.role):
@@ -322,9 +325,18 @@ class MediaDiskGuard(DiskGuard):
         return self.reading
 
 
-def free_bytes(path: Path) -> int:
+def free_bytes(path: Path) -> int | None:
+    """Free bytes for us; None when the file system reports no size at all (fusefat does):
+    such a medium is judged by its write errors (ENOSPC) alone."""
     usage = os.statvfs(path)
-    return usage.f_bavail * usage.f_frsize
+    return usage.f_bavail * usage.f_frsize if usage.f_blocks else None
+
+
+def _size_unknown(path: Path) -> bool:
+    try:
+        return free_bytes(path) is None
+    except OSError:
+        return False
 
 
 def describe(err: OSError) -> str:

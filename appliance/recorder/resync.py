@@ -141,7 +141,8 @@ def copy_checked(src: Path, dst: Path, throttle: Throttle) -> str:
     tmp = dst.with_name(f".{dst.name}.resync-{os.getpid()}")
     digest = hashlib.sha256()
     try:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)  # minors' voices
+        with open(src, "rb") as fin, open(fd, "wb") as fout:
             while chunk := fin.read(CHUNK):
                 digest.update(chunk)
                 fout.write(chunk)
@@ -152,7 +153,6 @@ def copy_checked(src: Path, dst: Path, throttle: Throttle) -> str:
         expected = digest.hexdigest()
         if sha256_of(tmp, throttle) != expected:
             raise OSError(f"{dst.name}: the copy read back differs")
-        shutil.copymode(src, tmp)
         os.replace(tmp, dst)
         fd = os.open(dst.parent, os.O_RDONLY | os.O_DIRECTORY)
         try:
