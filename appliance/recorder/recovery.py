@@ -23,7 +23,10 @@ from appliance.capture.writer import append_cues
 from appliance.dsp.levels import levels_of_blocks
 from appliance.dsp.summary import PartSummary
 from appliance.journal import Event
-from appliance.recorder.day import Day, find_days
+from appliance.recorder.day import Day
+from appliance.recorder.media import Media
+from appliance.recorder.mirror import MirroredDay, load_days
+from appliance.recorder.resync import catch_up_now
 
 SUMMARY_BLOCK_S = 0.1  # the recorder's block (audio.block_ms default)
 SUMMARY_BATCH = 600  # blocks read and measured at a time (a minute of audio)
@@ -89,13 +92,20 @@ def summarize(path: Path) -> dict:
     return summary.to_dict()
 
 
-def recover_all(data_dir: str | Path) -> list[RecoveredPart]:
-    """Recover every day under `data_dir` (the recorder must not be running)."""
+def recover_all(data_dir: str | Path, mirror_path: str = "") -> list[RecoveredPart]:
+    """Recover every day under `data_dir` and, with a safety copy, on it too: the day is
+    repaired on the first writable medium and the other is made equal to it (the recorder
+    must not be running)."""
+    media = Media(data_dir, mirror_path)
     done = []
-    for directory in find_days(data_dir):
-        day = Day.load(directory)
+    for day in load_days(media, data_dir):
         try:
             done.extend(recover_day(day))
+            if isinstance(day, MirroredDay) and len(media.live()) == 2:
+                for result in catch_up_now(day, media):
+                    if not result["ok"]:
+                        log.error("%s not made equal on both media: %s", result["file"],
+                                  result.get("error"))
         finally:
             day.close()
     return done

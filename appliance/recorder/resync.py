@@ -18,6 +18,7 @@ the recorder journals each (`medium_synced`).
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -52,13 +53,7 @@ class Resync:
 
     def request(self, day) -> None:
         """Queue the day's settled files (the parts sealed, their side files, the rest)."""
-        open_stems = {Path(p.file).stem for p in day.open_parts()}
-        sealed = {p.file: p.sha256 for p in day.parts.values() if p.sha256}
-        master, mirror = self.media.master, self.media.mirror
-        job = {"a": str(master.day_dir(day.name)), "b": str(mirror.day_dir(day.name)),
-               "sealed": sealed, "skip_stems": sorted(open_stems),
-               "rate_bytes_s": self.rate_bytes_s}
-        self._pending.append(job)
+        self._pending.append(job_for(day, self.media, self.rate_bytes_s))
         self.media.catching_up = max(1, self.media.catching_up)
         self._start_next()
 
@@ -107,6 +102,22 @@ class Resync:
         if proc is not None and proc.poll() is None:
             proc.terminate()
             proc.wait(timeout=10)
+
+
+def job_for(day, media, rate_bytes_s: int) -> dict:
+    """What the copying process needs: both day folders, the sealed parts' journaled hashes,
+    the parts still open (left alone)."""
+    return {"a": str(media.master.day_dir(day.name)), "b": str(media.mirror.day_dir(day.name)),
+            "sealed": {p.file: p.sha256 for p in day.parts.values() if p.sha256},
+            "skip_stems": sorted(Path(p.file).stem for p in day.open_parts()),
+            "rate_bytes_s": rate_bytes_s}
+
+
+def catch_up_now(day, media) -> list[dict]:
+    """The same copy done at once, in this process (`appliance recover`: nothing records)."""
+    out = io.StringIO()
+    run(job_for(day, media, 1 << 40), out)
+    return [r for r in map(json.loads, out.getvalue().splitlines()) if "file" in r]
 
 
 # ----- the copying process ----------------------------------------------------------------

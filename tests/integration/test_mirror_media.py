@@ -205,3 +205,34 @@ def test_master_full(tmp_path, jack, card, exfat):
     run_failure(tmp_path, jack, card.mount_point / "data", exfat.mount_point / "zapis",
                 "master", lambda: fillers.append(fill(card.mount_point)),
                 lambda: fillers[0].unlink())
+
+
+def test_power_cut_recovers_both_media(tmp_path, jack, card, exfat):
+    """A SIGKILL mid-part (as a power cut): at the next start the part is repaired on the
+    master, the safety copy's journal and part are made equal to it (checked by SHA-256),
+    and recording goes on in part 2 on both."""
+    data_dir, mirror = card.mount_point / "data", exfat.mount_point / "zapis"
+    rec, feed = start_recorder(tmp_path, jack, data_dir, mirror)
+    try:
+        rec.ctl("start")
+        wait_for(lambda: rec.status()["part_frames"] >= 4 * 48000, what="4 s recorded")
+        rec.kill()
+        rec = RecorderProcess(rec.config_path, env=rec.env).start()
+        wait_for(lambda: rec.status()["part"] == 2 and rec.status()["part_frames"] >= 48000,
+                 timeout_s=20, what="part 2 after the restart")
+        rec.ctl("stop")
+        wait_for(lambda: rec.status()["mirror"]["state"] == "ok", timeout_s=60,
+                 what="caught up")
+    finally:
+        rec.terminate()
+    master_day, mirror_day = day_on(data_dir), day_on(mirror)
+    for day in (master_day, mirror_day):
+        opened = assert_medium_exact(day, feed.samples, restarted=True)
+        assert [p["part"] for p in opened] == [1, 2]
+        assert len(part_samples(day / opened[0]["file"])) >= (4 - 1) * 48000
+    for name in sorted(p.name for p in master_day.iterdir()):
+        assert filecmp.cmp(master_day / name, mirror_day / name, shallow=False), name
+    assert sorted(p.name for p in master_day.iterdir()) == sorted(
+        p.name for p in mirror_day.iterdir())
+    entries = journal(master_day)
+    assert any(e.event == "part_recovered" for e in entries)
