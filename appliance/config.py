@@ -277,6 +277,11 @@ class SchoolConfig:
     clock being flagged without changing the machine's clock. Keep 0 on a real box."""
 
 
+MIRROR_LABEL = "ZAPIS-KOPIA"
+"""The file system label of the safety copy's USB stick (11 characters: fits FAT32); the
+image mounts it at /media/ZAPIS-KOPIA, and the export never takes it for an export drive."""
+
+
 @dataclass
 class MirrorConfig:
     """The safety copy: every part and the day's journal written to a second medium at the
