@@ -10,6 +10,7 @@ complete. Safe to run in a background thread; it never blocks capture.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import shutil
@@ -227,7 +228,8 @@ def _export_room(day: DayFolder, room: RoomExport, items: list[CopyItem], tracke
         room.copied += not outcome.skipped
         room.skipped += outcome.skipped
         room.files.append(reports.FileEntry(item.dest.name, outcome.bytes, outcome.sha256))
-    rows = sheet.build_rows(day)
+    taken = [i.source.src.parent for i in items if i.source and i.source.medium == "mirror"]
+    rows = sheet.build_rows(dataclasses.replace(day, path=taken[0]) if taken else day)
     origin = {item.dest.name: item.source.text() for item in items if item.source}
     generated = [(REPORT_CSV, reports.report_csv(day, origin)),
                  (REPORT_HTML, reports.report_html(day, school_name, key.fingerprint, origin)),
