@@ -8,6 +8,10 @@ Prints CPU seconds per recorded hour for each (the median of --runs runs of each
 CPU-seconds move a lot from run to run on a shared box) and their ratio, input overflows,
 whether the recorder's output is bit-identical to the feed, and the recorder's peak RSS.
 
+`--mirror` instead compares the recorder without and with the safety copy (`[mirror] path` on
+a tmpfs of its own), alternating, and prints the CPU seconds per recorded hour of each, their
+ratio (the target is at most 1.3), and whether both media hold the feed bit for bit.
+
 `--realtime-s S` instead records S seconds of the JACK-clocked real-time feed with the mock
 GPIO backend (the LEDs poll the status 10 times a second, as on the box) and prints the
 recorder's CPU seconds per recorded hour at real speed: the steady per-second costs (the
@@ -64,8 +68,9 @@ def bench_arecord(feed: Feed, seconds: int, out: Path) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def bench_recorder(feed: Feed, work: Path, seconds: int) -> dict:
-    config = write_config(work / "a.toml", work / "data", device=feed.device)
+def bench_recorder(feed: Feed, work: Path, seconds: int, mirror: Path | None = None) -> dict:
+    config = write_config(work / "a.toml", work / "data", device=feed.device,
+                          mirror={"path": str(mirror) if mirror else ""})
     rec = RecorderProcess(config, env=feed.process_env()).start()
     pid = rec.proc.pid
     rec.ctl("start")
@@ -80,12 +85,13 @@ def bench_recorder(feed: Feed, work: Path, seconds: int) -> dict:
     (day_dir,) = rec.day_dirs
     opened = [e.data for e in journal(day_dir) if e.event == "part_opened"]
     identical = True
-    for part in opened:
-        samples = part_samples(day_dir / part["file"])
-        start = part["capture_frame"]
-        if start + len(samples) > len(feed.samples):
-            raise SystemExit("the recorder read past the end of the feed: make it longer")
-        identical &= bool(np.array_equal(samples, feed.samples[start:start + len(samples)]))
+    for folder in [day_dir] + ([mirror / "recordings" / day_dir.name] if mirror else []):
+        for part in opened:
+            samples = part_samples(folder / part["file"])
+            start = part["capture_frame"]
+            if start + len(samples) > len(feed.samples):
+                raise SystemExit("the recorder read past the end of the feed: make it longer")
+            identical &= bool(np.array_equal(samples, feed.samples[start:start + len(samples)]))
     return {"cpu_s": cpu1 - cpu0, "wall_s": wall1 - wall0, "recorded_s": status["elapsed_s"],
             "overflows": status["overflows"], "identical": identical, "rss_mb": rss,
             "parts": len(opened)}
@@ -121,13 +127,58 @@ def main_realtime(seconds: float, runs: int) -> None:
           f"{runs} runs of {seconds:.0f} s)")
 
 
+def main_mirror(hours: float, runs: int) -> None:
+    """Without and with the safety copy, alternating, on the same fast feed."""
+    seconds = int(hours * 3600)
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
+        work = Path(tmp)
+        feed = make_long_feed(work / "home", hours)
+        stick = work / "stick"
+        stick.mkdir()
+        size_mb = int(seconds * RATE_HZ * 2 / 1e6) + 200
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size_mb}m", "benchstick",
+                        str(stick)], check=True)
+        results: dict[str, list[dict]] = {"without": [], "with": []}
+        try:
+            for run in range(runs):
+                for kind in ("without", "with"):
+                    run_dir = work / f"run{run}-{kind}"
+                    run_dir.mkdir()
+                    mirror = stick / "zapis" if kind == "with" else None
+                    results[kind].append(bench_recorder(feed, run_dir, seconds, mirror))
+                    shutil.rmtree(run_dir)
+                    if mirror:
+                        shutil.rmtree(mirror)
+                    last = results[kind][-1]
+                    print(f"run {run + 1} {kind} mirror: "
+                          f"{last['cpu_s'] / (last['recorded_s'] / 3600):.2f} CPU-s per "
+                          f"recorded hour, {last['wall_s']:.1f} s wall", flush=True)
+        finally:
+            subprocess.run(["umount", str(stick)], check=False)
+    per_h = {kind: [r["cpu_s"] / (r["recorded_s"] / 3600) for r in recs]
+             for kind, recs in results.items()}
+    wall = {kind: statistics.median(r["wall_s"] for r in recs) for kind, recs in results.items()}
+    for kind in ("without", "with"):
+        print(f"{kind:7} mirror: {statistics.median(per_h[kind]):.3f} CPU-s per recorded hour "
+              f"(median of {runs}), {wall[kind]:.1f} s wall (median)")
+    ratio = statistics.median(per_h["with"]) / statistics.median(per_h["without"])
+    print(f"ratio with/without: {ratio:.2f} (target <= 1.3)")
+    print(f"bit-identical to the feed on every medium: "
+          f"{all(r['identical'] for recs in results.values() for r in recs)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--realtime-s", type=float, default=0.0,
                         help="measure S seconds of real-time recording instead")
+    parser.add_argument("--mirror", action="store_true",
+                        help="compare the recorder without and with the safety copy instead")
     args = parser.parse_args()
+    if args.mirror:
+        main_mirror(args.hours, args.runs)
+        return
     if args.realtime_s:
         main_realtime(args.realtime_s, args.runs)
         return
