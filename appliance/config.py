@@ -51,9 +51,9 @@ i18n.register({
                       "Settings file {path} cannot be read: {detail}"),
     "config.many": ("Ошибки в настройках:\n{details}", "Errors in the settings:\n{details}"),
     "config.mirror_path": ("Настройка {key}: нужен полный путь к папке на втором носителе, "
-                           "например \"/media/ZAPIS-KOPIA/zapis\"; получено «{value}»",
+                           "например \"/media/zapis-kopia/zapis\"; получено «{value}»",
                            "Setting {key}: a full path to a folder on the second medium "
-                           "expected, e.g. \"/media/ZAPIS-KOPIA/zapis\"; got '{value}'"),
+                           "expected, e.g. \"/media/zapis-kopia/zapis\"; got '{value}'"),
     "config.mirror_inside": ("Резервная копия (mirror.path = «{mirror}») не может лежать в "
                              "папке записей recording.data_dir = «{data}» или содержать её: "
                              "нужен другой носитель",
@@ -279,7 +279,7 @@ class SchoolConfig:
 
 MIRROR_LABEL = "ZAPIS-KOPIA"
 """The file system label of the safety copy's USB stick (11 characters: fits FAT32); the
-image mounts it at /media/ZAPIS-KOPIA, and the export never takes it for an export drive."""
+image mounts it at /media/zapis-kopia, and the export never takes it for an export drive."""
 
 
 @dataclass
@@ -288,8 +288,8 @@ class MirrorConfig:
     same time as to `recording.data_dir` (docs/FORMATS.md, «Резервная копия»)."""
 
     path: str = ""
-    """A folder on another medium (a USB stick), e.g. "/media/ZAPIS-KOPIA/zapis"; empty: no
-    safety copy. The image mounts the stick labelled ZAPIS-KOPIA there by itself."""
+    """A folder on another medium (a USB stick); empty: no safety copy. The image sets
+    "/media/zapis-kopia/zapis": the stick labelled ZAPIS-KOPIA is mounted there by itself."""
 
 
 @dataclass

@@ -173,9 +173,11 @@ def disk_fills_up_and_is_freed(room, mirrored: bool):
         os.posix_fallocate(out.fileno(), 0, free - (RESERVE_MB + 100) * 1_000_000)
     full = "medium_master" if mirrored else "disk_full"
     wait_for(lambda: full in room.alarm_codes(), timeout_s=60, what="disk full alarm")
-    if mirrored:
+    if mirrored:  # the copy records on, the same part
         assert "not_recording" not in room.alarm_codes()
-        room.recorder.ctl("mark", label="на карте нет места")  # the copy records on
+        part, frames = room.status()["part"], room.status()["part_frames"]
+        wait_for(lambda: room.status()["part"] == part
+                 and room.status()["part_frames"] > frames + 48000, what="the copy records on")
     else:
         with pytest.raises(StorageError):
             room.recorder.ctl("mark")

@@ -44,8 +44,8 @@ def test_the_mirror_may_not_be_inside_the_recordings():
     with pytest.raises(ConfigError, match="не может лежать в папке записей"):
         config_mod.from_dict({"recording": {"data_dir": "/var/lib/appliance"},
                               "mirror": {"path": "/var/lib/appliance/copy"}})
-    assert config_mod.from_dict({"mirror": {"path": "/media/ZAPIS-KOPIA/zapis/"}}).mirror.path \
-        == "/media/ZAPIS-KOPIA/zapis"
+    assert config_mod.from_dict({"mirror": {"path": "/media/zapis-kopia/zapis/"}}).mirror.path \
+        == "/media/zapis-kopia/zapis"
     assert config_mod.Config().mirror.path == ""
 
 
