@@ -290,6 +290,9 @@ class MirrorConfig:
     path: str = ""
     """A folder on another medium (a USB stick); empty: no safety copy. The image sets
     "/media/zapis-kopia/zapis": the stick labelled ZAPIS-KOPIA is mounted there by itself."""
+    catch_up_mb_s: int = 8
+    """How fast the background copy that completes a medium after it returns may read and
+    write (MB/s, together); it also runs at the lowest CPU and I/O priority."""
 
 
 @dataclass
@@ -462,7 +465,7 @@ VALIDATORS: dict[str, dict[str, Any]] = {
                      "long_min": _number(float, 1, 600), "ovz_extra_min": _number(float, 0, 600),
                      "long_silence_s": _number(float, 5, 3600)},
     "school": {"enabled": _flag, "clock_offset_s": _number(float, -86400, 86400)},
-    "mirror": {"path": _mirror_path},
+    "mirror": {"path": _mirror_path, "catch_up_mb_s": _number(int, 1, 1000)},
 }
 
 

@@ -178,7 +178,8 @@ class Recorder:
         self.disk = (MediaDiskGuard(self.media, *guard) if self.media.mirrored
                      else DiskGuard(config.data_dir, *guard))
         self.media_watch = MediaWatch(self.media, self._raise_alarm, self._clear_alarm,
-                                      self._record, self._next_part_now)
+                                      self._record, self._next_part_now,
+                                      config.mirror.catch_up_mb_s * 1_000_000)
 
     # ----- life cycle -------------------------------------------------------------------
     def start(self) -> None:

@@ -63,6 +63,8 @@ class PartRecord:
     frames: int | None = None
     """None while open (not yet sealed and hashed)."""
     sha256: str | None = None
+    size_bytes: int | None = None
+    """The sealed file's size, with `sha256`."""
     markers: list[Marker] = field(default_factory=list)
 
 
@@ -119,6 +121,7 @@ class Day:
         elif event == Event.PART_CLOSED:
             part = self.parts[data["part"]]
             part.frames, part.sha256 = data["frames"], data["sha256"]
+            part.size_bytes = data.get("bytes")
         elif event == Event.MARKER:
             self.parts[data["part"]].markers.append(Marker(
                 data["part"], data["frame"], data["kind"], data["label"], data["participant"],

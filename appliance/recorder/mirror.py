@@ -163,6 +163,9 @@ class MirroredDay(Day):
 
     def __init__(self, media: Media, name: str) -> None:
         self.media, self.name = media, name
+        self.whole_on_both: set[str] = set()
+        """Parts written on both media from their first byte to their seal (the same bytes
+        by construction): the background copy need not read them again."""
         super().__init__(media.master.day_dir(name), MirroredJournal(media, name))
 
     def _lead(self) -> Medium:
@@ -188,7 +191,8 @@ class MirroredDay(Day):
 
     def part_writer(self, part: PartRecord, fmt: WavFormat, bext: Bext,
                     max_bytes: int) -> MirroredPartWriter:
-        return MirroredPartWriter(self.media, self.name, part.file, fmt, bext, max_bytes)
+        return MirroredPartWriter(self.media, self.name, part.file, fmt, bext, max_bytes,
+                                  on_whole=lambda: self.whole_on_both.add(part.file))
 
 
 def open_day(media: Media, data_dir: str | os.PathLike, date: dt.date) -> Day:
@@ -212,9 +216,11 @@ class MirroredPartWriter:
 
     def __init__(self, media: Media, day_name: str, file: str, fmt: WavFormat,
                  bext: Bext | None, max_bytes: int, sync_interval_s: float = SYNC_INTERVAL_S,
-                 monotonic=time.monotonic) -> None:
+                 monotonic=time.monotonic, on_whole: Callable[[], None] = lambda: None) -> None:
         self.media = media
         self.format = fmt
+        self._on_whole = on_whole
+        """Called when the part is sealed on every medium it was opened on, all of them."""
         self._writers: dict[Medium, WavPartWriter] = {}
         self._sync_interval_s = sync_interval_s
         self._monotonic = monotonic
@@ -228,6 +234,7 @@ class MirroredPartWriter:
                 error = err
         if not self._writers:
             raise error or _no_medium(file)
+        self._whole = len(self._writers) == len(media.all())
         self._first = next(iter(self._writers.values()))
         self._pending: list[bytes | memoryview] = []
         """Written frames not yet handed to the inner writers: a batch is joined once for
@@ -266,6 +273,8 @@ class MirroredPartWriter:
     def close(self, cues: list[Cue] | None = None) -> None:
         self._hand_over()
         self._each(lambda writer: writer.close(cues))
+        if self._whole:
+            self._on_whole()
 
     def _hand_over(self) -> None:
         """The queued frames to every inner writer, joined once (they only queue them)."""
@@ -292,6 +301,7 @@ class MirroredPartWriter:
         self._first = next(iter(self._writers.values()))
 
     def _drop(self, medium: Medium) -> None:
+        self._whole = False
         writer = self._writers.pop(medium)
         try:
             writer.close()  # sealed with the audio that reached it; the copy replaces it later
@@ -311,11 +321,12 @@ class MediaWatch:
     returned one gets the journal lines it missed, then the recorder goes on in a new part
     (`new_part`) and the background copy brings over the rest."""
 
-    def __init__(self, media: Media, raise_alarm, clear_alarm, record, new_part) -> None:
+    def __init__(self, media: Media, raise_alarm, clear_alarm, record, new_part,
+                 catch_up_bytes_s: int) -> None:
         self.media = media
         self._raise_alarm, self._clear_alarm = raise_alarm, clear_alarm
         self._record, self._new_part = record, new_part
-        self.resync = Resync(media, record)
+        self.resync = Resync(media, record, catch_up_bytes_s)
 
     def tick(self, day: Day | None) -> None:
         if self.media.due():

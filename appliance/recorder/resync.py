@@ -34,7 +34,6 @@ from appliance.journal import Event
 
 log = logging.getLogger(__name__)
 
-RATE_BYTES_S = 8_000_000  # reads and writes together; a 2-hour part (700 MB) in about 3 min
 CHUNK = 1 << 20
 SKIP = ("journal.jsonl",)
 
@@ -43,7 +42,7 @@ class Resync:
     """The recorder's handle on the copying process: `request` a day, `poll` on every
     pipeline step (never blocks); results are journaled through `record`."""
 
-    def __init__(self, media, record, rate_bytes_s: int = RATE_BYTES_S) -> None:
+    def __init__(self, media, record, rate_bytes_s: int) -> None:
         self.media = media
         self._record = record
         self.rate_bytes_s = rate_bytes_s
@@ -108,9 +107,9 @@ def job_for(day, media, rate_bytes_s: int) -> dict:
     """What the copying process needs: both day folders, the sealed parts' journaled hashes,
     the parts still open (left alone)."""
     return {"a": str(media.master.day_dir(day.name)), "b": str(media.mirror.day_dir(day.name)),
-            "sealed": {p.file: p.sha256 for p in day.parts.values() if p.sha256},
+            "sealed": {p.file: (p.sha256, p.size_bytes) for p in day.parts.values() if p.sha256},
             "skip_stems": sorted(Path(p.file).stem for p in day.open_parts()),
-            "rate_bytes_s": rate_bytes_s}
+            "skip_files": sorted(day.whole_on_both), "rate_bytes_s": rate_bytes_s}
 
 
 def catch_up_now(day, media) -> list[dict]:
@@ -176,12 +175,18 @@ def copy_checked(src: Path, dst: Path, throttle: Throttle) -> str:
     return expected
 
 
-def sync_file(name: str, a: Path, b: Path, sealed: str | None,
+def _may_be(path: Path, size: int | None) -> bool:
+    """Whether `path` can be the sealed file of `size` bytes (None: any file) without reading
+    it: a copy cut short by a failure is not hashed, only replaced."""
+    return size is None or path.stat().st_size == size
+
+
+def sync_file(name: str, a: Path, b: Path, sealed: str | None, size: int | None,
               throttle: Throttle) -> dict:
     """Make `a/name` and `b/name` equal (see the module docstring); the result line."""
     pa, pb = a / name, b / name
-    ha = sha256_of(pa, throttle) if pa.exists() else None
-    hb = sha256_of(pb, throttle) if pb.exists() else None
+    ha, hb = (sha256_of(p, throttle) if p.exists() and _may_be(p, size) else None
+              for p in (pa, pb))
     result = {"file": name, "ok": True, "copied": False, "sha256": ha or hb, "to": ""}
     if sealed:
         if ha == sealed and hb == sealed:
@@ -201,14 +206,15 @@ def sync_file(name: str, a: Path, b: Path, sealed: str | None,
 
 def run(job: dict, out=sys.stdout) -> None:
     a, b = Path(job["a"]), Path(job["b"])
-    skip = set(job["skip_stems"])
+    skip, equal = set(job["skip_stems"]), set(job["skip_files"])
     throttle = Throttle(job["rate_bytes_s"])
     names = set()
     for folder in (a, b):
         if folder.is_dir():
             names.update(p.name for p in folder.iterdir()
                          if p.is_file() and not p.name.startswith(".")
-                         and p.name not in SKIP and p.name.split(".")[0] not in skip
+                         and p.name not in SKIP and p.name not in equal
+                         and p.name.split(".")[0] not in skip
                          and ".differed-" not in p.name)
     todo = sorted(names)
     for n, name in enumerate(todo):
@@ -216,7 +222,8 @@ def run(job: dict, out=sys.stdout) -> None:
         try:
             b.mkdir(parents=True, exist_ok=True)
             a.mkdir(parents=True, exist_ok=True)
-            result = sync_file(name, a, b, job["sealed"].get(name), throttle)
+            sealed = job["sealed"].get(name)
+            result = sync_file(name, a, b, sealed and sealed[0], sealed and sealed[1], throttle)
         except OSError as err:
             result = {"file": name, "ok": False, "copied": False, "sha256": None, "to": "",
                       "error": str(err)}

@@ -74,7 +74,8 @@ def room(request, tmp_path, panel):
                        gpio={"backend": "mock", "long_press_s": LONG_PRESS_S,
                              "stop_press_s": STOP_PRESS_S},
                        serial={"port": str(panel.link)},
-                       mirror={"path": str(stick.mount_point / "zapis") if stick else ""})
+                       mirror={"path": str(stick.mount_point / "zapis") if stick else "",
+                               "catch_up_mb_s": 200})
     room.recorder.start()
     yield room
     room.recorder.terminate()
