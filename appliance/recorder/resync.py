@@ -231,7 +231,9 @@ def run(job: dict, out=sys.stdout) -> None:
 
 
 def lower_priority() -> None:
-    os.nice(19)
+    """Nice 19 (absolute: the recorder it is forked from runs at -15) and the idle I/O class
+    (the recorder's is realtime)."""
+    os.setpriority(os.PRIO_PROCESS, 0, 19)
     if shutil.which("ionice"):
         subprocess.run(["ionice", "-c", "3", "-p", str(os.getpid())], check=False,
                        capture_output=True)

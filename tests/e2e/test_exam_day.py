@@ -227,6 +227,7 @@ def same_on_both_media(room) -> None:
     assert synced and all(s["ok"] for s in synced)
 
 
+@pytest.mark.timeout(900)  # the day with the safety copy also waits for its catch-up copy
 def test_an_exam_day_with_faults(room, web, panel, tmp_path):
     mirrored = bool(room.recorder.config.mirror.path)
     user = set_up_through_the_web(room, web)
