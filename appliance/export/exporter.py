@@ -258,9 +258,10 @@ def _copy_part(item: CopyItem, tracker: _Tracker):
     copied from the verified safety copy instead, and the item says so."""
     try:
         return copy_verified(item.src, item.dest, item.sha256, tracker.advance)
-    except StorageError:
-        if item.source is None or item.source.fallback is None:
-            raise
+    except StorageError as err:
+        if item.source is None or item.source.fallback is None or (
+                err.code != "copy.source_changed" and sources.intact(item.src, item.sha256)):
+            raise  # the drive's fault (full, pulled out), not the master's
         item.source.take_fallback()
         return copy_verified(item.source.src, item.dest, item.sha256, tracker.advance)
 

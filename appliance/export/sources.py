@@ -67,6 +67,15 @@ def choose(master: Path, mirror: Path | None, sha256: str) -> PartSource:
     return PartSource(master, None, "master", check)  # the copy refuses it, naming the file
 
 
+def intact(path: Path, sha256: str | None) -> bool:
+    """Whether the whole file reads back with its journaled hash (after a copy failed: was it
+    the source?)."""
+    try:
+        return sha256_file(path, drop_cache=True) == sha256
+    except OSError:
+        return False
+
+
 def _readable(path: Path) -> bool:
     try:
         with open(path, "rb") as f:
