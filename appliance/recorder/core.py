@@ -223,8 +223,7 @@ class Recorder:
         interrupted = None
         for day in load_days(self.media, self.config.data_dir):
             try:
-                recover_day(day)
-                self.media_watch.catch_up(day)
+                self.media_watch.after_recovery(day, recover_day(day))
             except OSError as err:  # a read-only disk: the day's intent still counts
                 log.error("day %s not recovered: %s", day.dir.name, _describe(err))
                 self._storage_failed(err)

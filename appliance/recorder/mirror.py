@@ -48,6 +48,8 @@ class MirroredJournal(Journal):
     def __init__(self, media: Media, name: str) -> None:
         self.media, self.name = media, name
         self._fds: dict[Medium, int] = {}
+        self.copies_differed = False
+        """Opening found the copies unequal (a medium missed lines): the day needs catching up."""
         dropped = self._reconcile()
         live = media.live()
         lead = live[0] if live else media.master
@@ -77,6 +79,7 @@ class MirroredJournal(Journal):
                     self.media.fail(medium, err)
         truth = max(copies.values(), key=len, default=b"")
         for medium in self.media.live():
+            self.copies_differed |= copies.get(medium) != truth
             try:
                 make_equal(self._path(medium), copies.get(medium), truth)
             except OSError as err:
@@ -361,6 +364,12 @@ class MediaWatch:
             self._clear_alarm(code)
             self._record(Event.MEDIUM_RETURNED, medium=medium.role.value,
                          path=str(medium.root))
+            self.catch_up(day)
+
+    def after_recovery(self, day: Day, repaired: list) -> None:
+        """At start: a day a cut left open, or whose copies differed, is completed in the
+        background (the others were already equal: not read again at every start)."""
+        if repaired or (isinstance(day, MirroredDay) and day.journal.copies_differed):
             self.catch_up(day)
 
     def catch_up(self, day: Day | None) -> None:

@@ -11,7 +11,9 @@ stretch of the fed samples, the journal chain intact, the export verified.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 import subprocess
 import sys
@@ -266,6 +268,6 @@ def test_an_exam_day_with_faults(room, web, panel, tmp_path):
 
     verified, report = export_with_a_yank(room, tmp_path)
     assert "Все проверки пройдены" in verified, verified
-    sources = [line.rsplit(";", 1)[1] for line in report.splitlines()[1:]]
+    sources = [row["Источник"] for row in csv.DictReader(io.StringIO(report), delimiter=";")]
     expected = "основной носитель; резервная копия совпадает" if mirrored else "основной носитель"
     assert sources and all(s == expected for s in sources), sources
