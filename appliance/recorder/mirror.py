@@ -27,7 +27,7 @@ from pathlib import Path
 
 from appliance.capture.wavfile import Bext, Cue, WavFormat
 from appliance.capture.writer import SYNC_INTERVAL_S, WavPartWriter
-from appliance.fsutil import atomic_write_text, fsync_dir
+from appliance.fsutil import atomic_write_bytes, atomic_write_text
 from appliance.journal import Event, Journal, append_line, repair_torn_tail
 from appliance.recorder.day import JOURNAL_NAME, PRIVATE, Day, PartRecord, find_days
 from appliance.recorder.media import Media, Medium, describe
@@ -156,8 +156,7 @@ def make_equal(path: Path, current: bytes | None, truth: bytes) -> None:
         aside = path.with_name(f"{path.name}.differed-{int(time.time())}")
         os.replace(path, aside)
         log.error("journal copy %s differed from the other medium's: kept as %s", path, aside)
-    atomic_write_text(path, truth.decode("utf-8"), PRIVATE)
-    fsync_dir(path.parent)
+    atomic_write_bytes(path, truth, PRIVATE)
 
 
 class MirroredDay(Day):
