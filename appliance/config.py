@@ -57,6 +57,16 @@ i18n.register({
     "config.many": ("Ошибки в настройках:\n{details}", "Errors in the settings:\n{details}"),
     "config.unreadable": ("Файл настроек {path} не открывается: {detail}",
                           "Settings file {path} cannot be opened: {detail}"),
+    "config.mirror_path": ("Настройка {key}: нужен полный путь к папке на втором носителе, "
+                           "например \"/media/zapis-kopia/zapis\"; получено «{value}»",
+                           "Setting {key}: a full path to a folder on the second medium "
+                           "expected, e.g. \"/media/zapis-kopia/zapis\"; got '{value}'"),
+    "config.mirror_inside": ("Резервная копия (mirror.path = «{mirror}») не может лежать в "
+                             "папке записей recording.data_dir = «{data}» или содержать её: "
+                             "нужен другой носитель",
+                             "The safety copy (mirror.path = '{mirror}') cannot be inside the "
+                             "recordings' folder recording.data_dir = '{data}' or contain it: "
+                             "another medium is needed"),
 })
 
 
@@ -155,6 +165,13 @@ def _month_day(key: str, value: Any) -> str:
     except ValueError as err:
         raise ConfigError("config.type", key=key, value=value, expected="MM-DD") from err
     return value
+
+
+def _mirror_path(key: str, value: Any) -> str:
+    text = _text(key, value).strip()
+    if text and (not os.path.isabs(text) or os.path.normpath(text) == "/"):
+        raise ConfigError("config.mirror_path", key=key, value=value)
+    return os.path.normpath(text) if text else ""
 
 
 def setting(default: Any = None, check=None, factory=None):
@@ -379,6 +396,24 @@ class SchoolConfig:
     clock being flagged without changing the machine's clock. Keep 0 on a real box."""
 
 
+MIRROR_LABEL = "ZAPIS-KOPIA"
+"""The file system label of the safety copy's USB stick (11 characters: fits FAT32); the
+image mounts it at /media/zapis-kopia, and the export never takes it for an export drive."""
+
+
+@dataclass
+class MirrorConfig:
+    """The safety copy: every part and the day's journal written to a second medium at the
+    same time as to `recording.data_dir` (docs/FORMATS.md, «Резервная копия»)."""
+
+    path: str = setting("", _mirror_path)
+    """A folder on another medium (a USB stick); empty: no safety copy. The image sets
+    "/media/zapis-kopia/zapis": the stick labelled ZAPIS-KOPIA is mounted there by itself."""
+    catch_up_mb_s: int = setting(8, _number(int, 1, 1000))
+    """How fast the background copy that completes a medium after it returns may read and
+    write (MB/s, together); it also runs at the lowest CPU and I/O priority."""
+
+
 @dataclass
 class Config:
     site: SiteConfig = field(default_factory=SiteConfig)
@@ -391,6 +426,7 @@ class Config:
     export: ExportConfig = field(default_factory=ExportConfig)
     participants: ParticipantsConfig = field(default_factory=ParticipantsConfig)
     school: SchoolConfig = field(default_factory=SchoolConfig)
+    mirror: MirrorConfig = field(default_factory=MirrorConfig)
 
     @property
     def data_dir(self) -> Path:
@@ -416,11 +452,15 @@ def validate_field(section: str, key: str, value: Any) -> Any:
 
 def _relations(config: Config) -> list[ConfigError]:
     """Settings that are valid alone but not together."""
-    gpio = config.gpio
+    gpio, problems = config.gpio, []
     if not gpio.debounce_ms / 1000 < gpio.long_press_s < gpio.stop_press_s:
-        return [ConfigError("config.press_order", debounce=gpio.debounce_ms,
-                            long=gpio.long_press_s, stop=gpio.stop_press_s)]
-    return []
+        problems.append(ConfigError("config.press_order", debounce=gpio.debounce_ms,
+                                    long=gpio.long_press_s, stop=gpio.stop_press_s))
+    if config.mirror.path:
+        mirror, data = Path(config.mirror.path), Path(os.path.abspath(config.recording.data_dir))
+        if mirror.is_relative_to(data) or data.is_relative_to(mirror):
+            problems.append(ConfigError("config.mirror_inside", mirror=mirror, data=data))
+    return problems
 
 
 def from_dict(raw: dict[str, Any]) -> Config:

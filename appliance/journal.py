@@ -44,6 +44,9 @@ class Event(enum.StrEnum):
     MARKER_CORRECTED = "marker_corrected"
     PARTICIPANT_INFO = "participant_info"
     PARTICIPANT_CHECK = "participant_check"
+    MEDIUM_FAILED = "medium_failed"
+    MEDIUM_RETURNED = "medium_returned"
+    MEDIUM_SYNCED = "medium_synced"
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,43 @@ def chain_break(entries: list[Entry]) -> int | None:
     return None
 
 
+def repair_torn_tail(path: Path) -> int:
+    """Cut an incomplete last line left by a crash mid-write; returns the bytes dropped."""
+    if not path.exists():
+        return 0
+    data = path.read_bytes()
+    good = data.rfind(b"\n") + 1
+    while good:
+        start = data.rfind(b"\n", 0, good - 1) + 1
+        try:
+            json.loads(data[start:good - 1])
+            break
+        except ValueError:
+            good = start
+    if good == len(data):
+        return 0
+    with open(path, "r+b") as f:
+        f.truncate(good)
+        f.flush()
+        os.fsync(f.fileno())
+    return len(data) - good
+
+
+def append_line(fd: int, line: bytes) -> None:
+    """Append one whole line to the open journal `fd`, durably; a write the disk refuses
+    half-way (full) is cut back off, so the next line never lands behind a fragment."""
+    size = os.fstat(fd).st_size
+    try:
+        written = os.write(fd, line)
+        if written != len(line):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        os.fsync(fd)
+    except OSError:
+        if os.fstat(fd).st_size != size:
+            os.ftruncate(fd, size)
+        raise
+
+
 class Journal:
     """An open day journal. Thread-safe; each `append` is durable when it returns. On a
     read-only disk it opens for reading only (`read_only`): every append is refused (EROFS)."""
@@ -106,7 +146,7 @@ class Journal:
         self._lock = threading.Lock()
         self.read_only = False
         try:
-            self.dropped_bytes = self._repair_torn_tail()
+            self.dropped_bytes = repair_torn_tail(self.path)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
         except OSError as err:
             if err.errno != errno.EROFS:
@@ -116,27 +156,6 @@ class Journal:
         self.entries: list[Entry] = entries
         if self.dropped_bytes:
             self.append(Event.JOURNAL_REPAIRED, dropped_bytes=self.dropped_bytes)
-
-    def _repair_torn_tail(self) -> int:
-        """Cut an incomplete last line left by a crash mid-write; returns the bytes dropped."""
-        if not self.path.exists():
-            return 0
-        data = self.path.read_bytes()
-        good = data.rfind(b"\n") + 1
-        while good:
-            start = data.rfind(b"\n", 0, good - 1) + 1
-            try:
-                json.loads(data[start:good - 1])
-                break
-            except ValueError:
-                good = start
-        if good == len(data):
-            return 0
-        with open(self.path, "r+b") as f:
-            f.truncate(good)
-            f.flush()
-            os.fsync(f.fileno())
-        return len(data) - good
 
     def append(self, event: Event | str, **data: object) -> Entry:
         with self._lock:
@@ -154,16 +173,7 @@ class Journal:
         back off, so the next line never lands behind a fragment."""
         if self.read_only:
             raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self.path))
-        size = os.fstat(self._fd).st_size
-        try:
-            written = os.write(self._fd, line)
-            if written != len(line):
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            os.fsync(self._fd)
-        except OSError:
-            if os.fstat(self._fd).st_size != size:
-                os.ftruncate(self._fd, size)
-            raise
+        append_line(self._fd, line)
 
     def events(self, *names: Event | str) -> list[Entry]:
         wanted = {str(n) for n in names}

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_realtime.py --seconds 60 --rounds 3
     .venv/bin/python benchmarks/bench_realtime.py --seconds 60 --rounds 3 --image-alsa
+    .venv/bin/python benchmarks/bench_realtime.py --seconds 40 --rounds 3 --mirror
 
 Each round starts a private JACK dummy clock and the bit-exact real-time feed (TESTING.md),
 then records `--seconds` of it with `arecord` and, in turn, with a real `appliance recorder`
@@ -17,6 +18,10 @@ costs hide behind per-byte ones.
 libasound2-plugins (installed here for the JACK feed, not on the box's image) then are not
 loaded when PortAudio lists the devices, which on this machine adds about 16 MB to the
 recorder's RSS (libavcodec, librsvg, PulseAudio's and others).
+
+`--mirror` adds, in each round, a third run: the recorder with the safety copy (`[mirror]
+path` on a tmpfs of its own), and prints its cost against the recorder without it (the
+target is at most 1.3).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from tests.recorder_process import (  # noqa: E402
     part_samples,
     write_config,
 )
+from tests.stickfs import tmpfs_stick  # noqa: E402
 
 
 def cpu_s(pid: int) -> float:
@@ -86,10 +92,12 @@ def run_arecord(feed: Feed, seconds: int, out: Path) -> dict:
             "rss_mb": rss, "identical": identical}
 
 
-def run_recorder(feed: Feed, work: Path, seconds: int) -> dict:
-    """The recorder process recording `seconds` of the feed after its first second."""
+def run_recorder(feed: Feed, work: Path, seconds: int, mirror: Path | None = None) -> dict:
+    """The recorder process recording `seconds` of the feed after its first second (with the
+    safety copy in `mirror` when given)."""
     config = write_config(work / "r.toml", work / "data", device=feed.device,
-                          gpio={"backend": "mock"})
+                          gpio={"backend": "mock"},
+                          mirror={"path": str(mirror) if mirror else ""})
     rec = RecorderProcess(config, env=feed.process_env()).start()
     try:
         pid = rec.proc.pid
@@ -105,10 +113,12 @@ def run_recorder(feed: Feed, work: Path, seconds: int) -> dict:
         rec.terminate()
     (day_dir,) = rec.day_dirs
     identical = True
+    copies = [day_dir] + ([mirror / "recordings" / day_dir.name] if mirror else [])
     for part in (e.data for e in journal(day_dir) if e.event == "part_opened"):
-        samples = part_samples(day_dir / part["file"])
-        start = part["capture_frame"]
-        identical &= bool(np.array_equal(samples, feed.samples[start:start + len(samples)]))
+        for folder in copies:
+            samples = part_samples(folder / part["file"])
+            start = part["capture_frame"]
+            identical &= bool(np.array_equal(samples, feed.samples[start:start + len(samples)]))
     return {"cpu_s": cpu1 - cpu0, "wall_s": wall1 - wall0, "recorded_s": recorded1 - recorded0,
             "rss_mb": rss, "identical": identical, "overflows": status["overflows"]}
 
@@ -137,8 +147,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--image-alsa", action="store_true",
                         help="ALSA without the plugins of /etc/alsa/conf.d, as on the image")
+    parser.add_argument("--mirror", action="store_true",
+                        help="also the recorder with the safety copy, in each round")
     args = parser.parse_args()
-    arecords, recorders, loads = [], [], []
+    arecords, recorders, mirrored, loads = [], [], [], []
     for n in range(args.rounds):
         with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
             work = Path(tmp)
@@ -150,6 +162,11 @@ def main() -> None:
                 loads.append(os.getloadavg()[0])
                 arecords.append(run_arecord(feed, args.seconds, work / "arecord.raw"))
                 recorders.append(run_recorder(feed, work, args.seconds))
+                if args.mirror:
+                    with tmpfs_stick(work, args.seconds * 2 // 10 + 64) as mount:
+                        (work / "m").mkdir()
+                        mirrored.append(run_recorder(feed, work / "m", args.seconds,
+                                                     mount / "zapis"))
                 loads.append(os.getloadavg()[0])
             finally:
                 jack.stop()
@@ -169,6 +186,11 @@ def main() -> None:
     print(f"bit-identical to the feed: arecord {all(a['identical'] for a in arecords)}, "
           f"recorder {all(r['identical'] for r in recorders)}; recorder input overflows "
           f"{sum(r['overflows'] for r in recorders)}")
+    if mirrored:
+        m_h = statistics.median(per_hour(m) for m in mirrored)
+        print(f"recorder with the safety copy: {m_h:.2f} CPU-s per recorded hour; ratio "
+              f"with/without {m_h / r_h:.2f} (target <= 1.3); bit-identical "
+              f"{all(m['identical'] for m in mirrored)}")
     print(f"load average (1 min) during the runs: {min(loads):.1f}-{max(loads):.1f} on "
           f"{os.cpu_count()} cores")
 

@@ -9,6 +9,11 @@ whether the recorder's output is bit-identical to the feed, and the recorder's p
 
 The real-time counterpart (the steady per-second costs the fast feed hides) is
 `bench_realtime.py`.
+
+`--mirror` instead compares the recorder without and with the safety copy (`[mirror] path` on
+a tmpfs of its own), alternating, and prints the CPU seconds per recorded hour of each, their
+ratio (the target is at most 1.3), and whether both media hold the feed bit for bit
+(`bench_realtime.py --mirror` does the same at real time).
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.bench_realtime import cpu_s, peak_rss_mb  # noqa: E402
 from tests.feeds import RATE_HZ, Feed, make_long_feed, wait_for  # noqa: E402
 from tests.recorder_process import RecorderProcess, journal, part_samples, write_config  # noqa: E402
+from tests.stickfs import tmpfs_stick  # noqa: E402
 
 
 def bench_arecord(feed: Feed, seconds: int, out: Path) -> float:
@@ -42,8 +48,9 @@ def bench_arecord(feed: Feed, seconds: int, out: Path) -> float:
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def bench_recorder(feed: Feed, work: Path, seconds: int) -> dict:
-    config = write_config(work / "a.toml", work / "data", device=feed.device)
+def bench_recorder(feed: Feed, work: Path, seconds: int, mirror: Path | None = None) -> dict:
+    config = write_config(work / "a.toml", work / "data", device=feed.device,
+                          mirror={"path": str(mirror) if mirror else ""})
     rec = RecorderProcess(config, env=feed.process_env()).start()
     pid = rec.proc.pid
     rec.ctl("start")
@@ -58,22 +65,61 @@ def bench_recorder(feed: Feed, work: Path, seconds: int) -> dict:
     (day_dir,) = rec.day_dirs
     opened = [e.data for e in journal(day_dir) if e.event == "part_opened"]
     identical = True
-    for part in opened:
-        samples = part_samples(day_dir / part["file"])
-        start = part["capture_frame"]
-        if start + len(samples) > len(feed.samples):
-            raise SystemExit("the recorder read past the end of the feed: make it longer")
-        identical &= bool(np.array_equal(samples, feed.samples[start:start + len(samples)]))
+    for folder in [day_dir] + ([mirror / "recordings" / day_dir.name] if mirror else []):
+        for part in opened:
+            samples = part_samples(folder / part["file"])
+            start = part["capture_frame"]
+            if start + len(samples) > len(feed.samples):
+                raise SystemExit("the recorder read past the end of the feed: make it longer")
+            identical &= bool(np.array_equal(samples, feed.samples[start:start + len(samples)]))
     return {"cpu_s": cpu1 - cpu0, "wall_s": wall1 - wall0, "recorded_s": status["elapsed_s"],
             "overflows": status["overflows"], "identical": identical, "rss_mb": rss,
             "parts": len(opened)}
+
+
+def main_mirror(hours: float, runs: int) -> None:
+    """Without and with the safety copy, alternating, on the same fast feed."""
+    seconds = int(hours * 3600)
+    with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
+        work = Path(tmp)
+        feed = make_long_feed(work / "home", hours)
+        results: dict[str, list[dict]] = {"without": [], "with": []}
+        with tmpfs_stick(work, int(seconds * RATE_HZ * 2 / 1e6) + 200) as mount:
+            for run in range(runs):
+                for kind in ("without", "with"):
+                    run_dir = work / f"run{run}-{kind}"
+                    run_dir.mkdir()
+                    mirror = mount / "zapis" if kind == "with" else None
+                    results[kind].append(bench_recorder(feed, run_dir, seconds, mirror))
+                    shutil.rmtree(run_dir)
+                    if mirror:
+                        shutil.rmtree(mirror)
+                    last = results[kind][-1]
+                    print(f"run {run + 1} {kind} mirror: "
+                          f"{last['cpu_s'] / (last['recorded_s'] / 3600):.2f} CPU-s per "
+                          f"recorded hour, {last['wall_s']:.1f} s wall", flush=True)
+    per_h = {kind: [r["cpu_s"] / (r["recorded_s"] / 3600) for r in recs]
+             for kind, recs in results.items()}
+    wall = {kind: statistics.median(r["wall_s"] for r in recs) for kind, recs in results.items()}
+    for kind in ("without", "with"):
+        print(f"{kind:7} mirror: {statistics.median(per_h[kind]):.3f} CPU-s per recorded hour "
+              f"(median of {runs}), {wall[kind]:.1f} s wall (median)")
+    ratio = statistics.median(per_h["with"]) / statistics.median(per_h["without"])
+    print(f"ratio with/without: {ratio:.2f} (target <= 1.3)")
+    print(f"bit-identical to the feed on every medium: "
+          f"{all(r['identical'] for recs in results.values() for r in recs)}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--hours", type=float, default=8.0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--mirror", action="store_true",
+                        help="compare the recorder without and with the safety copy instead")
     args = parser.parse_args()
+    if args.mirror:
+        main_mirror(args.hours, args.runs)
+        return
     seconds = int(args.hours * 3600)
     with tempfile.TemporaryDirectory(dir="/var/tmp") as tmp:
         work = Path(tmp)

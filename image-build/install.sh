@@ -110,7 +110,8 @@ write_settings_templates() {
     code_file=$SETUP_CODE_FILE
     [ "$IMAGE" = 1 ] && code_file=$IMAGE_SETUP_CODE_FILE
     "$VENV/bin/python3" "$SRC/image-build/config_template.py" \
-        --set "web.setup_code_file=$code_file" > "$template"
+        --set "web.setup_code_file=$code_file" \
+        --set "mirror.path=/media/zapis-kopia/zapis" > "$template"
     mkdir -p /etc/appliance
     for target in /etc/appliance/appliance.toml /boot/firmware/appliance.toml; do
         if [ -d "$(dirname "$target")" ] && [ ! -e "$target" ]; then

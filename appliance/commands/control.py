@@ -17,6 +17,7 @@ i18n.register({
                     "level: {levels} dBFS; microphone: {device}"),
     "status.alarm": ("Тревога: {message}", "Alarm: {message}"),
     "status.clock": ("Часы: {reason}", "Clock: {reason}"),
+    "status.mirror": ("Резервная копия: {text}", "Safety copy: {text}"),
     "status.present": ("подключён", "connected"),
     "status.not_recording": ("запись включена, но НЕ ИДЁТ", "recording on, but NOT RECORDING"),
     "status.absent": ("нет", "missing"),
@@ -112,4 +113,7 @@ def format_status(status: Status) -> str:
     lines += [i18n.text("status.alarm", message=a["message"]) for a in status.alarms]
     if status.clock.get("reason"):  # refused, or far ahead and to be confirmed
         lines.append(i18n.text("status.clock", reason=status.clock["reason"]))
+    mirror = status.mirror or {}
+    if mirror.get("state", "off") != "off":
+        lines.append(i18n.text("status.mirror", text=mirror["text"]))
     return "\n".join(lines)

@@ -49,7 +49,7 @@ def run(args) -> int:
 
     config = config_mod.load(args.config)
     result = export_days(config.data_dir, args.dest, progress=_Printer(), dates=args.date,
-                         school_name=config.export.school_name)
+                         school_name=config.export.school_name, mirror_dir=config.mirror.path)
     for room in result.rooms:
         print(i18n.text("export.room", folder=room.folder, files=len(room.files),
                         copied=room.copied, skipped=room.skipped))

@@ -30,7 +30,7 @@ def run(args) -> int:
     config = config_mod.load(args.config)
     lock_fd = lock_data_dir(config.data_dir)
     try:
-        done = recover_all(config.data_dir)
+        done = recover_all(config.data_dir, config.mirror.path)
     finally:
         os.close(lock_fd)
     for part in done:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from appliance import i18n
 from appliance.contract.vocabulary import DriveState
+from appliance.config import MIRROR_LABEL
 from appliance.errors import ApplianceError, StorageError
 
 log = logging.getLogger(__name__)
@@ -167,6 +168,8 @@ class DriveManager:
 
     def handle(self, event: BlockEvent) -> None:
         """React to one udev event (called from the watcher's thread or a test)."""
+        if event.label == MIRROR_LABEL:
+            return  # the safety copy's stick: the recorder writes it, never an export
         if event.action == "add" and event.devtype == "partition" and event.is_usb_filesystem:
             self._attach(event)
         elif event.action == "remove" and event.device_node == self._device:

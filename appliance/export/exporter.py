@@ -23,7 +23,7 @@ from appliance.contract.audit import AuditEvent, log_event
 from appliance.contract.dayview import DayView, load_day
 from appliance.contract.layout import JOURNAL_NAME, find_days
 from appliance.errors import StorageError
-from appliance.export import reports
+from appliance.export import reports, sources
 from appliance.export.manifest import HANDOVER_ACT, REPORT_CSV, REPORT_HTML
 from appliance.export.package import JOURNAL_FILE, SEAL_FILES, WRITTEN_BY_SEAL, seal_package
 from appliance.export.verified_copy import PARTIAL_SUFFIX, copy_verified, write_verified
@@ -69,6 +69,8 @@ class CopyItem:
     dest: Path
     bytes: int
     sha256: str | None
+    source: sources.PartSource | None = None
+    """For a part: which medium it comes from (the safety copy as the fallback)."""
 
 
 @dataclass
@@ -125,16 +127,20 @@ def room_folder(dest_dir: Path, day: DayView) -> Path:
     return dest_dir / school_dir / room_dir
 
 
-def plan_day(day: DayView, dest_dir: Path) -> tuple[RoomExport, list[CopyItem]]:
-    """What to copy for one day: every sealed part and its sidecars."""
+def plan_day(day: DayView, dest_dir: Path,
+             mirror_day: Path | None = None) -> tuple[RoomExport, list[CopyItem]]:
+    """What to copy for one day: every sealed part (from the medium `sources.choose` picks,
+    `mirror_day` being the day's folder on the safety copy) and its sidecars."""
     room = RoomExport(day.date, day.school, day.room, room_folder(dest_dir, day))
     items: list[CopyItem] = []
     for part in day.parts:
         if not part.sealed:
             room.open_parts.append(part.file)
             continue
-        src = day.path / part.file
-        items.append(CopyItem(src, room.folder / part.file, src.stat().st_size, part.sha256))
+        source = sources.choose(day.path / part.file,
+                                mirror_day / part.file if mirror_day else None, part.sha256)
+        items.append(CopyItem(source.src, room.folder / part.file, part.bytes or 0,
+                              part.sha256, source))
         items += [CopyItem(p, room.folder / p.name, p.stat().st_size, None)
                   for p in day.sidecars(part)]
     journal = day.path / JOURNAL_NAME
@@ -171,8 +177,11 @@ def _stale_partials(folders: set[Path]) -> list[Path]:
 
 def export_days(data_dir: str | os.PathLike, dest_dir: str | os.PathLike,
                 progress: ProgressCallback | None = None, dates: list[dt.date] | None = None,
-                school_name: str = "", max_file_bytes: int | None = None) -> ExportResult:
-    """Export the days (all, or `dates`) of `data_dir` to `dest_dir`, verified.
+                school_name: str = "", max_file_bytes: int | None = None,
+                mirror_dir: str | os.PathLike = "") -> ExportResult:
+    """Export the days (all, or `dates`) of `data_dir` to `dest_dir`, verified; with a safety
+    copy in `mirror_dir`, each part is checked against it, or taken from it when the master's
+    file is unreadable (a day whose folder is gone from the master is taken from it whole).
 
     `max_file_bytes` defaults to the limit of the destination's filesystem (FAT32: 4 GiB - 1).
     Raises StorageError (nothing written) when the drive is too small or cannot hold a file,
@@ -181,9 +190,11 @@ def export_days(data_dir: str | os.PathLike, dest_dir: str | os.PathLike,
     dest_dir = Path(dest_dir)
     if not dest_dir.is_dir():
         raise StorageError("export.no_dest", path=dest_dir)
-    days = [load_day(p) for p in find_days(data_dir)]
+    mirror_days = Path(mirror_dir) / "recordings" if mirror_dir else None
+    days = [_load_either(p, mirror_days) for p in _day_folders(data_dir, mirror_dir)]
     days = [d for d in days if dates is None or d.date in dates]
-    plans = [plan_day(d, dest_dir) for d in days]
+    plans = [plan_day(d, dest_dir, mirror_days / d.path.name if mirror_days else None)
+             for d in days]
     items = [i for _, day_items in plans for i in day_items]
     if not items:
         raise StorageError("export.no_days")
@@ -213,13 +224,15 @@ def _export_room(day: DayView, room: RoomExport, items: list[CopyItem], tracker:
         (room.folder / seal).unlink(missing_ok=True)
     for item in items:
         tracker.file = item.dest.name
-        outcome = copy_verified(item.src, item.dest, item.sha256, tracker.advance)
+        outcome = _copy_part(item, tracker)
         room.copied += not outcome.skipped
         room.skipped += outcome.skipped
         room.files.append(reports.FileEntry(item.dest.name, outcome.bytes, outcome.sha256))
-    rows = sheet.build_rows(day)
-    generated = [(REPORT_CSV, reports.report_csv(day)),
-                 (REPORT_HTML, reports.report_html(day, school_name, key.fingerprint)),
+    taken = [i.source.src.parent for i in items if i.source and i.source.medium == "mirror"]
+    rows = sheet.build_rows(load_day(taken[0]) if taken else day)
+    origin = {item.dest.name: item.source.text() for item in items if item.source}
+    generated = [(REPORT_CSV, reports.report_csv(day, origin)),
+                 (REPORT_HTML, reports.report_html(day, school_name, key.fingerprint, origin)),
                  *reports.report_scripts(),
                  (sheet.SHEET_CSV, sheet.sheet_csv(rows)),
                  (sheet.SHEET_HTML, sheet.sheet_html(day, rows, school_name)),
@@ -238,6 +251,36 @@ def _export_room(day: DayView, room: RoomExport, items: list[CopyItem], tracker:
                "room": day.room}
     room.files = seal_package(room.folder, room.files, key, subject,
                               room.folder / JOURNAL_FILE)
+
+
+def _copy_part(item: CopyItem, tracker: _Tracker):
+    """The verified copy; a master file that fails it (unreadable, not the sealed one) is
+    copied from the verified safety copy instead, and the item says so."""
+    try:
+        return copy_verified(item.src, item.dest, item.sha256, tracker.advance)
+    except StorageError as err:
+        if item.source is None or item.source.fallback is None or (
+                err.code != "copy.source_changed" and sources.intact(item.src, item.sha256)):
+            raise  # the drive's fault (full, pulled out), not the master's
+        item.source.take_fallback()
+        return copy_verified(item.source.src, item.dest, item.sha256, tracker.advance)
+
+
+def _day_folders(data_dir: str | os.PathLike, mirror_dir: str | os.PathLike) -> list[Path]:
+    """Day folders on the master, and those only the safety copy still has."""
+    folders = {p.name: p for p in (find_days(mirror_dir) if mirror_dir else [])}
+    folders.update((p.name, p) for p in find_days(data_dir))
+    return [folders[name] for name in sorted(folders)]
+
+
+def _load_either(folder: Path, mirror_days: Path | None) -> DayView:
+    """The day from its folder; from the safety copy when the master's journal is unreadable."""
+    try:
+        return load_day(folder)
+    except (OSError, StorageError):
+        if mirror_days is None or folder.parent == mirror_days:
+            raise
+        return load_day(mirror_days / folder.name)
 
 
 class _Tracker:

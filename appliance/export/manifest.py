@@ -19,6 +19,10 @@ HANDOVER_ACT = "акт-передачи.html"
 
 CSV_COLUMNS = ("Дата", "Код ОО", "Аудитория", "Часть", "Файл", "Начало", "Конец",
                "Длительность, с", "Размер, байт", "SHA-256", "Заключение", "Тревоги", "Метки")
+"""The columns every report.csv has (`verify` requires them)."""
+SOURCE_COLUMN = "Источник"
+"""Which medium the part was taken from and what its safety copy said (docs/FORMATS.md);
+written after CSV_COLUMNS, not required by `verify` (older exports lack it)."""
 CSV_DELIMITER = ";"
 """Russian Excel opens `;`-separated UTF-8 with a BOM correctly; commas would not."""
 
@@ -48,7 +52,7 @@ def parse_sums(text: str) -> tuple[list[tuple[str, str]], list[int]]:
 
 
 def format_csv(rows: list[dict[str, str]]) -> bytes:
-    return format_csv_table(CSV_COLUMNS, rows)
+    return format_csv_table((*CSV_COLUMNS, SOURCE_COLUMN), rows)
 
 
 def format_csv_table(columns: tuple[str, ...], rows: list[dict[str, str]]) -> bytes:

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from appliance import paper
 from appliance.contract.dayview import Alarm, DayView, Part
-from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, format_csv
+from appliance.export.manifest import HANDOVER_ACT, MANIFEST_NAME, SOURCE_COLUMN, format_csv
 
 NO_ALARMS = "нет"
+ORIGIN_MASTER = "основной носитель"
 SCRIPTS = ("hash-wasm-sha256.js", "report.js")
 """Shipped beside report.html in the room folder (a page opened from file:// loads them)."""
 STATIC_DIR = Path(__file__).with_name("static")
@@ -91,7 +92,8 @@ def markers_text(part: Part) -> str:
     return " | ".join(f"{clock(m.time_s)} {m.shown_label}" for m in part.live_markers())
 
 
-def csv_rows(day: DayView) -> list[dict[str, str]]:
+def csv_rows(day: DayView, origin: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """One row per part; `origin` maps a part's file to its «Источник» (which medium)."""
     return [{
         "Дата": day.date.isoformat(), "Код ОО": day.school, "Аудитория": day.room,
         "Часть": str(p.number), "Файл": p.file,
@@ -99,11 +101,12 @@ def csv_rows(day: DayView) -> list[dict[str, str]]:
         "Длительность, с": f"{p.duration_s:.3f}", "Размер, байт": str(p.bytes),
         "SHA-256": p.sha256 or "", "Заключение": part_verdict(day, p),
         "Тревоги": alarms_text(p), "Метки": markers_text(p),
+        SOURCE_COLUMN: (origin or {}).get(p.file, ORIGIN_MASTER),
     } for p in day.parts]
 
 
-def report_csv(day: DayView) -> bytes:
-    return format_csv(csv_rows(day))
+def report_csv(day: DayView, origin: dict[str, str] | None = None) -> bytes:
+    return format_csv(csv_rows(day, origin))
 
 
 _STYLE = """
@@ -143,7 +146,7 @@ def _site_table(day: DayView, school_name: str) -> str:
                                for k, v in rows) + "</table>\n"
 
 
-def _part_section(day: DayView, part: Part) -> str:
+def _part_section(day: DayView, part: Part, origin: str) -> str:
     audio_id = f"part{part.number}"
     src = urllib.parse.quote(part.file)
     marks = "".join(
@@ -162,6 +165,7 @@ def _part_section(day: DayView, part: Part) -> str:
         f"<td>{html.escape(verdict)}</td><th>Тревоги</th><td{cls}>{html.escape(alarms)}</td>"
         f"</tr><tr><th>Уровни</th><td colspan=\"5\">{html.escape(levels_text(day, part))}</td>"
         f"</tr><tr><th>SHA-256</th><td colspan=\"5\"><code>{part.sha256}</code></td></tr>"
+        f"<tr><th>Источник</th><td colspan=\"5\">{html.escape(origin)}</td></tr>"
         f"</table><audio id=\"{audio_id}\" controls preload=\"metadata\" src=\"{src}\"></audio>"
         f"<h3>Метки <span class=\"screen\">(нажмите, чтобы прослушать)</span></h3>"
         f"<ol class=\"marks\">{marks}</ol></div>\n")
@@ -188,14 +192,16 @@ _CHECK_SECTION = """<section id="check"><h2>Проверить файлы</h2>
 """
 
 
-def report_html(day: DayView, school_name: str = "", fingerprint: str = "") -> bytes:
+def report_html(day: DayView, school_name: str = "", fingerprint: str = "",
+                origin: dict[str, str] | None = None) -> bytes:
     title = f"Аудиозапись итогового собеседования — ОО {day.school}, аудитория {day.room}"
     body = [html_head(title, SCRIPTS), f"<h1>{html.escape(title)}</h1>",
             _site_table(day, school_name), fingerprint_line(fingerprint),
             "<p>Контрольные суммы всех файлов — в подписанном файле manifest.json и в "
             "SHA256SUMS (проверка: «Проверить файлы» ниже, <code>appliance verify</code> "
             "или <code>sha256sum -c SHA256SUMS</code>).</p>", _CHECK_SECTION]
-    body += [_part_section(day, p) for p in day.parts]
+    body += [_part_section(day, p, (origin or {}).get(p.file, ORIGIN_MASTER))
+             for p in day.parts]
     body.append("</body></html>\n")
     return "".join(body).encode("utf-8")
 

@@ -27,7 +27,8 @@ def drive_manager(config: Config, day_stopped: Callable[[], bool],
     from appliance.export.exporter import export_days  # its reports pull in numpy: not at import
 
     export = functools.partial(export_days, config.data_dir,
-                               school_name=config.export.school_name)
+                               school_name=config.export.school_name,
+                               mirror_dir=config.mirror.path)
     return DriveManager(Path(config.export.mount_dir), export, mounter=mounter,
                         auto_export=config.export.auto_export, day_stopped=day_stopped,
                         on_change=on_change)

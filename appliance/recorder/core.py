@@ -27,7 +27,6 @@ import numpy as np
 from appliance import __version__, i18n
 from appliance.capture.source import AudioSource, CaptureItem, ItemKind
 from appliance.capture.wavfile import build_header
-from appliance.capture.writer import WavPartWriter
 from appliance.clock import ClockGuard
 from appliance.config import Config
 from appliance.contract import layout
@@ -39,13 +38,14 @@ from appliance.dsp.alarms import AlarmMonitor
 from appliance.dsp.levels import levels_of_blocks
 from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
-from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
 from appliance.participants.flags import CheckLimits
 from appliance.participants.live import ParticipantTracker
 from appliance.recorder.alarm_board import AlarmBoard, VerdictJournal
 from appliance.recorder.commands import Command, CommandQueue
 from appliance.recorder.day import Day
+from appliance.recorder.media import Media, MediaDiskGuard
+from appliance.recorder.mirror import MediaWatch, load_days, open_day
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Effect, transition
 from appliance.recorder.sinks import Block
@@ -106,6 +106,8 @@ i18n.register({
                           "Resumed after disk space was freed"),
     "marker.after_disk_error": ("Продолжение после ошибки записи на диск",
                                 "Resumed after a disk write error"),
+    "marker.after_medium": ("Продолжение после возвращения носителя",
+                            "Resumed after a medium came back"),
 })
 
 MARK_LABELS = {Effect.MARK_START: "marker.start", Effect.MARK_PAUSE: "marker.pause",
@@ -149,8 +151,6 @@ class Recorder:
         self.monitor = AlarmMonitor(config.checks, self.format.rate_hz, self.format.channels)
         self.participants_live = ParticipantTracker(
             CheckLimits.from_config(config.participants), self.format.rate_hz)
-        self.part_writer = WavPartWriter
-        """Makes the open part's writer: `WavPartWriter` or one with its interface."""
         self.output = PartOutput(self.format.frame_bytes, rollover=self._rollover,
                                  failed=self._storage_failed, wrote=self._wrote)
         self.progress = CaptureProgress()
@@ -179,8 +179,14 @@ class Recorder:
         self._last_error = 0.0
         self.internal_clear_s = INTERNAL_CLEAR_S
         rec = config.recording
-        self.disk = DiskGuard(config.data_dir, self.format.rate_hz * self.format.frame_bytes * 3600,
-                              rec.reserve_mb * 1_000_000, rec.disk_warn_hours)
+        self.media = Media(config.data_dir, config.mirror.path, rec.reserve_mb * 1_000_000)
+        guard = (self.format.rate_hz * self.format.frame_bytes * 3600,
+                 rec.reserve_mb * 1_000_000, rec.disk_warn_hours)
+        self.disk = (MediaDiskGuard(self.media, *guard) if self.media.mirrored
+                     else DiskGuard(config.data_dir, *guard))
+        self.media_watch = MediaWatch(self.media, self.alarms.raise_alarm, self.alarms.clear,
+                                      self._record, self._next_part_now,
+                                      config.mirror.catch_up_mb_s * 1_000_000)
 
     @property
     def writer(self):
@@ -218,6 +224,7 @@ class Recorder:
             self._drain()
         if self.writer:
             self._close_part("shutdown")
+        self.media_watch.close()
         if self.day:
             self.day.close()
 
@@ -230,12 +237,11 @@ class Recorder:
 
     def _recover_and_resume(self) -> None:
         interrupted = None
-        for directory in layout.find_days(self.config.data_dir):
-            day = Day.load(directory)
+        for day in load_days(self.media, self.config.data_dir):
             try:
-                recover_day(day)
+                self.media_watch.after_recovery(day, recover_day(day))
             except OSError as err:  # a read-only disk: the day's intent still counts
-                log.error("day %s not recovered: %s", directory.name, _describe(err))
+                log.error("day %s not recovered: %s", day.dir.name, _describe(err))
                 self._storage_failed(err)
             if day.state in (State.RECORDING, State.PAUSED):
                 if interrupted:
@@ -324,6 +330,7 @@ class Recorder:
             free_bytes=self.disk.reading.free_bytes if self.disk.reading else None,
             disk=self.disk.reading.to_dict() if self.disk.reading else None,
             last_refusal=self.last_refusal,
+            mirror=self.media.status(),
             version=__version__,
         ).to_json()
 
@@ -475,6 +482,17 @@ class Recorder:
         self._close_part("rollover")
         self._open_part()
 
+    def _next_part_now(self, reason: str, between) -> None:
+        """Close the open part, call `between()`, go on in a new part at once (a medium came
+        back: it takes writes from the new part on)."""
+        writing = self.writer is not None
+        if writing:
+            self._close_part(reason)
+        between()
+        if writing:
+            self._reopen_label = "marker.after_medium"
+            self._reopen_part()
+
     def _wrote(self, nbytes: int) -> None:
         self.disk.wrote(nbytes)
 
@@ -522,6 +540,7 @@ class Recorder:
         if now - self._last_supervise >= SUPERVISE_S:
             self._last_supervise = now
             self.verdicts.update(self.not_recording())
+        self.media_watch.tick(self.day)
 
     def _watch_disk(self) -> None:
         reading = self.disk.check()
@@ -638,7 +657,7 @@ class Recorder:
             return
         if self.day:
             self.day.close()
-        self.day = Day.open(self.config.data_dir, date)
+        self.day = open_day(self.media, self.config.data_dir, date)
         if not self.day.info:
             site, rec = self.config.site, self.config.recording
             self.day.record(Event.DAY_OPENED, date=date.isoformat(), region=site.region,
@@ -658,9 +677,8 @@ class Recorder:
         self.part = day.view.part(number)
         self._part_file = str(day.path(self.part))
         self.summary.begin()
-        self.output.writer = self.part_writer(
-            day.path(self.part), self.format, header=header,
-            max_bytes=self.config.recording.max_part_mb * 1_000_000)
+        self.output.writer = day.part_writer(
+            self.part, self.format, header, self.config.recording.max_part_mb * 1_000_000)
         self.alarms.clear("storage")  # the disk takes writes again
 
     def _journal_check(self, payload: dict | None) -> None:
@@ -688,9 +706,8 @@ class Recorder:
 
     def _write_summary(self, part: Part, summary: PartSummary | None) -> None:
         if summary is not None:
-            atomic_write_text(layout.sidecar(self.day.dir, part.file, layout.SUMMARY_SUFFIX),
-                              json.dumps(summary.to_dict(), ensure_ascii=False, indent=1),
-                              layout.PRIVATE)
+            self.day.put_text(layout.sidecar(self.day.dir, part.file, layout.SUMMARY_SUFFIX).name,
+                              json.dumps(summary.to_dict(), ensure_ascii=False, indent=1))
 
     def _finish_parts(self) -> None:
         """Complete the parts whose closing the disk refused: a part never sealed is repaired

@@ -17,6 +17,7 @@ from pathlib import Path
 from appliance import __version__, i18n, naming
 from appliance.capture import wavfile
 from appliance.capture.wavfile import Bext, Cue, WavFormat
+from appliance.capture.writer import WavPartWriter
 from appliance.contract import layout
 from appliance.contract.dayview import DayView, Marker, Part
 from appliance.contract.vocabulary import State
@@ -97,6 +98,11 @@ class Day:
                     int((now - midnight).total_seconds() * fmt.rate_hz),
                     f"A=PCM,F={fmt.rate_hz},W=16,M={mode},T=appliance {__version__}\r\n")
 
+    def part_writer(self, part: Part, fmt: WavFormat, header: bytes,
+                    max_bytes: int) -> WavPartWriter:
+        """The writer of a part opening now (its `header` built once, as journaled)."""
+        return WavPartWriter(self.path(part), fmt, max_bytes=max_bytes, header=header)
+
     def cues(self, part: Part) -> list[Cue]:
         return [Cue(m.original["frame"], file_label(m)) for m in part.markers]
 
@@ -112,12 +118,16 @@ class Day:
                               "time_s": round(m.original["frame"] / rate, 6), "kind": m.kind,
                               "label": m.label, "participant": m.original["participant"],
                               "wall": m.wall} for m in part.markers]}
-        for suffix, text in ((layout.LABELS_SUFFIX, labels),
-                             (layout.MARKERS_SUFFIX,
-                              json.dumps(index, ensure_ascii=False, indent=1))):
-            path = layout.sidecar(self.dir, part.file, suffix)
-            if not path.exists() or path.read_text("utf-8") != text:
-                atomic_write_text(path, text, layout.PRIVATE)
+        self.put_text(layout.sidecar(self.dir, part.file, layout.LABELS_SUFFIX).name, labels)
+        self.put_text(layout.sidecar(self.dir, part.file, layout.MARKERS_SUFFIX).name,
+                      json.dumps(index, ensure_ascii=False, indent=1))
+
+    def put_text(self, name: str, text: str) -> None:
+        """A side file of the day (label track, marker index, summary), replaced atomically
+        when it differs from what is on disk."""
+        path = self.dir / name
+        if not path.exists() or path.read_text("utf-8") != text:
+            atomic_write_text(path, text, layout.PRIVATE)
 
     def seal(self, part: Part, reason: str) -> None:
         """Journal a closed part with its frame count and the SHA-256 of the whole file."""

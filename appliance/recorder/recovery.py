@@ -23,9 +23,11 @@ from appliance.capture.writer import append_cues
 from appliance.contract import layout
 from appliance.dsp.levels import levels_of_blocks
 from appliance.dsp.summary import PartSummary
-from appliance.fsutil import atomic_write_text
 from appliance.journal import Event
 from appliance.recorder.day import Day
+from appliance.recorder.media import Media
+from appliance.recorder.mirror import MirroredDay, load_days
+from appliance.recorder.resync import catch_up_now
 
 SUMMARY_BLOCK_S = 0.1  # the recorder's block (audio.block_ms default)
 SUMMARY_BATCH = 600  # blocks read and measured at a time (a minute of audio)
@@ -62,8 +64,8 @@ def recover_day(day: Day) -> list[RecoveredPart]:
         day.write_sidecars(part)  # written only where a cut left them missing or behind
         summary = layout.sidecar(day.dir, part.file, layout.SUMMARY_SUFFIX)
         if not summary.exists():
-            atomic_write_text(summary, json.dumps(summarize(day.path(part)),
-                                                  ensure_ascii=False, indent=1), layout.PRIVATE)
+            day.put_text(summary.name, json.dumps(summarize(day.path(part)),
+                                                  ensure_ascii=False, indent=1))
     return done
 
 
@@ -91,13 +93,20 @@ def summarize(path: Path) -> dict:
     return summary.to_dict()
 
 
-def recover_all(data_dir: str | Path) -> list[RecoveredPart]:
-    """Recover every day under `data_dir` (the recorder must not be running)."""
+def recover_all(data_dir: str | Path, mirror_path: str = "") -> list[RecoveredPart]:
+    """Recover every day under `data_dir` and, with a safety copy, on it too: the day is
+    repaired on the first writable medium and the other is made equal to it (the recorder
+    must not be running)."""
+    media = Media(data_dir, mirror_path)
     done = []
-    for directory in layout.find_days(data_dir):
-        day = Day.load(directory)
+    for day in load_days(media, data_dir):
         try:
             done.extend(recover_day(day))
+            if isinstance(day, MirroredDay) and len(media.live()) == 2:
+                for result in catch_up_now(day, media):
+                    if not result["ok"]:
+                        log.error("%s not made equal on both media: %s", result["file"],
+                                  result.get("error"))
         finally:
             day.close()
     return done

@@ -68,6 +68,7 @@ i18n.register({
     "dash.free": ("Свободно", "Free space"),
     "dash.hours_left": ("{hours} ч записи", "{hours} h of recording"),
     "dash.clock": ("Часы", "Clock"),
+    "dash.mirror": ("Копия", "Safety copy"),
     "dash.clock_ok": ("в порядке ({source})", "OK ({source})"),
     "dash.clock_bad": ("не в порядке", "not trusted"),
     "dash.device": ("Микрофон", "Microphone"),

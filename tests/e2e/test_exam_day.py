@@ -11,11 +11,14 @@ stretch of the fed samples, the journal chain intact, the export verified.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +29,7 @@ from tests.e2e.room import Room, WebUser, appliance, mount_tmpfs, unmount
 from tests.export.export_drive import exfat_drive, plug_back, pull_out
 from tests.feeds import make_long_feed, wait_for
 from tests.hardware.ptypanel import PtyPanel
+from tests.stickfs import Stick
 from tests.webfixtures import WebProcess, free_port
 
 PARTICIPANTS = 20
@@ -57,23 +61,29 @@ def panel(tmp_path):
     pty.close()
 
 
-@pytest.fixture
-def room(tmp_path, panel):
+@pytest.fixture(params=["card only", "with the safety copy"])
+def room(request, tmp_path, panel):
     # the pipeline reads the fast feed at several hundred times real time while the browser
     # sets the room up, then records about an hour: 8 hours leave a wide margin
     feed = make_long_feed(tmp_path / "home", hours=8)
     data = tmp_path / "data"
     mount_tmpfs(data, 900)
+    mirrored = request.param == "with the safety copy"
+    stick = Stick(tmp_path / "stick", "exfat", size_mb=1200) if mirrored else None
     room = Room.create(tmp_path, feed, data, site={"school": "", "room": ""},
                        web={"listen": f"127.0.0.1:{free_port()}"},
                        recording={"reserve_mb": RESERVE_MB, "disk_warn_hours": 0.5},
                        gpio={"backend": "mock", "long_press_s": LONG_PRESS_S,
                              "stop_press_s": STOP_PRESS_S},
-                       serial={"port": str(panel.link)})
+                       serial={"port": str(panel.link)},
+                       mirror={"path": str(stick.mount_point / "zapis") if stick else "",
+                               "catch_up_mb_s": 200})
     room.recorder.start()
     yield room
     room.recorder.terminate()
     unmount(data)
+    if stick:
+        stick.close()
 
 
 @pytest.fixture
@@ -153,28 +163,36 @@ def clock_set_backwards_is_refused(room):
     assert room.status()["state"] == "recording"
 
 
-def disk_fills_up_and_is_freed(room):
+def disk_fills_up_and_is_freed(room, mirrored: bool):
     """Leave 100 MB above the reserve (under the half hour that warns): the early warning
-    names the hours left, the full disk closes the part, freeing space resumes the day as the
-    next part. The fast feed writes tens of MB a second, some of it while the filler is being
-    allocated, so the margin and the warning's span are wide against that."""
+    names the hours left, the full disk closes the part (with the safety copy: the card is
+    out and the copy records on, loudly), freeing space resumes the day as the next part. The
+    fast feed writes tens of MB a second, some of it while the filler is being allocated, so
+    the margin and the warning's span are wide against that."""
     usage = os.statvfs(room.data_dir)
     free = usage.f_bavail * usage.f_frsize
     filler = room.data_dir / "filler.bin"
     with open(filler, "wb") as out:  # allocated in one step, as if it had filled slowly
         os.posix_fallocate(out.fileno(), 0, free - (RESERVE_MB + 100) * 1_000_000)
-    wait_for(lambda: "disk_full" in room.alarm_codes(), timeout_s=60, what="disk full alarm")
-    with pytest.raises(StorageError):
-        room.recorder.ctl("mark")
+    full = "medium_master" if mirrored else "disk_full"
+    wait_for(lambda: full in room.alarm_codes(), timeout_s=60, what="disk full alarm")
+    if mirrored:  # the copy records on, the same part
+        assert "not_recording" not in room.alarm_codes()
+        part, frames = room.status()["part"], room.status()["part_frames"]
+        wait_for(lambda: room.status()["part"] == part
+                 and room.status()["part_frames"] > frames + 48000, what="the copy records on")
+    else:
+        with pytest.raises(StorageError):
+            room.recorder.ctl("mark")
     part_before = max(p["part"] for p in room.events("part_closed"))
     filler.unlink()
     wait_for(lambda: (room.status()["part"] or 0) > part_before, timeout_s=30,
              what="a new part after space was freed")
 
 
-def export_with_a_yank(room, tmp_path):
+def export_with_a_yank(room, tmp_path) -> tuple[str, str]:
     """The drive is pulled out mid-copy: the source stays intact, the next export completes
-    and the coordinator's verify passes."""
+    and the coordinator's verify passes; returns verify's words and the report.csv."""
     recordings = room.data_dir / "recordings"
     source = tree_digests(recordings)
     size_mb = int(sum(p.stat().st_size for p in recordings.rglob("*")) * 1.3 / 2**20) + 32
@@ -197,10 +215,23 @@ def export_with_a_yank(room, tmp_path):
         appliance("export", *cfg, drive.mount)
         verified = appliance("verify", drive.mount)
         assert tree_digests(recordings) == source
-        return verified.stdout
+        (report,) = drive.mount.rglob("report.csv")
+        return verified.stdout, report.read_text(encoding="utf-8-sig")
 
 
+def same_on_both_media(room) -> None:
+    """After the background copy, the safety copy holds the same day, byte for byte."""
+    wait_for(lambda: room.status()["mirror"]["state"] == "ok", timeout_s=300,
+             what="the safety copy caught up")
+    mirror = Path(room.recorder.config.mirror.path) / "recordings"
+    assert tree_digests(room.data_dir / "recordings") == tree_digests(mirror)
+    synced = room.events("medium_synced")
+    assert synced and all(s["ok"] for s in synced)
+
+
+@pytest.mark.timeout(900)  # the day with the safety copy also waits for its catch-up copy
 def test_an_exam_day_with_faults(room, web, panel, tmp_path):
+    mirrored = bool(room.recorder.config.mirror.path)
     user = set_up_through_the_web(room, web)
     status = user.status()
     assert status["configured"] and status["clock"]["ok"] and status["device"]["present"]
@@ -218,20 +249,25 @@ def test_an_exam_day_with_faults(room, web, panel, tmp_path):
         if n == CLOCK_FAULT_AT:
             clock_set_backwards_is_refused(room)
         if n == DISK_FAULT_AT:
-            disk_fills_up_and_is_freed(room)
+            disk_fills_up_and_is_freed(room, mirrored)
     stuck_button_stops_once(room)
 
     opened = room.check_audio(min_part_s=1)
     closed = {p["part"]: p["reason"] for p in room.events("part_closed")}
     assert list(closed.values()).count("pause") == len(BREAKS_AFTER)
-    assert list(closed.values()).count("disk_full") == 1
+    assert list(closed.values()).count("medium_returned" if mirrored else "disk_full") == 1
     assert len(opened) == len(BREAKS_AFTER) + 2  # split mode: a new part per break and disk
     participants = [m for m in room.events("marker") if m["kind"] == "participant"]
     assert [m["participant"] for m in participants] == list(range(1, PARTICIPANTS + 1))
     for marker, pressed in zip(participants, presses, strict=True):
         assert abs(marker["capture_frame"] - pressed["capture_frame"]) <= BLOCK_FRAMES
     alarms = [a["code"] for a in room.events("alarm")]
-    assert alarms.index("disk_low") < alarms.index("disk_full")
+    assert alarms.index("disk_low") < alarms.index("medium_master" if mirrored else "disk_full")
+    if mirrored:
+        same_on_both_media(room)
 
-    verified = export_with_a_yank(room, tmp_path)
+    verified, report = export_with_a_yank(room, tmp_path)
     assert "Все проверки пройдены" in verified, verified
+    sources = [row["Источник"] for row in csv.DictReader(io.StringIO(report), delimiter=";")]
+    expected = "основной носитель; резервная копия совпадает" if mirrored else "основной носитель"
+    assert sources and all(s == expected for s in sources), sources

@@ -65,7 +65,8 @@ def test_recorder_unit_contract():
     assert s["User"] == ["appliance"]
     assert set(s["SupplementaryGroups"][0].split()) >= {"audio", "gpio"}
     assert s["ProtectSystem"] == ["strict"]
-    assert s["ReadWritePaths"][0].split() == ["/var/lib/appliance", "/media/appliance-usb"]
+    assert s["ReadWritePaths"][0].split() == ["/var/lib/appliance", "/media/appliance-usb",
+                                              "/media/zapis-kopia"]
     assert s["CapabilityBoundingSet"] == ["CAP_SYS_TIME"]  # set_clock from the browser
     assert s["SystemCallFilter"] == ["@system-service @clock"]  # @clock: set the clock
     assert s["SystemCallArchitectures"] == ["native"]

@@ -107,6 +107,8 @@
     const clockLine = st.clock.ok ?
       fmt(text.clock_ok, { source: source }) + " " + localTime(st.clock.now) : text.clock_bad;
     setText("clock", clockLine + (st.clock.reason ? ": " + st.clock.reason : ""));
+    setText("mirror", st.mirror ? st.mirror.text : "—");  // older recorders: unknown
+    $("mirror").classList.toggle("bad", Boolean(st.mirror && !st.mirror.ok));
     $("not-configured").hidden = st.configured !== false;
     renderControls(st.state, st.configured !== false);
     renderMeters(st.levels);
