@@ -33,10 +33,11 @@ class Printed:
                 if text in re.sub(r"\s+", " ", page)]
 
     def has_words(self, text: str) -> bool:
-        """Every word of `text` printed, in that order, on one page (a cell may wrap it)."""
-        wanted = text.split()
+        """Every word of `text` printed, in that order, on one page (a cell may wrap it, and
+        the "; " that joins it to the next note in the cell may follow its last word)."""
+        wanted = [w.rstrip(";") for w in text.split()]
         for page in self.words:
-            printed, at = [w[4] for w in page], 0
+            printed, at = [w[4].rstrip(";") for w in page], 0
             for word in printed:
                 if at < len(wanted) and word == wanted[at]:
                     at += 1
