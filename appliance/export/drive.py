@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from appliance import i18n
-from appliance.contract.vocabulary import DriveState
 from appliance.config import MIRROR_LABEL
+from appliance.contract.vocabulary import DriveState
 from appliance.errors import ApplianceError, StorageError
 
 log = logging.getLogger(__name__)

@@ -27,10 +27,10 @@ from pathlib import Path
 
 from appliance.capture.wavfile import Cue, WavFormat
 from appliance.capture.writer import SYNC_INTERVAL_S, WavPartWriter
-from appliance.fsutil import atomic_write_bytes, atomic_write_text
-from appliance.journal import Event, Journal, append_line, repair_torn_tail
 from appliance.contract.dayview import Part
 from appliance.contract.layout import JOURNAL_NAME, PRIVATE, find_days
+from appliance.fsutil import atomic_write_bytes, atomic_write_text
+from appliance.journal import Event, Journal, append_line, repair_torn_tail
 from appliance.recorder.day import Day
 from appliance.recorder.media import Media, Medium, describe
 from appliance.recorder.resync import Resync

@@ -20,9 +20,9 @@ from appliance import i18n
 from appliance.capture.wavfile import WavFormat
 from appliance.capture.writer import WavPartWriter
 from appliance.config import ChecksConfig
+from appliance.contract.soundtest_files import recording_path, save_result
 from appliance.contract.vocabulary import SEATS
 from appliance.errors import StateError
-from appliance.contract.soundtest_files import recording_path, save_result
 
 log = logging.getLogger(__name__)
 

@@ -16,11 +16,10 @@ from pathlib import Path
 from flask import Blueprint, abort, jsonify, render_template, send_file
 
 from appliance import i18n
-from appliance.contract.vocabulary import Command
-from appliance.contract.vocabulary import SEATS
-from appliance.errors import StateError
 from appliance.contract import soundtest_files
 from appliance.contract.soundtest_files import TEST_NAME_RE, recorded_at
+from appliance.contract.vocabulary import SEATS, Command
+from appliance.errors import StateError
 from appliance.webui import pagekit
 from appliance.webui.waveform import cached_peaks
 

@@ -11,8 +11,8 @@ import time
 import pytest
 
 from appliance import config as config_mod
-from appliance.errors import ConfigError
 from appliance.contract.soundtest_files import recording_path, save_result
+from appliance.errors import ConfigError
 from appliance.school import trust
 from appliance.school.lan import Announcement, Found
 from appliance.school.peers import SUMMARY_PATH, Known

@@ -11,9 +11,8 @@ import json
 import pytest
 
 from tests.webfixtures import (
-    login_page,
+    logged_in_tab,
     make_web_config,
-    new_page,
     running_box,
     screenshot,
 )
@@ -32,11 +31,8 @@ def box(tmp_path_factory):
 
 @pytest.fixture
 def page(chromium, box):
-    page = new_page(chromium, box[1].url)
-    login_page(page)
-    yield page
-    page.context.close()
-    assert not page.js_errors, page.js_errors
+    with logged_in_tab(chromium, box[1].url) as page:
+        yield page
 
 
 def wait_state(page, state: str) -> None:

@@ -14,9 +14,8 @@ from appliance.contract.vocabulary import SEATS
 from appliance.recorder.soundtest import judge_files
 from tests.web.pages_helpers import DAY, RATE_HZ, record_day, screenshot, wav_frames, wav_params
 from tests.webfixtures import (
-    login_page,
+    logged_in_tab,
     make_web_config,
-    new_page,
     running_box,
 )
 
@@ -42,11 +41,8 @@ def box_config(box):
 @pytest.fixture
 def page(chromium, box):
     """A tab logged in through the login form; any JavaScript error fails the test."""
-    page = new_page(chromium, box[1].url)
-    login_page(page)
-    yield page
-    page.context.close()
-    assert not page.js_errors, page.js_errors
+    with logged_in_tab(chromium, box[1].url) as page:
+        yield page
 
 
 def test_settings_bad_school_code_is_shown_and_nothing_saved(page, box_config):
