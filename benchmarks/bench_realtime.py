@@ -6,7 +6,7 @@
 
 Each round starts a private JACK dummy clock and the bit-exact real-time feed (TESTING.md),
 then records `--seconds` of it with `arecord` and, in turn, with a real `appliance recorder`
-process (mock GPIO backend: the LEDs poll the status 10 times a second, as on the box). The
+process (mock GPIO backend: the LEDs poll the status 4 times a second, as on the box). The
 recorder's CPU is counted over the recorded stretch only (from the first recorded second to
 `--seconds` later), arecord's over its whole run. Prints, per round and as medians: CPU
 seconds per recorded hour, CPU beside wall time, peak RSS (VmHWM less JACK's shared memory),

@@ -11,7 +11,10 @@ part at once), the stream is closed without stopping it (Pa_CloseStream aborts),
 thread that is abandoned if even that hangs, and Pa_Terminate is skipped when PortAudio's JACK
 host API is loaded (its terminate asserts when the server has died, killing the process).
 
-The PortAudio callback only copies the block into the queue and counts the overflow flag.
+The PortAudio callback only cuts what it is given into blocks, queues them and counts the
+overflow flag. PortAudio delivers `CALLBACK_BLOCKS` blocks per call: every block is still
+analysed on its own, but the device, PortAudio's thread and the pipeline wake once per call,
+which is most of what capture costs at real time (docs/BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ from appliance.capture.wavfile import WavFormat
 log = logging.getLogger(__name__)
 
 CLOSE_TIMEOUT_S = 5.0
+CALLBACK_BLOCKS = 3
+"""0.3 s per call with the default 100 ms block. The price: a process killed outright loses up
+to this much more audio (still well under the 1 s limit), and a button press is stamped with
+the frames delivered before it, up to this much earlier than the press."""
 
 i18n.register({
     "capture.no_device": ("Микрофон «{device}» не найден", "Microphone '{device}' not found"),
@@ -97,10 +104,15 @@ class PyAudioSource:
     def _callback(self, in_data, frame_count, time_info, status_flags):
         overflowed = bool(status_flags & pyaudio.paInputOverflow)
         self.overflows += overflowed
-        item = CaptureItem(ItemKind.BLOCK, bytes(in_data), self.frames_captured, overflowed)
-        self.frames_captured += frame_count
+        step = self.block_frames * self.format.frame_bytes
         self._blocked = True
-        delivered = put_until_stopped(self._out, item, self._stopping)
+        delivered = True
+        for offset in range(0, len(in_data), step):
+            pcm = in_data[offset:offset + step]
+            item = CaptureItem(ItemKind.BLOCK, pcm, self.frames_captured, overflowed)
+            overflowed = False
+            self.frames_captured += len(pcm) // self.format.frame_bytes
+            delivered = delivered and put_until_stopped(self._out, item, self._stopping)
         self._blocked = False
         self._last_callback = time.monotonic()
         return (None, pyaudio.paContinue if delivered else pyaudio.paComplete)
@@ -135,7 +147,7 @@ class PyAudioSource:
             stream = pa.open(format=pyaudio.paInt16, channels=self.format.channels,
                              rate=self.format.rate_hz, input=True,
                              input_device_index=device["index"],
-                             frames_per_buffer=self.block_frames,
+                             frames_per_buffer=self.block_frames * CALLBACK_BLOCKS,
                              stream_callback=self._callback)
             return pa, stream, ""
         except (OSError, ValueError) as err:

@@ -28,8 +28,10 @@ from appliance.hardware.pins import Pins
 
 log = logging.getLogger(__name__)
 
-STATUS_POLL_S = 0.1
-"""The LEDs follow the recorder's status at 10 Hz: an alarm shows within 0.1 s."""
+STATUS_POLL_S = 0.25
+"""The LEDs follow the recorder's status 4 times a second: an alarm shows within a quarter of a
+second, the interval at which the pipeline judges whether audio reaches the file. A press shows
+at once and reads the status again as soon as its command returns."""
 
 
 def button_timing(gpio: GpioConfig) -> ButtonTiming:
