@@ -336,7 +336,7 @@ class Recorder:
 
     def _clock_status(self) -> dict:
         """The clock's judgement for the status, worked out at most once a second of the clock
-        (it names the time to the second; the LEDs ask for the status 4 times a second)."""
+        (it names the time to the second; the LEDs ask for it twice a second)."""
         clock = self.clock
         key = (int(clock.now_s()), clock.declared, clock.last_seen)
         cached = self._clock_shown

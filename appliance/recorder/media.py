@@ -9,6 +9,11 @@ returned (its folder writable again, with room): the recorder then attaches it a
 (`attach`), resumes writing there as a new part and has the missed span copied over
 (appliance/recorder/resync.py).
 
+A stick that was not there when the recorder started is no fault: the box was simply set up
+without one (the image turns the safety copy on). The page says so («нет накопителя»), the
+LEDs do not alarm, and a stick plugged in later is attached like a returning one, the day so
+far copied onto it. Only a medium that took writes and then failed raises the alarm.
+
 Lazy unmount is why the device is compared: files open on a lazily unmounted file system still
 take writes, which no longer reach anything the box can read back.
 
@@ -65,6 +70,8 @@ i18n.register({
     "mirror.off": ("выключена", "off"),
     "mirror.ok": ("пишется", "being written"),
     "mirror.failed": ("не пишется: {cause}", "not written: {cause}"),
+    "mirror.absent": ("не пишется: нет накопителя ZAPIS-KOPIA",
+                      "not written: no ZAPIS-KOPIA stick"),
     "mirror.catching_up": ("догоняет: копируется пропущенное ({files} файл.)",
                            "catching up: copying what it missed ({files} files)"),
 })
@@ -107,10 +114,18 @@ class Medium:
     device: int | None = None
     """st_dev of `root` when it was attached: a different one means it was unmounted."""
     full: bool = False
+    seen: bool = False
+    """Took writes since the recorder started: only then is its failure an alarm."""
 
     @property
     def live(self) -> bool:
         return self.cause is None
+
+    @property
+    def absent(self) -> bool:
+        """A safety copy never there since the recorder started (no stick plugged in): not a
+        fault. (A master that is not there is always one.)"""
+        return self.role is Role.MIRROR and not self.seen and self.cause is Cause.REMOVED
 
     def day_dir(self, name: str) -> Path:
         return self.root / "recordings" / name
@@ -146,7 +161,7 @@ class Media:
         self._attach_device(self.master)
         if self.mirror:
             for medium in self.all():
-                if not self._usable(medium):
+                if not self._usable(medium) and not medium.absent:
                     self._changes.append(Change(medium, False))
 
     @property
@@ -233,7 +248,7 @@ class Media:
                 medium.cause, medium.since = Cause.FULL, time.time()
             return False
         self._attach_device(medium)
-        medium.full = False
+        medium.full, medium.seen = False, True
         return True
 
     def _attach_device(self, medium: Medium) -> None:
@@ -264,10 +279,14 @@ class Media:
 
     # ----- status -----------------------------------------------------------------------
     def status(self) -> dict:
-        """`status["mirror"]`: state off / ok / failed / catching_up, with a short text."""
+        """`status["mirror"]`: state off / ok / absent / failed / catching_up, with a short
+        text; `ok` false when no copy is being made (absent: no alarm, the page says it)."""
         mirror = self.mirror
         if mirror is None:
             return {"state": "off", "ok": True, "text": i18n.text("mirror.off"), "path": ""}
+        if mirror.absent:
+            return {"state": "absent", "ok": False, "text": i18n.text("mirror.absent"),
+                    "path": str(mirror.root)}
         if not mirror.live:
             return {"state": "failed", "ok": False, "path": str(mirror.root),
                     "text": i18n.text("mirror.failed", cause=mirror.cause_text())}

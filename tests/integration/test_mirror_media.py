@@ -121,23 +121,32 @@ def run_failure(tmp_path, jack, data_dir: Path, mirror: Path, failing: str,
         assert mirror_state == ("failed" if failing == "mirror" else "ok"), status["mirror"]
     assert ("SD-карта" if failing == "master" else "USB-накопитель") in raised["message"]
 
+    entries = assert_both_complete(data_dir, mirror, feed, failing, restarted=restart)
+    events = [(e.event, e.data.get("medium")) for e in entries]
+    assert ("medium_failed", failing) in events
+    assert (("recorder_started", None) if restart else ("medium_returned", failing)) in events
+
+
+def assert_both_complete(data_dir: Path, mirror: Path, feed, missed_by: str,
+                         restarted: bool = False) -> list:
+    """Both media hold the same two parts, bit-exact against the feed, byte for byte equal;
+    part 1, which `missed_by` missed, was copied over and checked by SHA-256. Returns the
+    master's journal."""
     master_day, mirror_day = day_on(data_dir), day_on(mirror)
     for day in (master_day, mirror_day):
-        opened = assert_medium_exact(day, feed.samples, restarted=restart)
+        opened = assert_medium_exact(day, feed.samples, restarted=restarted)
         assert [p["part"] for p in opened] == [1, 2]
     comparison = filecmp.dircmp(master_day, mirror_day)
     assert not comparison.left_only and not comparison.right_only, comparison.report()
     for name in sorted(p.name for p in master_day.iterdir()):
         assert filecmp.cmp(master_day / name, mirror_day / name, shallow=False), name
     entries = journal(master_day)
-    events = [(e.event, e.data.get("medium")) for e in entries]
-    assert ("medium_failed", failing) in events
-    assert (("recorder_started", None) if restart else ("medium_returned", failing)) in events
     sealed = {e.data["file"]: e.data["sha256"] for e in entries if e.event == "part_closed"}
     synced = [e.data for e in entries if e.event == "medium_synced"]
     first = next(iter(sealed))
     assert any(s["file"] == first and s["ok"] and s["sha256"] == sealed[first]
-               and s["to"] == failing for s in synced), synced
+               and s["to"] == missed_by for s in synced), synced
+    return entries
 
 
 @pytest.fixture
@@ -180,6 +189,41 @@ def test_mirror_full_on_fat32(tmp_path, jack, card):
                     lambda: fillers[0].unlink(), naming="ascii")
     finally:
         stick.close()
+
+
+def test_a_stick_plugged_in_later_gets_the_day_so_far(tmp_path, jack, card, exfat):
+    """A box set up without its stick (the image turns the copy on) is not at fault: no
+    alarm, the LEDs say recording, the status says there is no stick. Plugged in mid-day,
+    the stick takes the next part at once and gets the day so far copied over."""
+    exfat.pull_out()
+    data_dir, mirror = card.mount_point / "data", exfat.mount_point / "zapis"
+    rec, feed = start_recorder(tmp_path, jack, data_dir, mirror)
+    try:
+        with StatusSampler(rec.config_path, rec.env) as sampler:
+            rec.ctl("start")
+            since = time.monotonic()
+            wait_for(lambda: rec.status()["part_frames"] >= 3 * 48000, what="3 s recorded")
+            wait_for(lambda: len(sampler.between(since, 1e12)) >= 3, timeout_s=30,
+                     what="three samples without the stick")
+            until = time.monotonic()
+            exfat.plug_back()
+            wait_for(lambda: rec.status()["part"] == 2, timeout_s=15, what="part 2 on both")
+            wait_for(lambda: rec.status()["part_frames"] >= 2 * 48000, what="part 2 flowing")
+            rec.ctl("stop")
+            wait_for(lambda: rec.status()["mirror"]["state"] == "ok", timeout_s=120,
+                     what="caught up")
+    finally:
+        rec.terminate()
+    assert rec.proc.returncode == 0
+    without = sampler.between(since, until)
+    assert len(without) >= 3
+    for status in without:
+        assert status["state"] == "recording" and status["alarms"] == [], status["alarms"]
+        assert status["leds"]["pattern"] == "recording"
+        assert status["mirror"] == {"state": "absent", "ok": False, "path": str(mirror),
+                                    "text": "не пишется: нет накопителя ZAPIS-KOPIA"}
+    entries = assert_both_complete(data_dir, mirror, feed, "mirror")
+    assert "medium_failed" not in [e.event for e in entries]
 
 
 def test_mirror_turns_read_only(tmp_path, jack, card):

@@ -100,13 +100,34 @@ def test_a_copy_on_the_card_itself_is_refused(media_mounts):
     assert code == "medium_mirror" and message.startswith("Резервная копия (USB-накопитель)")
 
 
-def test_no_folder_is_made_where_the_stick_is_not_mounted(media_mounts, tmp_path):
-    card, _ = media_mounts
+def test_no_stick_is_said_without_an_alarm_and_no_folder_is_made(media_mounts, tmp_path):
+    card, stick = media_mounts
     empty_mount_point = tmp_path / "ZAPIS-KOPIA"
     empty_mount_point.mkdir()
     media = Media(card / "data", empty_mount_point / "zapis")
-    assert media.status()["state"] == "failed"
+    assert media.status() == {"state": "absent", "ok": False,
+                              "text": "не пишется: нет накопителя ZAPIS-KOPIA",
+                              "path": str(empty_mount_point / "zapis")}
+    assert media.take_changes() == []
     assert not (empty_mount_point / "zapis").exists()
+    subprocess.run(["mount", "--bind", str(stick), str(empty_mount_point)], check=True)
+    try:
+        media.check()
+        (change,) = media.take_changes()
+        assert change.returned and change.medium is media.mirror
+    finally:
+        subprocess.run(["umount", "-l", str(empty_mount_point)], check=True)
+    media.revive(media.mirror)
+    assert media.status()["state"] == "ok"
+
+
+def test_a_master_refusing_writes_is_a_fault_even_at_start(media_mounts, tmp_path):
+    card, stick = media_mounts
+    subprocess.run(["mount", "-o", "remount,ro", str(card)], check=True)
+    media = Media(card / "data", stick / "zapis")
+    (change,) = media.take_changes()
+    assert change.medium is media.master and not change.returned
+    assert media.status()["state"] == "ok"
 
 
 class _Mounter:
