@@ -201,8 +201,8 @@ def test_a_stick_plugged_in_later_gets_the_day_so_far(tmp_path, jack, card, exfa
     try:
         with StatusSampler(rec.config_path, rec.env) as sampler:
             rec.ctl("start")
-            since = time.monotonic()
             wait_for(lambda: rec.status()["part_frames"] >= 3 * 48000, what="3 s recorded")
+            since = time.monotonic()  # the LEDs have followed the start by now
             wait_for(lambda: len(sampler.between(since, 1e12)) >= 3, timeout_s=30,
                      what="three samples without the stick")
             until = time.monotonic()
