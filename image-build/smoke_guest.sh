@@ -119,6 +119,11 @@ check "start through the control API" $? "$out"
 wait_state recording 30
 check "recorder reports recording" $? "$(state)"
 sleep 3  # a few seconds of simulated audio in the part
+copy=$(ctl status --json 2>/dev/null | python3 -c 'import json, sys
+s = json.load(sys.stdin)
+print(s["mirror"]["state"], " ".join(a["code"] for a in s["alarms"]) or "no-alarm")')
+[ "$copy" = "absent no-alarm" ]
+check "no safety-copy stick: said in the status, no alarm" $? "$copy"
 out=$(ctl ctl stop 2>&1)
 check "stop through the control API" $? "$out"
 wait_state stopped 30
