@@ -486,7 +486,7 @@ class Recorder:
         if action in (Action.START, Action.RESUME):
             self._check_can_record(action, args)
         if action is Action.MARK and self.state is State.RECORDING and self.writer is None:
-            raise self.disk_reactions.not_writing_error()
+            raise self._not_writing_error()
         new_state, effects = transition(self.state, action, self.config.recording.pause_mode)
         if action is Action.START:
             self._enter_day(args.get("date"))
@@ -518,11 +518,15 @@ class Recorder:
             raise StateError("recorder.not_configured")
         self.disk_reactions.watch(self.state is State.RECORDING)
         if not self.device_present or self.disk.full:
-            raise self.disk_reactions.not_writing_error()
+            raise self._not_writing_error()
         if action is Action.START and not args.get("date"):
             clock = self.clock.status()
             if not clock.ok:
                 raise ClockError("recorder.clock_refused", reason=clock.reason)
+
+    def _not_writing_error(self) -> ApplianceError:
+        """Why nothing can be written now: the disk, else the microphone."""
+        return self.disk_reactions.refusal() or StateError("recorder.no_device")
 
     def _enter_day(self, explicit_date: str | None) -> None:
         clock = self.clock.status()

@@ -4,7 +4,7 @@ A full disk (the reserve reached, or ENOSPC from whoever filled it) closes the p
 reserve still holds its seal and resumes in a new part when space returns; a read-only disk or
 any other write error closes the part as well as it can and stays an alarm until a part opens
 again. Every alarm is on in memory before anything is written: the journal may refuse its line
-too. The same facts answer why a start or a marker is refused.
+too. The same facts say why a start or a marker is refused when the disk is the reason.
 
 Runs on the recorder's pipeline thread only.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 import errno
 
 from appliance import i18n
-from appliance.errors import ApplianceError, StateError, StorageError
+from appliance.errors import StorageError
 from appliance.journal import Event
 from appliance.recorder.alarm_board import AlarmBoard, Record
 from appliance.recorder.media import describe
@@ -99,9 +99,9 @@ class DiskReactions:
         self._parts.close("write_error")
         self._parts.reopen_label = "marker.after_disk_error"
 
-    def not_writing_error(self) -> ApplianceError:
-        """Why nothing can be written now, for a refused start, resume or marker: the disk
-        (full, read-only, failing), else the microphone."""
+    def refusal(self) -> StorageError | None:
+        """Why the disk takes nothing now (full, read-only, failing), for a refused start,
+        resume or marker; None when the disk is not the reason."""
         if self._guard.full and self._guard.reading:
             return StorageError("recorder.disk_full",
                                 free_mb=self._guard.reading.free_bytes // 1_000_000)
@@ -109,4 +109,4 @@ class DiskReactions:
             return StorageError("recorder.read_only")
         if self._supervisor.cause is Cause.WRITE_ERROR:
             return StorageError("recorder.storage_failed", detail=self._supervisor.detail)
-        return StateError("recorder.no_device")
+        return None
