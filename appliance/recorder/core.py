@@ -6,6 +6,10 @@ before it has been processed, so its position in the part is the moment it was g
 block), however far the writer lags behind. When the pipeline is caught up (the normal case),
 commands take effect at once.
 
+The recorder keeps the loop, the commands, the device's presence and the status; the part
+life cycle (`parts.py`), the markers (`markers.py`) and what a full or failing disk sets off
+(`disk_reactions.py`) are collaborators it builds and wires (docs/ARCHITECTURE.md).
+
 Threading: `handle` and `status` may be called from any thread; everything else runs on the
 pipeline thread.
 """
