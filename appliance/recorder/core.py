@@ -161,8 +161,7 @@ class Recorder:
                                self._journal_check, self.format.rate_hz)
         self.parts = PartCycle(
             day, self.format, clock, self.output, self.summary, self.progress, self.markers,
-            self.participants_live, self._journal_check, self.alarms,
-            max_part_bytes=lambda: self.config.recording.max_part_mb * 1_000_000,
+            self.alarms, max_part_bytes=lambda: self.config.recording.max_part_mb * 1_000_000,
             failed=lambda err: self.disk_reactions.failed(err))
         self.disk_reactions = DiskReactions(self.disk, self.parts, self.alarms, self.supervisor,
                                             self._record, self.progress)

@@ -58,6 +58,11 @@ class Markers:
         self._journal_check = journal_check
         self._rate_hz = rate_hz
 
+    def end_answer(self) -> None:
+        """The participant answering now (if any) is done (next marker, pause, stop, part
+        closed): the final intro check is journaled."""
+        self._journal_check(self._tracker.end())
+
     def frame(self, at_frame: int | None) -> int:
         """The open part's frame for a command given at capture frame `at_frame`: late by
         what the pipeline processed since, never before the part's first sample."""
@@ -86,7 +91,7 @@ class Markers:
             return None
         day, tracker = self._day(), self._tracker
         participant = None
-        self._journal_check(tracker.end())
+        self.end_answer()
         if effect is Effect.MARK_PARTICIPANT:
             participant = tracker.choose(day, requested)
             label = label or i18n.text("marker.participant", n=participant)

@@ -22,7 +22,6 @@ from appliance.contract import layout
 from appliance.contract.dayview import Part
 from appliance.dsp.summary import PartSummary
 from appliance.journal import Event
-from appliance.participants.live import ParticipantTracker
 from appliance.recorder.alarm_board import AlarmBoard
 from appliance.recorder.day import Day
 from appliance.recorder.markers import Markers
@@ -40,17 +39,15 @@ RETRY_OPEN_S = 1.0  # after a part could not be opened, the next try waits this 
 
 class PartCycle:
     """Opens and closes the parts of the day that `day` gives. The open part's writer is
-    `output.writer`; `summary` collects the part's levels, `markers` places the reason marker
-    of a reopened part. A disk error while reopening goes to `failed` (the recorder's disk
-    reactions, which close what is open). `max_part_bytes` is read at each opening (the
-    setting may be changed while recording)."""
+    `output.writer`; `summary` collects the part's levels, `markers` ends the participant's
+    answer at a closing and places the reason marker of a reopened part. A disk error while
+    reopening goes to `failed` (the recorder's disk reactions, which close what is open).
+    `max_part_bytes` is read at each opening (the setting may change while recording)."""
 
     def __init__(self, day: Callable[[], Day | None], fmt: WavFormat, clock: ClockGuard,
                  output: PartOutput, summary: PartSummarySink, progress: CaptureProgress,
-                 markers: Markers, tracker: ParticipantTracker,
-                 journal_check: Callable[[dict | None], None], alarms: AlarmBoard,
-                 max_part_bytes: Callable[[], int], failed: Callable[[OSError], None],
-                 monotonic=time.monotonic) -> None:
+                 markers: Markers, alarms: AlarmBoard, max_part_bytes: Callable[[], int],
+                 failed: Callable[[OSError], None], monotonic=time.monotonic) -> None:
         self._day = day
         self._format = fmt
         self._clock = clock
@@ -58,8 +55,6 @@ class PartCycle:
         self._summary = summary
         self._progress = progress
         self._markers = markers
-        self._tracker = tracker
-        self._journal_check = journal_check
         self._alarms = alarms
         self._max_part_bytes = max_part_bytes
         self._failed = failed
@@ -104,7 +99,7 @@ class PartCycle:
             return
         summary = self._summary.end()
         try:
-            self._journal_check(self._tracker.end())
+            self._markers.end_answer()
         except OSError as err:
             log.error("participant check of part %s not journaled: %s", part.number, err)
         self._output.writer = self.part = None  # never write to a half-closed part

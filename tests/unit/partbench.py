@@ -58,8 +58,7 @@ class Bench:
         self.markers = Markers(lambda: self.day, self.output, self.progress, self.tracker,
                                self.journal_check, RATE)
         self.parts = PartCycle(lambda: self.day, FORMAT, ClockGuard(folder), self.output,
-                               self.summary, self.progress, self.markers, self.tracker,
-                               self.journal_check, self.alarms,
+                               self.summary, self.progress, self.markers, self.alarms,
                                max_part_bytes=lambda: max_part_bytes, failed=self.failed)
         self.guard = DiskGuard(self.day.dir, RATE * FORMAT.frame_bytes * 3600, reserve_bytes,
                                warn_hours=0.0)

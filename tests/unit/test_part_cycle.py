@@ -123,3 +123,14 @@ def test_a_disk_full_during_close_leaves_the_part_for_the_retry_and_the_retry_fi
     markers = json.loads(layout.sidecar(bench.day.dir, file, layout.MARKERS_SUFFIX).read_text())
     assert [(m["frame"], m["participant"]) for m in markers["markers"]] == [(RATE // 2, 1)]
     assert verify_chain(bench.day.journal.path) is None
+
+
+def test_closing_a_part_ends_the_answer_of_the_participant_in_it(tmp_path):
+    bench = Bench(tmp_path)
+    bench.parts.open()
+    bench.markers.place(bench.parts.part, Effect.MARK_PARTICIPANT)
+    bench.feed(1.0)
+    bench.parts.close("pause")
+    (check,) = bench.lines(Event.PARTICIPANT_CHECK)
+    assert (check["participant"], check["part"], check["final"]) == (1, 1, True)
+    assert bench.tracker.segment is None
