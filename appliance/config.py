@@ -3,13 +3,16 @@
 The file is `/etc/appliance/appliance.toml` unless `--config PATH` or `APPLIANCE_CONFIG` says
 otherwise. Every key has a default, so a missing file means "not configured yet" (the site codes
 are empty and the recorder refuses to start a day until they are set). Unknown keys are errors:
-a typo in a setting must never be silently ignored on an evidence recorder.
+a typo in a setting must never be silently ignored on an evidence recorder. A setting renamed
+since boxes in the field saved it (`RENAMED`) is still read under its old name, and the next
+save writes the new one.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import os
 import tomllib
 import zoneinfo
@@ -25,10 +28,16 @@ from appliance.fsutil import atomic_write_bytes
 
 DEFAULT_PATH = Path("/etc/appliance/appliance.toml")
 
+log = logging.getLogger(__name__)
+
 i18n.register({
     "config.unknown_section": ("Неизвестный раздел настроек [{key}]",
                                "Unknown settings section [{key}]"),
     "config.unknown_key": ("Неизвестная настройка {key}", "Unknown setting {key}"),
+    "config.renamed_twice": ("Настройка {old} теперь называется {new}, а в файле указаны обе: "
+                             "оставьте только {new}",
+                             "Setting {old} is now called {new}, and the file has both: keep "
+                             "only {new}"),
     "config.press_order": ("Настройки кнопки: нужно gpio.debounce_ms ({debounce} мс) < "
                            "gpio.long_press_s ({long} с) < gpio.stop_press_s ({stop} с)",
                            "Button settings: need gpio.debounce_ms ({debounce} ms) < "
@@ -372,10 +381,11 @@ class ParticipantsConfig:
     intro_speech_s: float = setting(30.0, _number(float, 5, 600))
     """Speech must start within this many seconds (s) of the participant marker: the
     participant states full name and variant first; otherwise the segment is flagged."""
-    short_min: float = setting(8.0, _number(float, 0, 120))
-    """A segment shorter than this (min) is flagged (the answer takes about 15 min)."""
-    long_min: float = setting(30.0, _number(float, 1, 600))
-    """A segment longer than this (min) is flagged."""
+    too_short_minutes: float = setting(8.0, _number(float, 0, 120))
+    """A segment shorter than this (min) is flagged `too_short` (the answer takes about
+    15 min)."""
+    too_long_minutes: float = setting(30.0, _number(float, 1, 600))
+    """A segment longer than this (min) is flagged `too_long`."""
     ovz_extra_min: float = setting(30.0, _number(float, 0, 600))
     """Participants marked ОВЗ in the list (special needs) are allowed this many minutes
     more before "too long"."""
@@ -441,6 +451,35 @@ VALIDATORS: dict[str, dict[str, Any]] = {
 """section -> key -> check, from the declarations above."""
 
 
+RENAMED: dict[tuple[str, str], str] = {
+    ("participants", "short_min"): "too_short_minutes",
+    ("participants", "long_min"): "too_long_minutes",
+}
+"""(section, old key) -> new key: settings renamed after boxes in the field saved them (in
+/etc/appliance/appliance.toml from the web page, or on the boot partition). A file with the old
+name is read as the new one, so an upgrade never stops the recorder over a name."""
+
+
+def _new_names(section: str, values: dict[str, Any],
+               problems: list[ConfigError]) -> dict[str, Any]:
+    """`values` of `section` with every old name of `RENAMED` replaced by the new one. Both
+    names of one setting are a problem (which value is meant?): the old one is left out."""
+    renamed = {}
+    for key, value in values.items():
+        new = RENAMED.get((section, key))
+        if new is None:
+            renamed[key] = value
+            continue
+        if new in values:
+            problems.append(ConfigError("config.renamed_twice", old=f"{section}.{key}",
+                                        new=f"{section}.{new}"))
+            continue
+        log.warning("setting %s.%s is read as %s.%s (renamed); the next save writes the new "
+                    "name", section, key, section, new)
+        renamed[new] = value
+    return renamed
+
+
 def validate_field(section: str, key: str, value: Any) -> Any:
     """The checked, normalised value of one setting; raises ConfigError naming `section.key`."""
     if section not in VALIDATORS:
@@ -472,7 +511,7 @@ def from_dict(raw: dict[str, Any]) -> Config:
             problems.append(ConfigError("config.unknown_section", key=section))
             continue
         target = getattr(config, section)
-        for key, value in values.items():
+        for key, value in _new_names(section, values, problems).items():
             try:
                 setattr(target, key, validate_field(section, key, value))
             except ConfigError as err:
@@ -525,6 +564,10 @@ def save_changes(changes: dict[str, Any], path: str | os.PathLike | None = None)
         document = tomlkit.document()
     except (OSError, UnicodeDecodeError, tomlkit.exceptions.ParseError) as err:
         raise ConfigError("config.syntax", path=path, detail=err) from err
+    for (section, old), new in RENAMED.items():
+        table = document.get(section)
+        if table is not None and old in table and new not in table:
+            table[new] = table.pop(old)
     for name, value in changes.items():
         section, _, key = name.partition(".")
         if section not in document:

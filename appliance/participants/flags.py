@@ -38,8 +38,9 @@ class CheckLimits:
 
     @classmethod
     def from_config(cls, section) -> CheckLimits:
-        return cls(section.intro_speech_s, section.short_min * 60, section.long_min * 60,
-                   section.long_silence_s, section.ovz_extra_min * 60)
+        return cls(section.intro_speech_s, section.too_short_minutes * 60,
+                   section.too_long_minutes * 60, section.long_silence_s,
+                   section.ovz_extra_min * 60)
 
     def for_participant(self, ovz: bool) -> CheckLimits:
         """The limits of one participant: an ОВЗ participant's "too long" comes later."""

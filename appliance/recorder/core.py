@@ -6,6 +6,10 @@ before it has been processed, so its position in the part is the moment it was g
 block), however far the writer lags behind. When the pipeline is caught up (the normal case),
 commands take effect at once.
 
+The recorder keeps the loop, the commands, the device's presence and the status; the part
+life cycle (`parts.py`), the markers (`markers.py`) and what a full or failing disk sets off
+(`disk_reactions.py`) are collaborators it builds and wires (docs/ARCHITECTURE.md).
+
 Threading: `handle` and `status` may be called from any thread; everything else runs on the
 pipeline thread.
 """
@@ -13,8 +17,6 @@ pipeline thread.
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import json
 import logging
 import os
 import queue
@@ -26,17 +28,14 @@ import numpy as np
 
 from appliance import __version__, i18n
 from appliance.capture.source import AudioSource, CaptureItem, ItemKind
-from appliance.capture.wavfile import build_header
 from appliance.clock import ClockGuard
 from appliance.config import Config
-from appliance.contract import layout
 from appliance.contract.dayview import Part
 from appliance.contract.retention import RetentionRule
 from appliance.contract.status import Status
 from appliance.contract.vocabulary import Action, State
 from appliance.dsp.alarms import AlarmMonitor
 from appliance.dsp.levels import levels_of_blocks
-from appliance.dsp.summary import PartSummary
 from appliance.errors import ApplianceError, ClockError, ControlError, StateError, StorageError
 from appliance.journal import Event
 from appliance.participants.flags import CheckLimits
@@ -44,8 +43,11 @@ from appliance.participants.live import ParticipantTracker
 from appliance.recorder.alarm_board import AlarmBoard, VerdictJournal
 from appliance.recorder.commands import Command, CommandQueue
 from appliance.recorder.day import Day
-from appliance.recorder.media import Media, MediaDiskGuard
+from appliance.recorder.disk_reactions import DiskReactions
+from appliance.recorder.markers import Markers
+from appliance.recorder.media import Media, MediaDiskGuard, describe
 from appliance.recorder.mirror import MediaWatch, load_days, open_day
+from appliance.recorder.parts import PartCycle
 from appliance.recorder.recovery import recover_day
 from appliance.recorder.session import Effect, transition
 from appliance.recorder.sinks import Block
@@ -68,8 +70,6 @@ REMEMBER_CLOCK_S = 60.0
 INTERNAL_CLEAR_S = 10.0  # an internal error's alarm clears after this long without another
 SUPERVISE_S = 0.25  # how often the pipeline journals the supervisor's verdict when it changes
 IDLE_WAIT_S = SUPERVISE_S  # the longest the pipeline sleeps on an empty queue
-RETRY_OPEN_S = 1.0  # after a part could not be opened, the next try waits this long
-DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
 i18n.register({
     "recorder.not_configured": ("Не заданы коды региона, МСУ, ОО и номер аудитории: "
@@ -82,36 +82,13 @@ i18n.register({
                                "и перезапустите устройство после окончания записи",
                                "Recording goes on. If the alarm stays, export and restart the "
                                "box after the recording is stopped"),
-    "recorder.disk_full": ("Недостаточно места на диске: свободно {free_mb} МБ",
-                           "Not enough disk space: {free_mb} MB free"),
-    "recorder.storage_failed": ("Диск с записями не принимает запись: {detail}",
-                                "The recordings' disk refuses writes: {detail}"),
-    "recorder.read_only": ("Диск с записями доступен только для чтения: запись невозможна. "
-                           "Перезапустите устройство; если не поможет, замените SD-карту",
-                           "The recordings' disk is read-only: nothing can be recorded. "
-                           "Restart the box; if that does not help, replace the SD card"),
     "recorder.timeout": ("Регистратор не ответил вовремя", "The recorder did not answer in time"),
     "recorder.bad_date": ("Дата «{value}» не в формате ГГГГ-ММ-ДД",
                           "Date '{value}' is not in YYYY-MM-DD form"),
     "recorder.clock_refused": ("Начать запись нельзя. {reason}", "Cannot start. {reason}"),
     "recorder.unknown_command": ("Неизвестная команда «{cmd}»", "Unknown command '{cmd}'"),
-    "marker.start": ("Начало записи", "Recording started"),
-    "marker.pause": ("Пауза", "Pause"),
-    "marker.resume": ("Продолжение", "Resumed"),
-    "marker.stop": ("Конец записи", "Recording stopped"),
-    "marker.after_restart": ("Продолжение после перезапуска", "Resumed after a restart"),
-    "marker.after_device": ("Продолжение после отключения микрофона",
-                            "Resumed after the microphone came back"),
-    "marker.after_disk": ("Продолжение после освобождения места на диске",
-                          "Resumed after disk space was freed"),
-    "marker.after_disk_error": ("Продолжение после ошибки записи на диск",
-                                "Resumed after a disk write error"),
-    "marker.after_medium": ("Продолжение после возвращения носителя",
-                            "Resumed after a medium came back"),
 })
 
-MARK_LABELS = {Effect.MARK_START: "marker.start", Effect.MARK_PAUSE: "marker.pause",
-               Effect.MARK_RESUME: "marker.resume", Effect.MARK_STOP: "marker.stop"}
 STATE_EVENT = {Action.START: Event.STARTED, Action.PAUSE: Event.PAUSED,
                Action.RESUME: Event.RESUMED, Action.STOP: Event.STOPPED}
 
@@ -138,21 +115,19 @@ class Recorder:
             maxsize=max(16, QUEUE_S * self.format.rate_hz // block_frames))
         self.state = State.IDLE
         self.day: Day | None = None
-        self.part: Part | None = None
         self.device_present = False
         self.device_detail = ""
         self.alarms = AlarmBoard(self._record, self._where)
         self.supervisor = WriteSupervisor()
         self.verdicts = VerdictJournal(self._record)
         self._last_supervise = 0.0
-        self._retry_open_at = 0.0
-        self._unfinished: list[tuple[Part, PartSummary | None]] = []
-        """Closed parts whose seal, side files or summary the disk refused (retried later)."""
         self.monitor = AlarmMonitor(config.checks, self.format.rate_hz, self.format.channels)
         self.participants_live = ParticipantTracker(
             CheckLimits.from_config(config.participants), self.format.rate_hz)
-        self.output = PartOutput(self.format.frame_bytes, rollover=self._rollover,
-                                 failed=self._storage_failed, wrote=self._wrote)
+        # the part cycle and the disk reactions are built on this output: bound late
+        self.output = PartOutput(self.format.frame_bytes, rollover=lambda: self.parts.rollover(),
+                                 failed=lambda err: self.disk_reactions.failed(err),
+                                 wrote=self._wrote)
         self.progress = CaptureProgress()
         self.meter = LevelMeter(self.format.rate_hz, self.format.channels)
         self.summary = PartSummarySink(self.format.rate_hz, self.format.channels)
@@ -167,9 +142,6 @@ class Recorder:
         """Every block goes to each in this order: the part's file first."""
         self.last_refusal: dict | None = None
         self._clock_shown: tuple[tuple, dict] | None = None
-        self._part_file = ""
-        """The open part's path as the status names it."""
-        self._reopen_label = "marker.after_restart"
         self.commands = CommandQueue(wake=self._wake)
         self._held: CaptureItem | None = None
         """An item taken from the queue while gathering a batch, processed next."""
@@ -184,14 +156,28 @@ class Recorder:
                  rec.reserve_mb * 1_000_000, rec.disk_warn_hours)
         self.disk = (MediaDiskGuard(self.media, *guard) if self.media.mirrored
                      else DiskGuard(config.data_dir, *guard))
+        day = lambda: self.day  # noqa: E731 - they read the day when they act: it changes
+        self.markers = Markers(day, self.output, self.progress, self.participants_live,
+                               self._journal_check, self.format.rate_hz)
+        self.parts = PartCycle(
+            day, self.format, clock, self.output, self.summary, self.progress, self.markers,
+            self.alarms, max_part_bytes=lambda: self.config.recording.max_part_mb * 1_000_000,
+            failed=lambda err: self.disk_reactions.failed(err))
+        self.disk_reactions = DiskReactions(self.disk, self.parts, self.alarms, self.supervisor,
+                                            self._record, self.progress)
         self.media_watch = MediaWatch(self.media, self.alarms.raise_alarm, self.alarms.clear,
-                                      self._record, self._next_part_now,
+                                      self._record, self.parts.next_part_now,
                                       config.mirror.catch_up_mb_s * 1_000_000)
 
     @property
     def writer(self):
         """The open part's writer, None when no part is open."""
         return self.output.writer
+
+    @property
+    def part(self) -> Part | None:
+        """The open part, None when no part is open."""
+        return self.parts.part
 
     @property
     def frames_processed(self) -> int:
@@ -206,7 +192,7 @@ class Recorder:
             self._recover_and_resume()
         except OSError as err:
             log.error("recovery impossible: %s", err)
-            self._storage_failed(err)
+            self.disk_reactions.failed(err)
         self.supervisor.armed()
         self.participants_live.refresh_status(self.day)
         self._thread = threading.Thread(target=self._run, name="recorder-pipeline", daemon=True)
@@ -222,8 +208,7 @@ class Recorder:
             self._thread.join(timeout=60)
         if self.fatal is None:
             self._drain()
-        if self.writer:
-            self._close_part("shutdown")
+        self.parts.close("shutdown")
         self.media_watch.close()
         if self.day:
             self.day.close()
@@ -241,8 +226,8 @@ class Recorder:
             try:
                 self.media_watch.after_recovery(day, recover_day(day))
             except OSError as err:  # a read-only disk: the day's intent still counts
-                log.error("day %s not recovered: %s", day.dir.name, _describe(err))
-                self._storage_failed(err)
+                log.error("day %s not recovered: %s", day.dir.name, describe(err))
+                self.disk_reactions.failed(err)
             if day.state in (State.RECORDING, State.PAUSED):
                 if interrupted:
                     interrupted.close()
@@ -310,7 +295,7 @@ class Recorder:
             state=self.state,
             day=day.info.get("date") if day else None,
             part=part.number if part else None,
-            file=self._part_file if day and part else None,
+            file=self.parts.file if day and part else None,
             part_frames=writer.frames if writer else 0,
             elapsed_s=round(recorded / self.format.rate_hz, 3),
             captured_frames=self.source.frames_captured,
@@ -404,8 +389,8 @@ class Recorder:
             command.error = err
             self._refused(command, err)
         except OSError as err:
-            self._storage_failed(err)
-            command.error = StorageError("recorder.storage_failed", detail=_describe(err))
+            self.disk_reactions.failed(err)
+            command.error = StorageError("recorder.storage_failed", detail=describe(err))
             self._refused(command, command.error)
         except Exception as err:
             command.error = ApplianceError("recorder.internal", detail=err)
@@ -455,8 +440,8 @@ class Recorder:
 
     def _process_block(self, item: CaptureItem, samples: np.ndarray, levels) -> None:
         if (self.state is State.RECORDING and self.writer is None and self.device_present
-                and not self.disk.full and time.monotonic() >= self._retry_open_at):
-            self._reopen_part()
+                and not self.disk.full and time.monotonic() >= self.parts.retry_open_at):
+            self.parts.reopen()
         block = Block(item.pcm, samples, levels, item.start_frame, item.overflowed,
                       self.state is State.RECORDING)
         for sink in self.sinks:
@@ -467,59 +452,16 @@ class Recorder:
         self.alarms.sound_changed(change, journaled=self.state is State.RECORDING)
         self.summary.alarm(change, frame)
 
-    def _reopen_part(self) -> None:
-        """Recording is wanted but no part is open (after a restart, the microphone or disk
-        space coming back, a disk error): the next part, with a marker saying why."""
-        try:
-            self._open_part()
-            self._mark_effect(Effect.MARK_RESUME, label_key=self._reopen_label)
-        except OSError as err:
-            self._retry_open_at = time.monotonic() + RETRY_OPEN_S
-            self._storage_failed(err)
-
-    def _rollover(self) -> None:
-        """The open part is full: the next one continues it without a gap."""
-        self._close_part("rollover")
-        self._open_part()
-
-    def _next_part_now(self, reason: str, between) -> None:
-        """Close the open part, call `between()`, go on in a new part at once (a medium came
-        back: it takes writes from the new part on)."""
-        writing = self.writer is not None
-        if writing:
-            self._close_part(reason)
-        between()
-        if writing:
-            self._reopen_label = "marker.after_medium"
-            self._reopen_part()
-
     def _wrote(self, nbytes: int) -> None:
         self.disk.wrote(nbytes)
-
-    def _storage_failed(self, err: OSError) -> None:
-        """The data disk refused a write: full (whoever filled it) takes the reserve's path;
-        read-only or any other error closes the part as well as it can and is an alarm until
-        a part opens again. Every alarm is in memory first: the journal may refuse it too."""
-        if err.errno in DISK_FULL_ERRNOS:
-            self._suspend_for_disk(_describe(err))
-            return
-        read_only = err.errno == errno.EROFS
-        self.supervisor.blocked(Cause.READ_ONLY if read_only else Cause.WRITE_ERROR,
-                                _describe(err))
-        self.alarms.raise_alarm("storage", i18n.text("recorder.read_only") if read_only else
-                          i18n.text("recorder.storage_failed", detail=_describe(err)))
-        if self.writer:
-            self._close_part("write_error")
-        self._reopen_label = "marker.after_disk_error"
 
     def _device_lost(self, detail: str) -> None:
         self.device_present, self.device_detail = False, detail
         self.supervisor.blocked(Cause.NO_DEVICE, detail)
         self.alarms.raise_alarm("no_device", i18n.text("recorder.no_device"))
-        if self.writer:
-            self._close_part("device_lost")
+        self.parts.close("device_lost")
         self._record(Event.DEVICE_LOST, device=self.source.name, reason=detail)
-        self._reopen_label = "marker.after_device"
+        self.parts.reopen_label = "marker.after_device"
 
     def _device_present(self, detail: str) -> None:
         was_lost = not self.device_present and "no_device" in self.alarms
@@ -534,44 +476,13 @@ class Recorder:
             self._last_remember = now
             self.clock.remember()
         if self.disk.due():
-            self._watch_disk()
+            self.disk_reactions.watch(self.state is State.RECORDING)
         if "internal" in self.alarms and now - self._last_error >= self.internal_clear_s:
             self.alarms.clear("internal")
         if now - self._last_supervise >= SUPERVISE_S:
             self._last_supervise = now
             self.verdicts.update(self.not_recording())
         self.media_watch.tick(self.day)
-
-    def _watch_disk(self) -> None:
-        reading = self.disk.check()
-        if reading is None:
-            return
-        if reading.low and not reading.full:
-            self.alarms.raise_alarm("disk_low", i18n.text("disk.low", hours=reading.hours_left),
-                              i18n.text("disk.low.hint"))
-        else:
-            self.alarms.clear("disk_low")
-        if reading.full and (self.writer or (self.state is State.RECORDING
-                                              and "disk_full" not in self.alarms)):
-            self._suspend_for_disk(f"free {reading.free_bytes} B")
-        elif not reading.full and "disk_full" in self.alarms:
-            self.alarms.clear("disk_full")
-            self._record(Event.DISK_RECOVERED, free_bytes=reading.free_bytes)
-            self._finish_parts()
-
-    def _suspend_for_disk(self, detail: str) -> None:
-        """Close the part while the reserve still holds its seal; resume when space returns.
-        The alarm is on in memory before anything is written (a disk filled by another
-        writer may refuse even the journal line)."""
-        first = not self.disk.full or "disk_full" not in self.alarms
-        self.disk.full = True
-        self.supervisor.blocked(Cause.DISK_FULL, detail)
-        self.alarms.raise_alarm("disk_full", i18n.text("disk.full"), i18n.text("disk.full.hint"))
-        if self.writer:
-            self._close_part("disk_full")
-        if first:
-            self._record(Event.DISK_FULL, detail=detail, capture_frame=self.frames_processed)
-        self._reopen_label = "marker.after_disk"
 
     # ----- session ----------------------------------------------------------------------
     def _apply(self, action: Action, args: dict, at_frame: int) -> dict:
@@ -583,7 +494,7 @@ class Recorder:
         if action is Action.START:
             self._enter_day(args.get("date"))
         if action in STATE_EVENT:  # the intent is durable before anything that depends on it
-            part, frame = self._intent_position(effects, at_frame)
+            part, frame = self.markers.intent_position(self.part, effects, at_frame)
             self.day.record(STATE_EVENT[action], part=part, frame=frame,
                             source=args.get("source", "cli"))
             self.state = new_state
@@ -593,39 +504,22 @@ class Recorder:
         for effect in effects:
             if effect is Effect.OPEN_PART:
                 if self.writer is None:
-                    self._open_part()
+                    self.parts.open()
             elif effect is Effect.CLOSE_PART:
-                if self.writer:
-                    self._close_part(action.value)
+                self.parts.close(action.value)
             else:
-                marker = self._mark_effect(effect, label=args.get("label"),
-                                           requested=args.get("participant"),
-                                           at_frame=at_frame)
+                marker = self.markers.place(self.part, effect, label=args.get("label"),
+                                            requested=args.get("participant"),
+                                            at_frame=at_frame)
         self.last_refusal = None
         if action is Action.MARK:
             return {"marker": marker, "status": self.status()}
         return self.status()
 
-    def _intent_position(self, effects: tuple[Effect, ...],
-                         at_frame: int) -> tuple[int | None, int | None]:
-        """Where a state change's marker will be: in the open part, at the start of the part
-        about to open, or nowhere (no part open and none to open)."""
-        if self.writer:
-            return self.part.number, self._marker_frame(at_frame)
-        if Effect.OPEN_PART in effects:
-            return self.day.view.next_part, 0
-        return None, None
-
-    def _marker_frame(self, at_frame: int | None) -> int:
-        """The open part's frame for a command given at capture frame `at_frame`: late by
-        what the pipeline processed since, never before the part's first sample."""
-        late = max(0, self.frames_processed - at_frame) if at_frame is not None else 0
-        return max(0, self.writer.frames - late)
-
     def _check_can_record(self, action: Action, args: dict) -> None:
         if not self.config.site.is_complete():
             raise StateError("recorder.not_configured")
-        self._watch_disk()
+        self.disk_reactions.watch(self.state is State.RECORDING)
         if not self.device_present or self.disk.full:
             raise self._not_writing_error()
         if action is Action.START and not args.get("date"):
@@ -634,14 +528,8 @@ class Recorder:
                 raise ClockError("recorder.clock_refused", reason=clock.reason)
 
     def _not_writing_error(self) -> ApplianceError:
-        if self.disk.full and self.disk.reading:
-            return StorageError("recorder.disk_full",
-                                free_mb=self.disk.reading.free_bytes // 1_000_000)
-        if self.supervisor.cause is Cause.READ_ONLY:
-            return StorageError("recorder.read_only")
-        if self.supervisor.cause is Cause.WRITE_ERROR:
-            return StorageError("recorder.storage_failed", detail=self.supervisor.detail)
-        return StateError("recorder.no_device")
+        """Why nothing can be written now: the disk, else the microphone."""
+        return self.disk_reactions.refusal() or StateError("recorder.no_device")
 
     def _enter_day(self, explicit_date: str | None) -> None:
         clock = self.clock.status()
@@ -666,86 +554,10 @@ class Recorder:
                             channels=self.format.channels, clock_source=source,
                             keep_until=self._keep_until(date).isoformat(), version=__version__)
 
-    def _open_part(self) -> None:
-        day, number = self.day, self.day.view.next_part
-        file = day.stem(number) + ".wav"
-        bext = day.bext(number, self.clock.status().now, self.format)
-        header = build_header(self.format, bext)
-        day.record(Event.PART_OPENED, part=number, file=file, rate_hz=self.format.rate_hz,
-                   channels=self.format.channels, capture_frame=self.frames_processed,
-                   header=header.hex())
-        self.part = day.view.part(number)
-        self._part_file = str(day.path(self.part))
-        self.summary.begin()
-        self.output.writer = day.part_writer(
-            self.part, self.format, header, self.config.recording.max_part_mb * 1_000_000)
-        self.alarms.clear("storage")  # the disk takes writes again
-
     def _journal_check(self, payload: dict | None) -> None:
         if payload is not None and self.day:
             self.day.record(Event.PARTICIPANT_CHECK, **payload)
             self.participants_live.refresh_status(self.day)
-
-    def _close_part(self, reason: str) -> None:
-        """Seal the open part. A disk that refuses part of it (full, read-only) never stops
-        the closing: the part is left for `_finish_parts` (or recovery at the next start)."""
-        writer, part, summary = self.writer, self.part, self.summary.end()
-        try:
-            self._journal_check(self.participants_live.end())
-        except OSError as err:
-            log.error("participant check of part %s not journaled: %s", part.number, err)
-        self.output.writer = self.part = None  # never write to a half-closed part
-        try:
-            writer.close(self.day.cues(part))
-            self.day.seal(part, reason)
-            self._write_summary(part, summary)
-        except OSError as err:
-            log.error("part %s not completely closed (%s): finished when the disk allows",
-                      part.number, _describe(err))
-            self._unfinished.append((part, summary))
-
-    def _write_summary(self, part: Part, summary: PartSummary | None) -> None:
-        if summary is not None:
-            self.day.put_text(layout.sidecar(self.day.dir, part.file, layout.SUMMARY_SUFFIX).name,
-                              json.dumps(summary.to_dict(), ensure_ascii=False, indent=1))
-
-    def _finish_parts(self) -> None:
-        """Complete the parts whose closing the disk refused: a part never sealed is repaired
-        and sealed by recovery; a sealed one gets its marker files and summary."""
-        unfinished, self._unfinished = self._unfinished, []
-        try:
-            recover_day(self.day)
-            for part, summary in unfinished:
-                self.day.write_sidecars(part)
-                self._write_summary(part, summary)
-        except OSError as err:
-            log.error("closed parts still not finished: %s", _describe(err))
-            self._unfinished = unfinished
-
-    def _mark_effect(self, effect: Effect, label: str | None = None,
-                     label_key: str | None = None, requested: int | None = None,
-                     at_frame: int | None = None) -> dict | None:
-        if self.writer is None:
-            return None
-        participant = None
-        self._journal_check(self.participants_live.end())
-        if effect is Effect.MARK_PARTICIPANT:
-            participant = self.participants_live.choose(self.day, requested)
-            label = label or i18n.text("marker.participant", n=participant)
-            kind = "participant"
-        else:
-            kind = effect.value
-            label = label or i18n.text(label_key or MARK_LABELS[effect])
-        frame = self._marker_frame(at_frame)
-        capture_frame = self.frames_processed - (self.writer.frames - frame)
-        self.day.record(Event.MARKER, part=self.part.number, frame=frame, kind=kind, label=label,
-                        participant=participant, capture_frame=capture_frame)
-        self.day.write_sidecars(self.part)
-        if participant is not None:
-            self.participants_live.begin(participant, self.part.number, frame, self.day.dir)
-        return {"part": self.part.number, "frame": frame,
-                "time_s": round(frame / self.format.rate_hz, 6), "kind": kind, "label": label,
-                "participant": participant}
 
     def _refused(self, command: Command, err: ApplianceError) -> None:
         name = command.name
@@ -774,12 +586,7 @@ class Recorder:
             self.day.record(event, **data)
         except OSError as err:
             log.error("journal refused %s %s: %s", event.value, data.get("code", ""),
-                      _describe(err))
+                      describe(err))
             return False
         return True
 
-
-def _describe(err: OSError) -> str:
-    """An OSError for a message: the system's words and the errno name (ENOSPC, EROFS…)."""
-    name = errno.errorcode.get(err.errno, str(err.errno)) if err.errno else ""
-    return f"{err.strerror or err} ({name})" if name else str(err.strerror or err)

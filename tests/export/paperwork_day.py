@@ -119,8 +119,8 @@ def record_day(root: Path) -> RecordedDay:
     feed = cycle_feed(root / "home")
     config = write_config(root / "appliance.toml", root / "data", device="examfeed",
                           audio={"rate": RATE_HZ},
-                          participants={"intro_speech_s": 30.0, "short_min": 0.5,
-                                        "long_min": 600.0, "long_silence_s": 3600.0})
+                          participants={"intro_speech_s": 30.0, "too_short_minutes": 0.5,
+                                        "too_long_minutes": 600.0, "long_silence_s": 3600.0})
     rec = RecorderProcess(config, env=feed.process_env()).start()
     try:
         today = dt.date.today()

@@ -81,6 +81,16 @@ def test_boot_file_applied_once_then_kept_then_invalid_refused(tmp_path):
     assert not (tmp_path / "state/last-error.txt").exists()
 
 
+def test_a_boot_file_with_a_renamed_setting_is_still_applied(tmp_path):
+    """A technician's file written before a setting was renamed: the box still boots with it."""
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "boot.toml").write_text("[participants]\nshort_min = 5.0\n")
+    out = run_boot_config(tmp_path)
+    assert "applied" in out and "participants.too_short_minutes" in out
+    live = config_mod.load(tmp_path / "etc/appliance.toml")
+    assert live.participants.too_short_minutes == 5.0
+
+
 def test_host_name_from_room_else_unique_unset(tmp_path, monkeypatch):
     module = load_script("boot_config", BOOT_CONFIG)
     path = tmp_path / "appliance.toml"

@@ -52,7 +52,7 @@ def day_config(tmp_path: Path, participants: dict | None = None,
                **sections) -> tuple[Path, Feed]:
     """A box on the speech-like fast feed; `participants` overrides the check's limits."""
     feed = speechlike_feed(tmp_path / "home", FEED_S)
-    limits = {"intro_speech_s": 30.0, "short_min": 0.0, "long_min": 600.0,
+    limits = {"intro_speech_s": 30.0, "too_short_minutes": 0.0, "too_long_minutes": 600.0,
               "long_silence_s": 3600.0, **(participants or {})}
     config = write_config(tmp_path / "appliance.toml", tmp_path / "data", device="examfeed",
                           participants=limits, **sections)
@@ -181,7 +181,7 @@ OVZ_CSV = ("№ п/п;ФИО участника;Класс;Вариант;Отм
            ).encode("cp1251")
 
 
-OVZ_LIMITS = {"long_min": 1.0, "ovz_extra_min": 60.0}
+OVZ_LIMITS = {"too_long_minutes": 1.0, "ovz_extra_min": 60.0}
 
 
 def record_two_long_answers(rec: RecorderProcess) -> list[list[str]]:

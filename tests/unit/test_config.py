@@ -1,4 +1,5 @@
 import dataclasses
+import tomllib
 
 import pytest
 
@@ -117,3 +118,62 @@ def test_every_setting_is_declared_once_with_its_check():
         for setting in dataclasses.fields(section.default_factory):
             check = config.VALIDATORS[section.name][setting.name]
             assert check is setting.metadata["check"] and callable(check)
+
+
+OLD_NAMES = """
+# the intro check, as a box saved it before the settings were renamed
+[participants]
+short_min = 5.0  # minutes
+long_min = 40.0
+long_silence_s = 200.0
+"""
+
+
+def test_a_setting_saved_under_its_old_name_is_read_as_the_new_one(tmp_path, caplog):
+    path = tmp_path / "appliance.toml"
+    path.write_text(GOOD + OLD_NAMES, encoding="utf-8")
+    with caplog.at_level("WARNING", logger="appliance.config"):
+        section = config.load(path).participants
+    assert (section.too_short_minutes, section.too_long_minutes, section.long_silence_s) == (
+        5.0, 40.0, 200.0)
+    assert [r.getMessage() for r in caplog.records] == [
+        "setting participants.short_min is read as participants.too_short_minutes (renamed); "
+        "the next save writes the new name",
+        "setting participants.long_min is read as participants.too_long_minutes (renamed); "
+        "the next save writes the new name"]
+
+
+def test_the_next_save_writes_the_new_names_and_keeps_the_rest(tmp_path, caplog):
+    path = tmp_path / "appliance.toml"
+    path.write_text(GOOD + OLD_NAMES, encoding="utf-8")
+    config.save_changes({"site.room": "0012"}, path)  # the web page saves one setting
+    text = path.read_text(encoding="utf-8")
+    assert tomllib.loads(text)["participants"] == {
+        "too_short_minutes": 5.0, "too_long_minutes": 40.0, "long_silence_s": 200.0}
+    assert "# the intro check, as a box saved it" in text and 'room = "0012"' in text
+    caplog.clear()
+    loaded = config.load(path)
+    assert caplog.records == [], "nothing left to rename"
+    assert (loaded.site.room, loaded.participants.too_short_minutes,
+            loaded.participants.too_long_minutes) == ("0012", 5.0, 40.0)
+    config.save_changes({"participants.too_short_minutes": 6.0}, path)
+    assert config.load(path).participants.too_short_minutes == 6.0
+
+
+def test_the_old_and_the_new_name_together_are_an_error_in_russian(tmp_path):
+    path = tmp_path / "appliance.toml"
+    path.write_text(GOOD + OLD_NAMES + "too_short_minutes = 9.0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        config.load(path)
+    assert str(err.value) == (
+        "Настройка participants.short_min теперь называется participants.too_short_minutes, "
+        "а в файле указаны обе: оставьте только participants.too_short_minutes")
+    before = path.read_bytes()
+    with pytest.raises(ConfigError, match="оставьте только participants.too_short_minutes"):
+        config.save_changes({"site.room": "0012"}, path)
+    assert path.read_bytes() == before, "a file with both names is never rewritten"
+    path.write_text(GOOD + OLD_NAMES + "too_short_minutes = 9.0\nbogus = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        config.load(path)
+    assert [p.code for p in err.value.problems] == ["config.renamed_twice",
+                                                    "config.unknown_key"]

@@ -20,17 +20,6 @@ from tests.unit.test_recorder_core import expected, make_config, started
 MB = 1_000_000
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 12 MB file system of its own (tmpfs: needs root, as CI and the image build have)."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m,mode=0700", "tmpfs",
-                    str(mount_point)], check=True)
-    yield mount_point
-    subprocess.run(["umount", "-l", str(mount_point)], check=True)
-
-
 def fill(path, size_bytes):
     with open(path, "wb") as out:
         out.write(b"\0" * size_bytes)

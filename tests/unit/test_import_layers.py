@@ -124,6 +124,17 @@ def test_the_bottom_layer_needs_only_the_standard_library():
     assert not wrong, "\n".join(wrong)
 
 
+def test_the_recorders_collaborators_never_import_the_ones_using_them():
+    """Inside the recorder, docs/ARCHITECTURE.md's order: core uses the disk reactions, they
+    use the part cycle, it uses the markers; never the other way."""
+    order = ["appliance.recorder.markers", "appliance.recorder.parts",
+             "appliance.recorder.disk_reactions", "appliance.recorder.core"]
+    found = graph()
+    wrong = [f"{lower} imports {upper}" for n, lower in enumerate(order)
+             for upper in order[n + 1:] if upper in found[lower]]
+    assert not wrong, "\n".join(wrong)
+
+
 def test_nothing_imports_the_web_app_back():
     """Page modules take their helpers from webui.pagekit; only the CLI builds the app."""
     wrong = [module for module, targets in graph().items()
