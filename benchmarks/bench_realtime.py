@@ -6,7 +6,7 @@
 
 Each round starts a private JACK dummy clock and the bit-exact real-time feed (TESTING.md),
 then records `--seconds` of it with `arecord` and, in turn, with a real `appliance recorder`
-process (mock GPIO backend: the LEDs poll the status twice a second, as on the box). The
+process (mock GPIO backend: the LEDs poll the status once a second, as on the box). The
 recorder's CPU is counted over `--seconds` of recording after its first recorded second, in
 which nothing else asks it for its status (a page left open would), and divided by the audio
 recorded in that stretch; arecord's over its whole run. Prints, per round and as medians: CPU

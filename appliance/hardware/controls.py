@@ -28,11 +28,11 @@ from appliance.hardware.pins import Pins
 
 log = logging.getLogger(__name__)
 
-STATUS_POLL_S = 0.5
-"""The LEDs follow the recorder's status twice a second: an alarm shows within half a second
-(a quarter of the 2 s grace before `not_recording`). A press shows at once and reads the
-status again as soon as its command returns. Each poll costs the recorder a status; this is a
-good part of what the box pays all day (docs/BENCHMARKS.md)."""
+STATUS_POLL_S = 1.0
+"""The LEDs follow the recorder's status once a second: an alarm shows within a second (half
+the 2 s grace before `not_recording`). A press shows at once and reads the status again as
+soon as its command returns. Each poll wakes a thread and builds a status: at 10 a second
+this was a sixth of what the recorder costs all day (docs/BENCHMARKS.md)."""
 
 
 def button_timing(gpio: GpioConfig) -> ButtonTiming:

@@ -68,8 +68,10 @@ QUEUE_S = 120  # seconds of audio the pipeline may lag behind capture
 BATCH_BLOCKS = 50  # queued blocks whose levels are computed together when catching up
 REMEMBER_CLOCK_S = 60.0
 INTERNAL_CLEAR_S = 10.0  # an internal error's alarm clears after this long without another
-SUPERVISE_S = 0.25  # how often the pipeline journals the supervisor's verdict when it changes
-IDLE_WAIT_S = SUPERVISE_S  # the longest the pipeline sleeps on an empty queue
+SUPERVISE_S = 0.5  # how often the pipeline journals the supervisor's verdict when it changes
+IDLE_WAIT_S = SUPERVISE_S
+"""The longest the pipeline sleeps on an empty queue: longer than the capture's 0.3 s between
+callbacks, so at real time it wakes only when audio or a command arrives."""
 
 i18n.register({
     "recorder.not_configured": ("Не заданы коды региона, МСУ, ОО и номер аудитории: "
@@ -321,7 +323,7 @@ class Recorder:
 
     def _clock_status(self) -> dict:
         """The clock's judgement for the status, worked out at most once a second of the clock
-        (it names the time to the second; the LEDs ask for it twice a second)."""
+        (it names the time to the second; the page and the LEDs ask for it)."""
         clock = self.clock
         key = (int(clock.now_s()), clock.declared, clock.last_seen)
         cached = self._clock_shown
