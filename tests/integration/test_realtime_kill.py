@@ -59,7 +59,9 @@ def kill_runs(tmp_path, jack, runs: int, seed: int):
     losses = []
     rec = RecorderProcess(config, env=feed.process_env()).start()
     rec.ctl("start")
-    for _ in range(runs):
+    for n in range(runs):
+        # the part opens with the first callback (0.3 s of audio) after the microphone opened
+        wait_for(lambda n=n: rec.status()["part"] == n + 1, what=f"part {n + 1} open")
         time.sleep(rng.uniform(0.3, 2.5))  # a random moment for the power cut
         killed_at = time.time()
         rec.kill()
