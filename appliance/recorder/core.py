@@ -3,8 +3,8 @@
 One pipeline thread consumes the capture queue in order. A command (start, mark, pause, …)
 records the frame count captured when it arrived and takes effect once every block captured
 before it has been processed, so its position in the part is the moment it was given (to one
-block), however far the writer lags behind. When the pipeline is caught up (the normal case),
-commands take effect at once.
+capture callback: PortAudio hands over 0.3 s at a time), however far the writer lags behind.
+When the pipeline is caught up (the normal case), commands take effect at once.
 
 The recorder keeps the loop, the commands, the device's presence and the status; the part
 life cycle (`parts.py`), the markers (`markers.py`) and what a full or failing disk sets off
