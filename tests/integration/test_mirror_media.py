@@ -67,6 +67,13 @@ def assert_medium_exact(day_dir: Path, feed: np.ndarray, restarted: bool = False
     return opened
 
 
+def stop_in_part_two(rec: RecorderProcess) -> None:
+    """Two seconds into part 2, stop the day and wait for the background copy to finish."""
+    wait_for(lambda: rec.status()["part_frames"] >= 2 * 48000, what="part 2 flowing")
+    rec.ctl("stop")
+    wait_for(lambda: rec.status()["mirror"]["state"] == "ok", timeout_s=120, what="caught up")
+
+
 def run_failure(tmp_path, jack, data_dir: Path, mirror: Path, failing: str,
                 fail: Callable[[], None], restore: Callable[[], None],
                 naming: str = "cyrillic", restart: bool = False) -> None:
@@ -99,10 +106,7 @@ def run_failure(tmp_path, jack, data_dir: Path, mirror: Path, failing: str,
             wait_for(lambda: rec.status()["part"] == 2 and not alarm(rec.status(), code),
                      timeout_s=15, what="part 2 on both media")
             returned_s = time.monotonic() - restored_at
-            wait_for(lambda: rec.status()["part_frames"] >= 2 * 48000, what="part 2 flowing")
-            rec.ctl("stop")
-            wait_for(lambda: rec.status()["mirror"]["state"] == "ok", timeout_s=120,
-                     what="caught up")
+            stop_in_part_two(rec)
     finally:
         rec.terminate()
     assert rec.proc.returncode == 0
@@ -208,10 +212,7 @@ def test_a_stick_plugged_in_later_gets_the_day_so_far(tmp_path, jack, card, exfa
             until = time.monotonic()
             exfat.plug_back()
             wait_for(lambda: rec.status()["part"] == 2, timeout_s=15, what="part 2 on both")
-            wait_for(lambda: rec.status()["part_frames"] >= 2 * 48000, what="part 2 flowing")
-            rec.ctl("stop")
-            wait_for(lambda: rec.status()["mirror"]["state"] == "ok", timeout_s=120,
-                     what="caught up")
+            stop_in_part_two(rec)
     finally:
         rec.terminate()
     assert rec.proc.returncode == 0
