@@ -104,18 +104,23 @@ class PyAudioSource:
     def _callback(self, in_data, frame_count, time_info, status_flags):
         overflowed = bool(status_flags & pyaudio.paInputOverflow)
         self.overflows += overflowed
-        step = self.block_frames * self.format.frame_bytes
         self._blocked = True
-        delivered = True
-        for offset in range(0, len(in_data), step):
-            pcm = in_data[offset:offset + step]
-            item = CaptureItem(ItemKind.BLOCK, pcm, self.frames_captured, overflowed)
-            overflowed = False
-            self.frames_captured += len(pcm) // self.format.frame_bytes
-            delivered = delivered and put_until_stopped(self._out, item, self._stopping)
+        delivered = all(put_until_stopped(self._out, item, self._stopping)
+                        for item in self._blocks(in_data, overflowed))
         self._blocked = False
         self._last_callback = time.monotonic()
         return (None, pyaudio.paContinue if delivered else pyaudio.paComplete)
+
+    def _blocks(self, pcm: bytes, overflowed: bool):
+        """`pcm` cut into blocks, each numbered by the frames captured before it (counted as
+        it is handed over); PortAudio's overflow flag goes with the first."""
+        step = self.block_frames * self.format.frame_bytes
+        for offset in range(0, len(pcm), step):
+            block = pcm[offset:offset + step]
+            item = CaptureItem(ItemKind.BLOCK, block, self.frames_captured, overflowed)
+            self.frames_captured += len(block) // self.format.frame_bytes
+            overflowed = False
+            yield item
 
     def _supervise(self) -> None:
         present: bool | None = None
